@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { isValidTimeZone } from './domain/calendar.js';
+
+/**
+ * Configuration from the environment, parsed once per entry (Node: process.env;
+ * Workers: the env bindings) and injected. Nothing reads the environment at
+ * request time.
+ */
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of 1/0, true/false, yes/no, on/off',
+  })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://status.example.com' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
+  HERALD_ENV: z.enum(['development', 'production', 'test']).optional(),
+  HERALD_DEMO: flag.optional(),
+  PUBLIC_URL: httpUrl.optional(),
+  HERALD_PAGE_NAME: z.string().trim().min(1).max(100).optional(),
+  HERALD_TIME_ZONE: z
+    .string()
+    .refine(isValidTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or UTC' })
+    .optional(),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int()
+    .min(1, { error: 'must be between 1 and 65535' })
+    .max(65535, { error: 'must be between 1 and 65535' })
+    .optional(),
+  HOST: z.string().min(1).optional(),
+  DATABASE_PATH: z.string().min(1).optional(),
+});
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  /** Create the example page on first start with an empty database. */
+  demo: boolean;
+  /** The page's public base URL, without trailing slash; null to derive it from requests. */
+  publicUrl: string | null;
+  /** Used only when the page settings are first created. */
+  initialPageName: string;
+  initialTimeZone: string;
+}
+
+export interface NodeConfig extends AppConfig {
+  port: number;
+  host: string | undefined;
+  databasePath: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseEnv(env: Record<string, unknown>): z.infer<typeof EnvSchema> {
+  // Empty strings mean "not set", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string' && v !== ''));
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      return `${key}=${JSON.stringify(cleaned[key])} ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+export function parseAppConfig(env: Record<string, unknown>): AppConfig {
+  const parsed = parseEnv(env);
+  const mode = parsed.HERALD_ENV ?? parsed.NODE_ENV ?? 'development';
+  return {
+    env: mode,
+    // Production never gets example content, whatever HERALD_DEMO says.
+    demo: mode !== 'production' && (parsed.HERALD_DEMO ?? true),
+    publicUrl: parsed.PUBLIC_URL ?? null,
+    initialPageName: parsed.HERALD_PAGE_NAME ?? 'Herald',
+    initialTimeZone: parsed.HERALD_TIME_ZONE ?? 'UTC',
+  };
+}
+
+export function parseNodeConfig(env: Record<string, unknown>): NodeConfig {
+  const parsed = parseEnv(env);
+  const port = parsed.PORT ?? 3000;
+  const app = parseAppConfig(env);
+  return {
+    ...app,
+    publicUrl: app.publicUrl ?? `http://localhost:${port}`,
+    port,
+    host: parsed.HOST,
+    databasePath: parsed.DATABASE_PATH ?? './data/herald.db',
+  };
+}

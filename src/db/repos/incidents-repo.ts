@@ -1,0 +1,170 @@
+import { and, asc, desc, eq, gte, inArray, lt, ne, or, isNull, gt } from 'drizzle-orm';
+import type { ComponentStatus } from '../../domain/constants.js';
+import { selectInChunks } from '../chunks.js';
+import type { Orm, Statement } from '../database.js';
+import {
+  incidentComponents,
+  incidents,
+  incidentUpdateComponents,
+  incidentUpdates,
+  type IncidentRow,
+  type IncidentUpdateRow,
+} from '../schema.js';
+
+export type NewIncident = typeof incidents.$inferInsert;
+export type NewIncidentUpdate = typeof incidentUpdates.$inferInsert;
+export type IncidentPatch = Partial<Omit<NewIncident, 'id' | 'kind' | 'createdAt'>>;
+
+export interface ComponentChange {
+  componentId: string;
+  oldStatus: ComponentStatus;
+  newStatus: ComponentStatus;
+}
+
+export interface UpdateDetail extends IncidentUpdateRow {
+  componentChanges: ComponentChange[];
+}
+
+export interface IncidentDetail extends IncidentRow {
+  /** Newest first. */
+  updates: UpdateDetail[];
+  componentIds: string[];
+}
+
+export interface IncidentsRepo {
+  findById(id: string): Promise<IncidentDetail | undefined>;
+  /** Unresolved incidents, newest first. */
+  listOpenIncidents(): Promise<IncidentDetail[]>;
+  /** Maintenance not completed whose window has not ended, soonest first. */
+  listPendingMaintenance(now: number): Promise<IncidentDetail[]>;
+  /** Incidents and maintenance that started in [from, to), newest first. */
+  listStartedBetween(from: number, to: number): Promise<IncidentDetail[]>;
+  /** Whether anything started before `before` (for "older" links). */
+  anyStartedBefore(before: number): Promise<boolean>;
+  insert(row: NewIncident, componentIds: readonly string[]): Statement[];
+  update(id: string, patch: IncidentPatch): Statement;
+  insertUpdate(row: NewIncidentUpdate, changes: readonly ComponentChange[]): Statement[];
+  deleteExamples(): Statement;
+}
+
+export function incidentsRepo(orm: Orm): IncidentsRepo {
+  /** Loads updates and components for many incidents in three queries. */
+  async function withDetails(rows: IncidentRow[]): Promise<IncidentDetail[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const updates = await selectInChunks(ids, (chunk) =>
+      orm
+        .select()
+        .from(incidentUpdates)
+        .where(inArray(incidentUpdates.incidentId, chunk))
+        .orderBy(desc(incidentUpdates.at), desc(incidentUpdates.createdAt))
+        .all(),
+    );
+    // Chunks are each sorted; the whole list must be too.
+    updates.sort((a, b) => b.at - a.at || b.createdAt - a.createdAt);
+    const changes = await selectInChunks(
+      updates.map((u) => u.id),
+      (chunk) => orm.select().from(incidentUpdateComponents).where(inArray(incidentUpdateComponents.updateId, chunk)).all(),
+    );
+    const affected = await selectInChunks(ids, (chunk) =>
+      orm.select().from(incidentComponents).where(inArray(incidentComponents.incidentId, chunk)).all(),
+    );
+
+    const changesByUpdate = groupBy(changes, (c) => c.updateId);
+    const updatesByIncident = groupBy(updates, (u) => u.incidentId);
+    const componentsByIncident = groupBy(affected, (a) => a.incidentId);
+    return rows.map((row) => ({
+      ...row,
+      updates: (updatesByIncident.get(row.id) ?? []).map((update) => ({
+        ...update,
+        componentChanges: (changesByUpdate.get(update.id) ?? []).map(({ componentId, oldStatus, newStatus }) => ({
+          componentId,
+          oldStatus,
+          newStatus,
+        })),
+      })),
+      componentIds: (componentsByIncident.get(row.id) ?? []).map((a) => a.componentId),
+    }));
+  }
+
+  return {
+    async findById(id) {
+      const row = await orm.select().from(incidents).where(eq(incidents.id, id)).get();
+      return row ? (await withDetails([row]))[0] : undefined;
+    },
+    async listOpenIncidents() {
+      const rows = await orm
+        .select()
+        .from(incidents)
+        .where(and(eq(incidents.kind, 'incident'), ne(incidents.status, 'resolved')))
+        .orderBy(desc(incidents.startedAt))
+        .all();
+      return withDetails(rows);
+    },
+    async listPendingMaintenance(now) {
+      const rows = await orm
+        .select()
+        .from(incidents)
+        .where(
+          and(
+            eq(incidents.kind, 'maintenance'),
+            ne(incidents.status, 'completed'),
+            or(isNull(incidents.scheduledUntil), gt(incidents.scheduledUntil, now)),
+          ),
+        )
+        .orderBy(asc(incidents.scheduledFor))
+        .all();
+      return withDetails(rows);
+    },
+    async listStartedBetween(from, to) {
+      const rows = await orm
+        .select()
+        .from(incidents)
+        .where(and(gte(incidents.startedAt, from), lt(incidents.startedAt, to)))
+        .orderBy(desc(incidents.startedAt))
+        .all();
+      return withDetails(rows);
+    },
+    async anyStartedBefore(before) {
+      const row = await orm.select({ id: incidents.id }).from(incidents).where(lt(incidents.startedAt, before)).limit(1).get();
+      return row !== undefined;
+    },
+    insert(row, componentIds) {
+      return [
+        orm.insert(incidents).values(row),
+        ...componentIds.map((componentId) =>
+          orm.insert(incidentComponents).values({ incidentId: row.id, componentId }).onConflictDoNothing(),
+        ),
+      ];
+    },
+    update(id, patch) {
+      return orm.update(incidents).set(patch).where(eq(incidents.id, id));
+    },
+    insertUpdate(row, changes) {
+      return [
+        orm.insert(incidentUpdates).values(row),
+        ...changes.map((change) => orm.insert(incidentUpdateComponents).values({ updateId: row.id, ...change })),
+        ...changes.map((change) =>
+          orm
+            .insert(incidentComponents)
+            .values({ incidentId: row.incidentId, componentId: change.componentId })
+            .onConflictDoNothing(),
+        ),
+      ];
+    },
+    deleteExamples() {
+      return orm.delete(incidents).where(eq(incidents.example, true));
+    },
+  };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

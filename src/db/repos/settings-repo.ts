@@ -1,0 +1,36 @@
+import { eq } from 'drizzle-orm';
+import type { Orm, Statement } from '../database.js';
+import { meta, settings, type SettingsRow } from '../schema.js';
+
+export type NewSettings = typeof settings.$inferInsert;
+
+export interface SettingsRepo {
+  get(): Promise<SettingsRow | undefined>;
+  insert(row: NewSettings): Statement;
+  /** Bumped by triggers on every change to public content. */
+  revision(): Promise<string>;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Statement;
+}
+
+export function settingsRepo(orm: Orm): SettingsRepo {
+  const getMeta = async (key: string): Promise<string | undefined> => {
+    const row = await orm.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get();
+    return row?.value;
+  };
+  return {
+    async get() {
+      return orm.select().from(settings).where(eq(settings.id, 1)).get();
+    },
+    insert(row) {
+      return orm.insert(settings).values({ ...row, id: 1 });
+    },
+    async revision() {
+      return (await getMeta('revision')) ?? '0';
+    },
+    getMeta,
+    setMeta(key, value) {
+      return orm.insert(meta).values({ key, value }).onConflictDoUpdate({ target: meta.key, set: { value } });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { AppConfig } from './config.js';
+import type { Database } from './db/database.js';
+import type { Repos } from './db/repos/index.js';
+import type { RenderCache } from './lib/render-cache.js';
+import type { Views } from './lib/views.js';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Runs work after the response (waitUntil on Workers, a tracked promise on Node). */
+export type Defer = (work: Promise<unknown>) => void;
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Everything the core needs from the outside, built once per entry. */
+export interface Deps {
+  config: AppConfig;
+  db: Database;
+  repos: Repos;
+  views: Views;
+  clock: Clock;
+  defer: Defer;
+  log: Logger;
+  renderCache: RenderCache;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export const consoleLogger: Logger = {
+  info(message, fields) {
+    console.log(JSON.stringify({ level: 'info', message, ...fields }));
+  },
+  error(message, fields) {
+    console.error(JSON.stringify({ level: 'error', message, ...fields }));
+  },
+};

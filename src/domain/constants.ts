@@ -1,0 +1,63 @@
+/**
+ * The vocabulary of the domain. Drizzle-free so that pure code, the schema,
+ * zod inputs and presenters can all import it.
+ */
+
+/** Component statuses, in Statuspage API v2 spelling. */
+export const COMPONENT_STATUSES = [
+  'operational',
+  'under_maintenance',
+  'degraded_performance',
+  'partial_outage',
+  'major_outage',
+] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+
+export const COMPONENT_STATUS_LABELS: Record<ComponentStatus, string> = {
+  operational: 'Operational',
+  under_maintenance: 'Under maintenance',
+  degraded_performance: 'Degraded performance',
+  partial_outage: 'Partial outage',
+  major_outage: 'Major outage',
+};
+
+export const INCIDENT_KINDS = ['incident', 'maintenance'] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+/** Lifecycle of an unplanned incident. */
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Lifecycle of scheduled maintenance. */
+export const MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
+export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
+
+export type AnyIncidentStatus = IncidentStatus | MaintenanceStatus;
+export const ANY_INCIDENT_STATUSES = [...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES] as const;
+
+export const INCIDENT_STATUS_LABELS: Record<AnyIncidentStatus, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+  scheduled: 'Scheduled',
+  in_progress: 'In progress',
+  verifying: 'Verifying',
+  completed: 'Completed',
+};
+
+/** Customer-facing impact, in Statuspage API v2 spelling. */
+export const IMPACTS = ['none', 'minor', 'major', 'critical', 'maintenance'] as const;
+export type Impact = (typeof IMPACTS)[number];
+
+export const IMPACT_LABELS: Record<Impact, string> = {
+  none: 'No impact',
+  minor: 'Minor',
+  major: 'Major',
+  critical: 'Critical',
+  maintenance: 'Maintenance',
+};
+
+/** Internal severity; drives the response, never shown as "SEV" to customers. */
+export const SEVERITIES = [1, 2, 3, 4] as const;
+export type Severity = (typeof SEVERITIES)[number];

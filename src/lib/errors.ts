@@ -1,0 +1,30 @@
+/** Errors the core throws on purpose; app.onError maps them to HTTP answers. */
+
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 413 | 422,
+    readonly code: string,
+    message: string,
+    readonly fields?: Record<string, string[]>,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'The page or resource you asked for does not exist.') {
+    super(404, 'not_found', message);
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, fields?: Record<string, string[]>) {
+    super(400, 'invalid_input', message, fields);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}

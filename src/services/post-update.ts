@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { ANY_INCIDENT_STATUSES } from '../domain/constants.js';
+import { applyUpdate, LifecycleError } from '../domain/lifecycle.js';
+import type { Deps } from '../deps.js';
+import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { componentStatusStatements } from './component-changes.js';
+import { ComponentStatusChange } from './declare-incident.js';
+import { parseInput, PublicId, Timestamp } from './validation.js';
+
+export const PostUpdateInput = z.object({
+  incidentId: PublicId,
+  status: z.enum(ANY_INCIDENT_STATUSES),
+  body: z.string().trim().min(1, { error: 'is required' }).max(20_000),
+  components: z.array(ComponentStatusChange).max(200).default([]),
+  /** Publication time; defaults to now. Earlier values backfill. */
+  at: Timestamp.optional(),
+});
+export type PostUpdateInput = z.input<typeof PostUpdateInput>;
+
+/**
+ * Publishes an update on an incident or maintenance: the update, the
+ * incident's new status and times, and the component status changes land in
+ * one atomic write. Returns the update id.
+ */
+export async function postUpdate(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, raw: PostUpdateInput): Promise<string> {
+  const input = parseInput(PostUpdateInput, raw);
+  const incident = await deps.repos.incidents.findById(input.incidentId);
+  if (!incident) throw new NotFoundError(`No incident with id ${input.incidentId}.`);
+  const now = deps.clock.now();
+  const at = input.at ?? now;
+  let next;
+  try {
+    next = applyUpdate(incident, input.status, at);
+  } catch (error) {
+    if (error instanceof LifecycleError) throw new ValidationError(error.message, { status: [error.message] });
+    throw error;
+  }
+  const { statements, changes } = await componentStatusStatements(deps, input.components, at, incident.id);
+  const updateId = newId();
+  await deps.db.atomic([
+    ...deps.repos.incidents.insertUpdate(
+      { id: updateId, incidentId: incident.id, status: input.status, body: input.body, at, createdAt: now, updatedAt: now },
+      changes,
+    ),
+    deps.repos.incidents.update(incident.id, {
+      status: next.status,
+      monitoringAt: next.monitoringAt,
+      resolvedAt: next.resolvedAt,
+      updatedAt: now,
+    }),
+    ...statements,
+  ]);
+  return updateId;
+}
