@@ -1,0 +1,37 @@
+import type { ComponentStatus } from '../../src/domain/constants.js';
+import type { Deps } from '../../src/deps.js';
+import { createComponent, createGroup, type CreateComponentInput } from '../../src/services/create-component.js';
+import { declareIncident, type DeclareIncidentInput } from '../../src/services/declare-incident.js';
+import { scheduleMaintenance, type ScheduleMaintenanceInput } from '../../src/services/schedule-maintenance.js';
+
+type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
+
+let counter = 0;
+const unique = (prefix: string): string => `${prefix} ${++counter}`;
+
+export async function makeGroup(deps: WriteDeps, name = unique('Group')): Promise<string> {
+  return createGroup(deps, { name });
+}
+
+export async function makeComponent(deps: WriteDeps, input: Partial<CreateComponentInput> = {}): Promise<string> {
+  return createComponent(deps, { name: unique('Component'), ...input });
+}
+
+export async function makeIncident(
+  deps: WriteDeps,
+  input: Partial<DeclareIncidentInput> & { components?: { componentId: string; status: ComponentStatus }[] } = {},
+): Promise<string> {
+  return declareIncident(deps, {
+    title: unique('Incident'),
+    severity: 2,
+    body: 'We are investigating elevated errors.',
+    ...input,
+  });
+}
+
+export async function makeMaintenance(
+  deps: WriteDeps,
+  input: Partial<ScheduleMaintenanceInput> & { scheduledFor: number; scheduledUntil: number },
+): Promise<string> {
+  return scheduleMaintenance(deps, { title: unique('Maintenance'), body: 'Planned work.', ...input });
+}
