@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, ne, or, isNull, gt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { ComponentStatus } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
@@ -96,7 +96,7 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
       const rows = await orm
         .select()
         .from(incidents)
-        .where(and(eq(incidents.kind, 'incident'), ne(incidents.status, 'resolved')))
+        .where(and(eq(incidents.kind, 'incident'), inArray(incidents.status, ['investigating', 'identified', 'monitoring'])))
         .orderBy(desc(incidents.startedAt))
         .all();
       return withDetails(rows);
@@ -108,7 +108,7 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
         .where(
           and(
             eq(incidents.kind, 'maintenance'),
-            ne(incidents.status, 'completed'),
+            inArray(incidents.status, ['scheduled', 'in_progress', 'verifying']),
             or(isNull(incidents.scheduledUntil), gt(incidents.scheduledUntil, now)),
           ),
         )
