@@ -4,6 +4,7 @@ import type { Deps } from './deps.js';
 import { AppError } from './lib/errors.js';
 import { newId } from './lib/ids.js';
 import { presentPage, type PageView } from './presenters/page.js';
+import { apiV2Routes } from './routes/api-v2.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -30,6 +31,7 @@ export function createApp(deps: Deps): Hono {
     return c.json({ status: 'ok' });
   });
   app.route('/', publicPageRoutes(deps));
+  app.route('/api/v2', apiV2Routes(deps));
 
   app.notFound((c) => errorResponse(c, deps, 404, 'not_found', 'The page you asked for does not exist.'));
 

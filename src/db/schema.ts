@@ -98,6 +98,7 @@ export const incidents = sqliteTable(
   (t) => [
     index('incidents_kind_status').on(t.kind, t.status),
     index('incidents_started_at').on(t.startedAt),
+    index('incidents_kind_started_at').on(t.kind, t.startedAt),
     index('incidents_scheduled_for').on(t.scheduledFor),
   ],
 );

@@ -89,3 +89,15 @@ export function maintenancePhase(window: MaintenanceWindow, now: number): Mainte
   if (window.status === 'scheduled' && now >= window.scheduledFor) return 'in_progress';
   return window.status;
 }
+
+export interface ScheduledStatus {
+  status: AnyIncidentStatus;
+  scheduledFor: number | null;
+  scheduledUntil: number | null;
+}
+
+/** The status to show at `now`: a maintenance's phase moves with its window, an incident's does not. */
+export function effectiveStatus(item: ScheduledStatus, now: number): AnyIncidentStatus {
+  if (!isMaintenanceStatus(item.status) || item.scheduledFor === null || item.scheduledUntil === null) return item.status;
+  return maintenancePhase({ status: item.status, scheduledFor: item.scheduledFor, scheduledUntil: item.scheduledUntil }, now);
+}

@@ -7,7 +7,7 @@ import {
   type Impact,
   type IncidentKind,
 } from '../domain/constants.js';
-import { isClosedStatus, isMaintenanceStatus, maintenancePhase } from '../domain/lifecycle.js';
+import { effectiveStatus, isClosedStatus } from '../domain/lifecycle.js';
 import type { IncidentDetail } from '../db/repos/incidents-repo.js';
 import type { ComponentRow } from '../db/schema.js';
 import { formatDuration, type Formatter, type TimeView } from './format.js';
@@ -58,13 +58,7 @@ export function presentIncident(
   format: Formatter,
   now: number,
 ): IncidentView {
-  const status =
-    isMaintenanceStatus(incident.status) && incident.scheduledFor !== null && incident.scheduledUntil !== null
-      ? maintenancePhase(
-          { status: incident.status, scheduledFor: incident.scheduledFor, scheduledUntil: incident.scheduledUntil },
-          now,
-        )
-      : incident.status;
+  const status = effectiveStatus(incident, now);
   const closed = isClosedStatus(status);
   const endedAt = incident.resolvedAt ?? (closed && incident.scheduledUntil !== null ? incident.scheduledUntil : null);
   const nameOf = (id: string): string => componentsById.get(id)?.name ?? 'Removed component';

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, or } from 'drizzle-orm';
-import type { ComponentStatus } from '../../domain/constants.js';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, max, or } from 'drizzle-orm';
+import type { ComponentStatus, IncidentKind } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
 import {
@@ -39,6 +39,10 @@ export interface IncidentsRepo {
   listPendingMaintenance(now: number): Promise<IncidentDetail[]>;
   /** Incidents and maintenance that started in [from, to), newest first. */
   listStartedBetween(from: number, to: number): Promise<IncidentDetail[]>;
+  /** The `limit` most recently started incidents or maintenances, newest first. */
+  listRecent(kind: IncidentKind, limit: number): Promise<IncidentDetail[]>;
+  /** The latest updated_at of any incident or maintenance (0 when there are none). */
+  lastUpdatedAt(): Promise<number>;
   /** Whether anything started before `before` (for "older" links). */
   anyStartedBefore(before: number): Promise<boolean>;
   insert(row: NewIncident, componentIds: readonly string[]): Statement[];
@@ -124,6 +128,20 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
         .orderBy(desc(incidents.startedAt))
         .all();
       return withDetails(rows);
+    },
+    async listRecent(kind, limit) {
+      const rows = await orm
+        .select()
+        .from(incidents)
+        .where(eq(incidents.kind, kind))
+        .orderBy(desc(incidents.startedAt))
+        .limit(limit)
+        .all();
+      return withDetails(rows);
+    },
+    async lastUpdatedAt() {
+      const row = await orm.select({ at: max(incidents.updatedAt) }).from(incidents).get();
+      return row?.at ?? 0;
     },
     async anyStartedBefore(before) {
       const row = await orm.select({ id: incidents.id }).from(incidents).where(lt(incidents.startedAt, before)).limit(1).get();

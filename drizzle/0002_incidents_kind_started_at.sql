@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_kind_started_at` ON `incidents` (`kind`,`started_at`);
