@@ -5,6 +5,7 @@ import { AppError } from './lib/errors.js';
 import { newId } from './lib/ids.js';
 import { presentPage, type PageView } from './presenters/page.js';
 import { apiV2Routes } from './routes/api-v2.js';
+import { badgeRoutes } from './routes/badges.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -32,6 +33,7 @@ export function createApp(deps: Deps): Hono {
   });
   app.route('/', publicPageRoutes(deps));
   app.route('/api/v2', apiV2Routes(deps));
+  app.route('/', badgeRoutes(deps));
 
   app.notFound((c) => errorResponse(c, deps, 404, 'not_found', 'The page you asked for does not exist.'));
 

@@ -15,6 +15,7 @@ export async function sendCached(
   deps: Pick<Deps, 'clock' | 'repos' | 'renderCache'>,
   key: string,
   render: (now: number) => Promise<RenderResult>,
+  cacheControl: string = PUBLIC_CACHE_CONTROL,
 ): Promise<Response> {
   const now = deps.clock.now();
   const revision = await deps.repos.settings.revision();
@@ -22,7 +23,7 @@ export async function sendCached(
   const headers: Record<string, string> = {
     'Content-Type': rendered.contentType,
     ETag: rendered.etag,
-    'Cache-Control': PUBLIC_CACHE_CONTROL,
+    'Cache-Control': cacheControl,
     'Last-Modified': new Date(rendered.renderedAt).toUTCString(),
     Vary: 'Accept-Encoding',
   };
