@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { ComponentStatus } from '../../domain/constants.js';
 import type { StatusChange } from '../../domain/uptime.js';
-import { selectInChunks } from '../chunks.js';
+import { MAX_IN_LIST, selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
 import {
   componentGroups,
@@ -75,28 +75,33 @@ export function componentsRepo(orm: Orm): ComponentsRepo {
     async historySince(componentIds, from) {
       const history = new Map<string, StatusChange[]>(componentIds.map((id) => [id, []]));
       if (componentIds.length === 0) return history;
-      const ids = [...componentIds];
       // One index seek per component for the status in force at `from`, then one
       // range scan of the (component_id, at) index: no full-table scans however
-      // many years of history there are.
-      const openingIds = sql`(SELECT (SELECT p.id FROM ${componentStatusChanges} p
-        WHERE p.component_id = c.id AND p.at < ${from} ORDER BY p.at DESC, p.id DESC LIMIT 1)
-        FROM ${components} c WHERE c.id IN ${ids})`;
-      const rows = await orm
-        .select({
-          componentId: componentStatusChanges.componentId,
-          status: componentStatusChanges.status,
-          at: componentStatusChanges.at,
-        })
-        .from(componentStatusChanges)
-        .where(
-          sql`${componentStatusChanges.id} IN ${openingIds} OR (${and(
-            inArray(componentStatusChanges.componentId, ids),
-            gte(componentStatusChanges.at, from),
-          )})`,
-        )
-        .orderBy(asc(componentStatusChanges.componentId), asc(componentStatusChanges.at), asc(componentStatusChanges.id))
-        .all();
+      // many years of history there are. Ids are bound twice, hence half-size chunks.
+      const rows = await selectInChunks(
+        componentIds,
+        (ids) => {
+          const openingIds = sql`(SELECT (SELECT p.id FROM ${componentStatusChanges} p
+            WHERE p.component_id = c.id AND p.at < ${from} ORDER BY p.at DESC, p.id DESC LIMIT 1)
+            FROM ${components} c WHERE c.id IN ${ids})`;
+          return orm
+            .select({
+              componentId: componentStatusChanges.componentId,
+              status: componentStatusChanges.status,
+              at: componentStatusChanges.at,
+            })
+            .from(componentStatusChanges)
+            .where(
+              sql`${componentStatusChanges.id} IN ${openingIds} OR (${and(
+                inArray(componentStatusChanges.componentId, ids),
+                gte(componentStatusChanges.at, from),
+              )})`,
+            )
+            .orderBy(asc(componentStatusChanges.componentId), asc(componentStatusChanges.at), asc(componentStatusChanges.id))
+            .all();
+        },
+        Math.floor((MAX_IN_LIST - 2) / 2),
+      );
       for (const row of rows) history.get(row.componentId)?.push({ status: row.status, at: row.at });
       return history;
     },
