@@ -1,3 +1,4 @@
+import { stripInvalidXmlChars, xmlEscape } from '../lib/xml.js';
 import { textWidth } from './text-width.js';
 
 export const BADGE_STYLES = ['flat', 'flat-square', 'for-the-badge'] as const;
@@ -12,20 +13,6 @@ export interface Badge {
 
 const LABEL_COLOR = '#555';
 
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
-
-/** Characters XML 1.0 forbids, even escaped; badge text comes from users. */
-function xmlSafe(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
-}
-
 /**
  * A shields.io-style badge as a standalone SVG document: label on grey,
  * message on the status colour, with role="img", an aria-label and a <title>
@@ -33,8 +20,8 @@ function xmlSafe(text: string): string {
  */
 export function badgeSvg(badge: Badge, style: BadgeStyle): string {
   const big = style === 'for-the-badge';
-  const label = xmlSafe(big ? badge.label.toUpperCase() : badge.label);
-  const message = xmlSafe(big ? badge.message.toUpperCase() : badge.message);
+  const label = stripInvalidXmlChars(big ? badge.label.toUpperCase() : badge.label);
+  const message = stripInvalidXmlChars(big ? badge.message.toUpperCase() : badge.message);
   const height = big ? 28 : 20;
   const pad = big ? 12 : 6;
   const fontSize = big ? 10 : 11;
@@ -44,15 +31,15 @@ export function badgeSvg(badge: Badge, style: BadgeStyle): string {
   const labelWidth = label ? measure(label, false) + pad * 2 : 0;
   const messageWidth = measure(message, big) + pad * 2;
   const width = labelWidth + messageWidth;
-  const title = escapeXml(label ? `${label}: ${message}` : message);
+  const title = xmlEscape(label ? `${label}: ${message}` : message);
   const radius = style === 'flat' ? 3 : 0;
   const textY = big ? 18 : 14;
   const spacing = letterSpacing ? ` letter-spacing="${letterSpacing}"` : '';
   const text = (value: string, x: number, bold: boolean): string =>
     (style === 'flat'
-      ? `<text x="${x}" y="${textY + 1}" fill="#010101" fill-opacity=".3" text-anchor="middle">${escapeXml(value)}</text>`
+      ? `<text x="${x}" y="${textY + 1}" fill="#010101" fill-opacity=".3" text-anchor="middle">${xmlEscape(value)}</text>`
       : '') +
-    `<text x="${x}" y="${textY}" fill="#fff" text-anchor="middle"${bold ? ' font-weight="bold"' : ''}>${escapeXml(value)}</text>`;
+    `<text x="${x}" y="${textY}" fill="#fff" text-anchor="middle"${bold ? ' font-weight="bold"' : ''}>${xmlEscape(value)}</text>`;
 
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${title}">` +

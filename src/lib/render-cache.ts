@@ -10,8 +10,8 @@ export interface Rendered {
   body: string;
   etag: string;
   contentType: string;
-  /** Render time, for Last-Modified. */
-  renderedAt: number;
+  /** When the content last changed (or the render time), for Last-Modified. */
+  lastModified: number;
 }
 
 export interface RenderResult {
@@ -19,6 +19,8 @@ export interface RenderResult {
   contentType: string;
   /** When the clock alone will change this response (e.g. a maintenance starts). */
   validUntil: number;
+  /** When the content last changed, if known; defaults to the render time. */
+  lastModified?: number;
 }
 
 interface Entry {
@@ -46,7 +48,12 @@ export class RenderCache {
     entry.value = render().then(
       async (result) => {
         entry.validUntil = result.validUntil;
-        return { body: result.body, contentType: result.contentType, etag: await etagOf(result.body), renderedAt: now };
+        return {
+          body: result.body,
+          contentType: result.contentType,
+          etag: await etagOf(result.body),
+          lastModified: result.lastModified ?? now,
+        };
       },
       (error: unknown) => {
         if (this.entries.get(key) === entry) this.entries.delete(key);

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Deps } from '../deps.js';
-import type { RenderResult } from '../lib/render-cache.js';
+import type { Rendered, RenderResult } from '../lib/render-cache.js';
 
 /** Short browser/CDN lifetime: during an outage a stale page is worse than a request. */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=30';
@@ -24,11 +24,22 @@ export async function sendCached(
     'Content-Type': rendered.contentType,
     ETag: rendered.etag,
     'Cache-Control': cacheControl,
-    'Last-Modified': new Date(rendered.renderedAt).toUTCString(),
+    'Last-Modified': new Date(rendered.lastModified).toUTCString(),
     Vary: 'Accept-Encoding',
   };
-  if (etagMatches(c.req.header('If-None-Match'), rendered.etag)) return c.body(null, 304, headers);
+  if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), rendered)) {
+    return c.body(null, 304, headers);
+  }
   return c.body(rendered.body, 200, headers);
+}
+
+/** RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it. */
+function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, rendered: Rendered): boolean {
+  if (ifNoneMatch !== undefined) return etagMatches(ifNoneMatch, rendered.etag);
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  // HTTP dates have whole seconds.
+  return !Number.isNaN(since) && Math.floor(rendered.lastModified / 1000) * 1000 <= since;
 }
 
 /** RFC 9110 weak comparison of an If-None-Match list against our ETag. */

@@ -32,7 +32,7 @@ export async function loadIncidents(deps: Pick<Deps, 'repos'>, selection: Incide
   if (selection === 'unresolved') return deps.repos.incidents.listOpenIncidents();
   // The recent list always holds every unresolved incident, however old.
   const [recent, open] = await Promise.all([
-    deps.repos.incidents.listRecent('incident', API_LIST_LIMIT),
+    deps.repos.incidents.listRecent({ kind: 'incident', limit: API_LIST_LIMIT }),
     deps.repos.incidents.listOpenIncidents(),
   ]);
   const extra = open.filter((o) => !recent.some((r) => r.id === o.id));
@@ -44,7 +44,7 @@ export async function loadMaintenances(
   selection: MaintenanceSelection,
   now: number,
 ): Promise<IncidentDetail[]> {
-  if (selection === 'recent') return deps.repos.incidents.listRecent('maintenance', API_LIST_LIMIT);
+  if (selection === 'recent') return deps.repos.incidents.listRecent({ kind: 'maintenance', limit: API_LIST_LIMIT });
   const pending = await deps.repos.incidents.listPendingMaintenance(now);
   const wanted = selection === 'upcoming' ? ['scheduled'] : ['in_progress', 'verifying'];
   return pending.filter((m) => wanted.includes(effectiveStatus(m, now)));

@@ -39,8 +39,8 @@ export interface IncidentsRepo {
   listPendingMaintenance(now: number): Promise<IncidentDetail[]>;
   /** Incidents and maintenance that started in [from, to), newest first. */
   listStartedBetween(from: number, to: number): Promise<IncidentDetail[]>;
-  /** The `limit` most recently started incidents or maintenances, newest first. */
-  listRecent(kind: IncidentKind, limit: number): Promise<IncidentDetail[]>;
+  /** The most recently started incidents and/or maintenances, newest first. */
+  listRecent(options: { kind?: IncidentKind; componentId?: string; limit: number }): Promise<IncidentDetail[]>;
   /** The latest updated_at of any incident or maintenance (0 when there are none). */
   lastUpdatedAt(): Promise<number>;
   /** Whether anything started before `before` (for "older" links). */
@@ -129,11 +129,20 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
         .all();
       return withDetails(rows);
     },
-    async listRecent(kind, limit) {
+    async listRecent({ kind, componentId, limit }) {
+      const affecting = componentId
+        ? inArray(
+            incidents.id,
+            orm
+              .select({ id: incidentComponents.incidentId })
+              .from(incidentComponents)
+              .where(eq(incidentComponents.componentId, componentId)),
+          )
+        : undefined;
       const rows = await orm
         .select()
         .from(incidents)
-        .where(eq(incidents.kind, kind))
+        .where(and(kind ? eq(incidents.kind, kind) : undefined, affecting))
         .orderBy(desc(incidents.startedAt))
         .limit(limit)
         .all();

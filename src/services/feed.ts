@@ -1,0 +1,20 @@
+import type { Deps } from '../deps.js';
+import { NotFoundError } from '../lib/errors.js';
+import { ID_PATTERN } from '../lib/ids.js';
+import type { FeedSource } from '../presenters/feed.js';
+import { loadSettings } from './settings.js';
+
+/** How many incidents a feed carries. */
+export const FEED_LENGTH = 50;
+
+/** The latest incidents and maintenance, for the whole page or one public component. */
+export async function loadFeed(deps: Pick<Deps, 'repos'>, componentId?: string): Promise<FeedSource> {
+  const [settings, components] = await Promise.all([loadSettings(deps), deps.repos.components.list()]);
+  let component;
+  if (componentId !== undefined) {
+    component = ID_PATTERN.test(componentId) ? components.find((c) => c.id === componentId && !c.hidden) : undefined;
+    if (!component) throw new NotFoundError('There is no component at this address.');
+  }
+  const incidents = await deps.repos.incidents.listRecent({ componentId, limit: FEED_LENGTH });
+  return { settings, components, incidents, ...(component ? { component } : {}) };
+}
