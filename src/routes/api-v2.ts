@@ -11,17 +11,10 @@ import {
   type IncidentSelection,
   type MaintenanceSelection,
 } from '../services/public-api.js';
+import { baseUrlFor, originKey } from './base-url.js';
 import { sendCached } from './cached.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-
-/**
- * The page's public base URL: PUBLIC_URL when configured, else the URL in the
- * page settings, else the origin the request came to.
- */
-export function baseUrlFor(deps: Pick<Deps, 'config'>, c: Context, settingsUrl = ''): string {
-  return deps.config.publicUrl ?? (settingsUrl || new URL(c.req.url).origin);
-}
 
 /** Atlassian Statuspage public API v2: read-only, no auth, CORS open. */
 export function apiV2Routes(deps: Deps): Hono {
@@ -33,9 +26,7 @@ export function apiV2Routes(deps: Deps): Hono {
     c: Context,
     build: (v2: StatuspageV2, now: number) => Promise<object>,
   ): Promise<Response> => {
-    // The base URL can come from the request's origin, so it is part of the key.
-    const origin = deps.config.publicUrl ? '' : new URL(c.req.url).origin;
-    return sendCached(c, deps, `api:${c.req.path}|${origin}`, async (now) => {
+    return sendCached(c, deps, `api:${c.req.path}|${originKey(deps, c)}`, async (now) => {
       const data = await loadPublicPage(deps);
       const v2 = new StatuspageV2(data, baseUrlFor(deps, c, data.settings.url), now);
       const document = await build(v2, now);

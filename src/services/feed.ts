@@ -18,3 +18,13 @@ export async function loadFeed(deps: Pick<Deps, 'repos'>, componentId?: string):
   const incidents = await deps.repos.incidents.listRecent({ componentId, limit: FEED_LENGTH });
   return { settings, components, incidents, ...(component ? { component } : {}) };
 }
+
+/** Recent and upcoming maintenance, for the iCalendar feed. */
+export async function loadMaintenanceFeed(deps: Pick<Deps, 'repos'>): Promise<FeedSource> {
+  const [settings, components, incidents] = await Promise.all([
+    loadSettings(deps),
+    deps.repos.components.list(),
+    deps.repos.incidents.listRecent({ kind: 'maintenance', limit: FEED_LENGTH }),
+  ]);
+  return { settings, components, incidents };
+}
