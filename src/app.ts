@@ -6,6 +6,7 @@ import { newId } from './lib/ids.js';
 import { presentPage, type PageView } from './presenters/page.js';
 import { apiV2Routes } from './routes/api-v2.js';
 import { badgeRoutes } from './routes/badges.js';
+import { embedRoutes } from './routes/embed.js';
 import { feedRoutes } from './routes/feeds.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 
@@ -36,6 +37,7 @@ export function createApp(deps: Deps): Hono {
   app.route('/api/v2', apiV2Routes(deps));
   app.route('/', badgeRoutes(deps));
   app.route('/', feedRoutes(deps));
+  app.route('/', embedRoutes(deps));
 
   app.notFound((c) => errorResponse(c, deps, 404, 'not_found', 'The page you asked for does not exist.'));
 

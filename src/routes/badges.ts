@@ -46,7 +46,7 @@ export function badgeRoutes(deps: Deps): Hono {
           ? { body: badgeSvg(badge, query.style), contentType: 'image/svg+xml; charset=utf-8', validUntil: now + MINUTE }
           : { body: JSON.stringify(shieldsEndpoint(badge)), contentType: 'application/json; charset=utf-8', validUntil: now + MINUTE };
       },
-      BADGE_CACHE_CONTROL,
+      { cacheControl: BADGE_CACHE_CONTROL },
     );
   };
 

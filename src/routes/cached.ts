@@ -15,7 +15,7 @@ export async function sendCached(
   deps: Pick<Deps, 'clock' | 'repos' | 'renderCache'>,
   key: string,
   render: (now: number) => Promise<RenderResult>,
-  cacheControl: string = PUBLIC_CACHE_CONTROL,
+  options: { cacheControl?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const now = deps.clock.now();
   const revision = await deps.repos.settings.revision();
@@ -23,9 +23,10 @@ export async function sendCached(
   const headers: Record<string, string> = {
     'Content-Type': rendered.contentType,
     ETag: rendered.etag,
-    'Cache-Control': cacheControl,
+    'Cache-Control': options.cacheControl ?? PUBLIC_CACHE_CONTROL,
     'Last-Modified': new Date(rendered.lastModified).toUTCString(),
     Vary: 'Accept-Encoding',
+    ...options.headers,
   };
   if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), rendered)) {
     return c.body(null, 304, headers);
