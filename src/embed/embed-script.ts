@@ -2,7 +2,7 @@
  * The source of /embed.js: one script tag on another site shows a status pill
  * (or, with data-mode="banner", a banner only while something is wrong),
  * reading /api/v2/summary.json from the Herald that served it. Plain ES2017,
- * no dependencies; it renders inside a closed shadow root so neither side's
+ * no dependencies; it renders inside a shadow root so neither side's
  * styles leak into the other, and only ever sets textContent (no HTML).
  *
  * Options (attributes on the script tag):
@@ -19,7 +19,7 @@ export const EMBED_SCRIPT = `(function () {
   var position = script.getAttribute('data-position') === 'top' ? 'top' : 'bottom';
   var colors = { none: '#1a7f37', minor: '#9a6700', major: '#c2410c', critical: '#cf222e', maintenance: '#2563eb' };
   var host = document.createElement('herald-status');
-  var root = host.attachShadow({ mode: 'closed' });
+  var root = host.attachShadow({ mode: 'open' });
   var css = ':host{all:initial;display:inline-block}' +
     '*{box-sizing:border-box;font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
     'a{color:inherit;text-decoration:none}' +
