@@ -1,9 +1,12 @@
-/// <reference lib="dom" />
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { launchChromium, serveApp, serveHtml } from '../support/browser.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
+
+// Evaluated in the browser page: minimal DOM declarations, local to this module.
+declare function getComputedStyle(element: unknown): Record<string, string>;
+
 
 /** A host page that styles everything aggressively, as real sites sometimes do. */
 const hostPage = (herald: string, attributes: string): string => `<!doctype html>

@@ -1,9 +1,13 @@
-/// <reference lib="dom" />
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedExampleContent } from '../../src/services/example-page.js';
 import { createTestDeps } from '../support/deps.js';
 import { launchChromium, serveApp } from '../support/browser.js';
+
+// Evaluated in the browser page: minimal DOM declarations, local to this module.
+declare const document: { documentElement: { scrollWidth: number }; body: unknown };
+declare function getComputedStyle(element: unknown): Record<string, string>;
+
 
 let browser: Browser;
 let herald: { url: string; close(): Promise<void> };
