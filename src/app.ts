@@ -4,6 +4,7 @@ import type { Deps } from './deps.js';
 import { AppError } from './lib/errors.js';
 import { newId } from './lib/ids.js';
 import { presentPage, type PageView } from './presenters/page.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { apiV2Routes } from './routes/api-v2.js';
 import { badgeRoutes } from './routes/badges.js';
 import { embedRoutes } from './routes/embed.js';
@@ -38,6 +39,7 @@ export function createApp(deps: Deps): Hono {
   app.route('/', badgeRoutes(deps));
   app.route('/', feedRoutes(deps));
   app.route('/', embedRoutes(deps));
+  app.route('/admin', adminRoutes(deps));
 
   app.notFound((c) => errorResponse(c, deps, 404, 'not_found', 'The page you asked for does not exist.'));
 
@@ -62,6 +64,13 @@ export function createApp(deps: Deps): Hono {
   return app;
 }
 
+const ERROR_TITLES: Record<number, string> = {
+  401: 'Please sign in',
+  403: 'Not allowed',
+  404: 'Page not found',
+  429: 'Too many attempts',
+};
+
 function wantsJson(c: Context): boolean {
   return c.req.path.startsWith('/api/') || c.req.path.endsWith('.json');
 }
@@ -83,7 +92,8 @@ async function errorResponse(
   } catch {
     // The error page must render even when the database is what failed.
   }
-  const title = status === 404 ? 'Page not found' : status >= 500 ? 'Something went wrong' : 'That did not work';
+  const title =
+    ERROR_TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work');
   try {
     return c.html(deps.views.render('error', { page, title, status, message, fields }), statusCode);
   } catch {

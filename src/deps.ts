@@ -27,6 +27,8 @@ export interface Deps {
   defer: Defer;
   log: Logger;
   renderCache: RenderCache;
+  /** The client's address, as the runtime knows it (for login throttling). */
+  clientAddress(request: Request, env: unknown): string;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -4,6 +4,7 @@ import {
   COMPONENT_STATUSES,
   IMPACTS,
   INCIDENT_KINDS,
+  ROLES,
 } from '../domain/constants.js';
 
 /*
@@ -91,6 +92,10 @@ export const incidents = sqliteTable(
     resolvedAt: integer('resolved_at'),
     scheduledFor: integer('scheduled_for'),
     scheduledUntil: integer('scheduled_until'),
+    /** The next public update promised to customers ("next update by 14:30"). */
+    nextUpdateAt: integer('next_update_at'),
+    /** Whether updates go to subscribers. */
+    notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
     example: integer('example', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -157,3 +162,109 @@ export type ComponentRow = typeof components.$inferSelect;
 export type IncidentRow = typeof incidents.$inferSelect;
 export type IncidentUpdateRow = typeof incidentUpdates.$inferSelect;
 export type IncidentUpdateComponentRow = typeof incidentUpdateComponents.$inferSelect;
+
+/* ---- Accounts, access and audit (the Comms Lead's workspace) ---- */
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  /** Lower-cased; unique. */
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
+  /** "pbkdf2-sha256$<iterations>$<salt>$<hash>" (see lib/crypto.ts). */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  disabledAt: integer('disabled_at'),
+});
+
+/** Server-side sessions; the cookie holds a random token, the table only its SHA-256. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Per-session CSRF secret, sent back in every form. */
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);
+
+/** Management API tokens, hashed at rest, scoped, revocable. */
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    /** The role this token acts with. */
+    scope: text('scope', { enum: ROLES }).notNull(),
+    createdBy: text('created_by'),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+);
+
+/** One-time links: the first owner's setup and password resets. */
+export const oneTimeTokens = sqliteTable('one_time_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  purpose: text('purpose', { enum: ['setup', 'password_reset'] }).notNull(),
+  userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Failed login attempts per key ("account:<email>" or "ip:<address>") in a sliding window. */
+export const loginAttempts = sqliteTable(
+  'login_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('login_attempts_key_at').on(t.key, t.at)],
+);
+
+/** Who did what, when. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actorId: text('actor_id'),
+    /** "Ada Lovelace <ada@example.com>" or "token: deploy-bot", kept if the actor goes. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    /** JSON with the details of the change. */
+    details: text('details'),
+  },
+  (t) => [index('audit_log_at').on(t.at)],
+);
+
+/** Update templates with {{placeholders}}, one or more per lifecycle step. */
+export const templates = sqliteTable('templates', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: INCIDENT_KINDS }).notNull(),
+  status: text('status', { enum: ANY_INCIDENT_STATUSES }).notNull(),
+  title: text('title'),
+  body: text('body').notNull(),
+  position: integer('position').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
+export type TemplateRow = typeof templates.$inferSelect;

@@ -61,3 +61,7 @@ export const IMPACT_LABELS: Record<Impact, string> = {
 /** Internal severity; drives the response, never shown as "SEV" to customers. */
 export const SEVERITIES = [1, 2, 3, 4] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** Team roles, cumulative (see domain/roles.ts). */
+export const ROLES = ['owner', 'admin', 'comms', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];

@@ -35,6 +35,8 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
     clock: options.clock ?? systemClock,
     log,
     renderCache: new RenderCache(),
+    clientAddress: (_request, env) =>
+      (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',
     defer(work) {
       const tracked = work
         .catch((error: unknown) => log.error('deferred work failed', { error: String(error) }))

@@ -5,7 +5,8 @@ import { impactFromStatus, worstStatus } from '../domain/status.js';
 import type { Deps } from '../deps.js';
 import { newId } from '../lib/ids.js';
 import { componentStatusStatements } from './component-changes.js';
-import { parseInput, PublicId, Timestamp } from './validation.js';
+import { auditEntry, type Actor } from './auth/actor.js';
+import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
 
 export const ComponentStatusChange = z.object({
   componentId: PublicId,
@@ -24,13 +25,22 @@ export const DeclareIncidentInput = z.object({
   startedAt: Timestamp.optional(),
   /** When the first update was published; defaults to startedAt. */
   at: Timestamp.optional(),
+  /** Send updates to subscribers; defaults to on for SEV-1 and SEV-2. */
+  notify: z.boolean().optional(),
+  /** The next update promised to customers; null for none. */
+  nextUpdateAt: Timestamp.nullable().optional(),
   example: z.boolean().default(false),
 });
 export type DeclareIncidentInput = z.input<typeof DeclareIncidentInput>;
 
 /** Declares an incident with its first update, in one atomic write. Returns the incident id. */
-export async function declareIncident(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, raw: DeclareIncidentInput): Promise<string> {
+export async function declareIncident(
+  deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
+  raw: DeclareIncidentInput,
+  actor: Actor | null = null,
+): Promise<string> {
   const input = parseInput(DeclareIncidentInput, raw);
+  assertNoPlaceholders({ title: input.title, body: input.body });
   const now = deps.clock.now();
   const startedAt = input.startedAt ?? now;
   const at = input.at ?? startedAt;
@@ -59,6 +69,8 @@ export async function declareIncident(deps: Pick<Deps, 'repos' | 'db' | 'clock'>
         startedAt,
         monitoringAt: state.monitoringAt,
         resolvedAt: state.resolvedAt,
+        nextUpdateAt: state.resolvedAt === null ? (input.nextUpdateAt ?? null) : null,
+        notify: input.notify ?? input.severity <= 2,
         example: input.example,
         createdAt: now,
         updatedAt: now,
@@ -70,6 +82,12 @@ export async function declareIncident(deps: Pick<Deps, 'repos' | 'db' | 'clock'>
       changes,
     ),
     ...statements,
+    auditEntry(deps, actor, {
+      action: 'incident.declare',
+      targetType: 'incident',
+      targetId: id,
+      details: { title: input.title, severity: input.severity, status: input.status },
+    }),
   ]);
   return id;
 }

@@ -6,7 +6,8 @@ import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { componentStatusStatements } from './component-changes.js';
 import { ComponentStatusChange } from './declare-incident.js';
-import { parseInput, PublicId, Timestamp } from './validation.js';
+import { auditEntry, type Actor } from './auth/actor.js';
+import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
 
 export const PostUpdateInput = z.object({
   incidentId: PublicId,
@@ -15,6 +16,8 @@ export const PostUpdateInput = z.object({
   components: z.array(ComponentStatusChange).max(200).default([]),
   /** Publication time; defaults to now. Earlier values backfill. */
   at: Timestamp.optional(),
+  /** The next update promised to customers; null for none. Cleared on resolution. */
+  nextUpdateAt: Timestamp.nullable().optional(),
 });
 export type PostUpdateInput = z.input<typeof PostUpdateInput>;
 
@@ -23,8 +26,13 @@ export type PostUpdateInput = z.input<typeof PostUpdateInput>;
  * incident's new status and times, and the component status changes land in
  * one atomic write. Returns the update id.
  */
-export async function postUpdate(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, raw: PostUpdateInput): Promise<string> {
+export async function postUpdate(
+  deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
+  raw: PostUpdateInput,
+  actor: Actor | null = null,
+): Promise<string> {
   const input = parseInput(PostUpdateInput, raw);
+  assertNoPlaceholders({ body: input.body });
   const incident = await deps.repos.incidents.findById(input.incidentId);
   if (!incident) throw new NotFoundError(`No incident with id ${input.incidentId}.`);
   const now = deps.clock.now();
@@ -47,9 +55,16 @@ export async function postUpdate(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, raw
       status: next.status,
       monitoringAt: next.monitoringAt,
       resolvedAt: next.resolvedAt,
+      nextUpdateAt: next.resolvedAt === null ? (input.nextUpdateAt ?? null) : null,
       updatedAt: now,
     }),
     ...statements,
+    auditEntry(deps, actor, {
+      action: 'incident.update',
+      targetType: 'incident',
+      targetId: incident.id,
+      details: { status: input.status, updateId },
+    }),
   ]);
   return updateId;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import { parseInput, PublicId, Timestamp } from './validation.js';
+import { auditEntry, type Actor } from './auth/actor.js';
+import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
 
 export const ScheduleMaintenanceInput = z
   .object({
@@ -11,6 +12,7 @@ export const ScheduleMaintenanceInput = z
     scheduledFor: Timestamp,
     scheduledUntil: Timestamp,
     componentIds: z.array(PublicId).max(200).default([]),
+    notify: z.boolean().default(true),
     example: z.boolean().default(false),
   })
   .refine((m) => m.scheduledUntil > m.scheduledFor, {
@@ -23,8 +25,10 @@ export type ScheduleMaintenanceInput = z.input<typeof ScheduleMaintenanceInput>;
 export async function scheduleMaintenance(
   deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
   raw: ScheduleMaintenanceInput,
+  actor: Actor | null = null,
 ): Promise<string> {
   const input = parseInput(ScheduleMaintenanceInput, raw);
+  assertNoPlaceholders({ title: input.title, body: input.body });
   const found = await deps.repos.components.findByIds(input.componentIds);
   if (found.length !== new Set(input.componentIds).size) {
     throw new ValidationError('Unknown component in the maintenance.', { componentIds: ['contains an unknown id'] });
@@ -43,6 +47,7 @@ export async function scheduleMaintenance(
         startedAt: input.scheduledFor,
         scheduledFor: input.scheduledFor,
         scheduledUntil: input.scheduledUntil,
+        notify: input.notify,
         example: input.example,
         createdAt: now,
         updatedAt: now,
@@ -53,6 +58,12 @@ export async function scheduleMaintenance(
       { id: newId(), incidentId: id, status: 'scheduled', body: input.body, at: now, createdAt: now, updatedAt: now },
       [],
     ),
+    auditEntry(deps, actor, {
+      action: 'maintenance.schedule',
+      targetType: 'incident',
+      targetId: id,
+      details: { title: input.title, scheduledFor: input.scheduledFor, scheduledUntil: input.scheduledUntil },
+    }),
   ]);
   return id;
 }

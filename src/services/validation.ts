@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { placeholdersIn } from '../domain/templates.js';
 import { ValidationError } from '../lib/errors.js';
 
 /** Parses input with a zod schema, turning failures into a ValidationError with per-field messages. */
@@ -18,3 +19,23 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 
 export const Timestamp = z.number().int().min(0).max(8.64e15);
 export const PublicId = z.string().regex(/^[a-z0-9]{6,32}$/, { error: 'must be a Herald id' });
+
+/**
+ * Refuses to publish text that still holds a template placeholder, naming
+ * each one, so "{{impact}}" never reaches customers by accident.
+ */
+export function assertNoPlaceholders(fields: Record<string, string | null | undefined>): void {
+  const problems: Record<string, string[]> = {};
+  for (const [field, text] of Object.entries(fields)) {
+    const names = placeholdersIn(text ?? '');
+    if (names.length) problems[field] = [`fill in ${names.map((n) => `{{${n}}}`).join(', ')}`];
+  }
+  const all = Object.values(problems).flat();
+  if (all.length) {
+    const names = [...new Set(Object.values(fields).flatMap((text) => placeholdersIn(text ?? '')))];
+    throw new ValidationError(
+      `Not published: the text still has unfilled placeholders (${names.map((n) => `{{${n}}}`).join(', ')}). Fill them in or remove them.`,
+      problems,
+    );
+  }
+}

@@ -60,6 +60,7 @@ export function depsOver(db: Database, clock: Clock, config: AppConfig = testCon
     defer: () => {},
     log: new MemoryLogger(),
     renderCache: new RenderCache(),
+    clientAddress: (request) => request.headers.get('X-Test-Client') ?? '192.0.2.1',
   };
 }
 
@@ -77,5 +78,5 @@ export async function createTestDeps(options: { config?: Partial<AppConfig>; now
   const log = new MemoryLogger();
   const deps = createNodeDeps({ config: testConfig(options.config), databasePath: ':memory:', clock, log });
   await initializePage(deps);
-  return { ...deps, clock, log };
+  return { ...deps, clock, log, clientAddress: (request) => request.headers.get('X-Test-Client') ?? '192.0.2.1' };
 }

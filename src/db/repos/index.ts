@@ -1,14 +1,27 @@
 import type { Orm } from '../database.js';
+import { accountsRepo, type AccountsRepo } from './accounts-repo.js';
+import { auditRepo, type AuditRepo } from './audit-repo.js';
 import { componentsRepo, type ComponentsRepo } from './components-repo.js';
 import { incidentsRepo, type IncidentsRepo } from './incidents-repo.js';
 import { settingsRepo, type SettingsRepo } from './settings-repo.js';
+import { templatesRepo, type TemplatesRepo } from './templates-repo.js';
 
 export interface Repos {
   settings: SettingsRepo;
   components: ComponentsRepo;
   incidents: IncidentsRepo;
+  accounts: AccountsRepo;
+  audit: AuditRepo;
+  templates: TemplatesRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
-  return { settings: settingsRepo(orm), components: componentsRepo(orm), incidents: incidentsRepo(orm) };
+  return {
+    settings: settingsRepo(orm),
+    components: componentsRepo(orm),
+    incidents: incidentsRepo(orm),
+    accounts: accountsRepo(orm),
+    audit: auditRepo(orm),
+    templates: templatesRepo(orm),
+  };
 }

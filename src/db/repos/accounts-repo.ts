@@ -1,0 +1,157 @@
+import { and, asc, count, eq, gt, isNull, lt } from 'drizzle-orm';
+import type { Orm, Statement } from '../database.js';
+import {
+  apiTokens,
+  loginAttempts,
+  oneTimeTokens,
+  sessions,
+  users,
+  type ApiTokenRow,
+  type SessionRow,
+  type UserRow,
+} from '../schema.js';
+
+export type NewUser = typeof users.$inferInsert;
+export type UserPatch = Partial<Pick<NewUser, 'name' | 'role' | 'passwordHash' | 'disabledAt' | 'updatedAt'>>;
+export type NewApiToken = typeof apiTokens.$inferInsert;
+export type OneTimePurpose = 'setup' | 'password_reset';
+
+/** Users, sessions, API tokens, one-time links and login throttling. */
+export interface AccountsRepo {
+  countUsers(): Promise<number>;
+  listUsers(): Promise<UserRow[]>;
+  findUserById(id: string): Promise<UserRow | undefined>;
+  findUserByEmail(email: string): Promise<UserRow | undefined>;
+  insertUser(row: NewUser): Statement;
+  updateUser(id: string, patch: UserPatch): Statement;
+  deleteUser(id: string): Statement;
+
+  insertSession(row: SessionRow): Statement;
+  /** A live session and its user; expired or unknown gives undefined. */
+  findSession(tokenHash: string, now: number): Promise<{ session: SessionRow; user: UserRow } | undefined>;
+  touchSession(tokenHash: string, lastSeenAt: number, expiresAt: number): Statement;
+  deleteSession(tokenHash: string): Statement;
+  deleteUserSessions(userId: string): Statement;
+  deleteExpiredSessions(now: number): Statement;
+
+  insertApiToken(row: NewApiToken): Statement;
+  listApiTokens(): Promise<ApiTokenRow[]>;
+  findApiToken(tokenHash: string): Promise<ApiTokenRow | undefined>;
+  markApiTokenUsed(id: string, at: number): Statement;
+  revokeApiToken(id: string, at: number): Statement;
+
+  insertOneTime(row: typeof oneTimeTokens.$inferInsert): Statement;
+  findOneTime(tokenHash: string, purpose: OneTimePurpose, now: number): Promise<typeof oneTimeTokens.$inferSelect | undefined>;
+  useOneTime(tokenHash: string, at: number): Statement;
+
+  recordFailedLogin(key: string, at: number): Statement;
+  countFailedLogins(key: string, since: number): Promise<number>;
+  clearFailedLogins(key: string): Statement;
+}
+
+export function accountsRepo(orm: Orm): AccountsRepo {
+  return {
+    async countUsers() {
+      const row = await orm.select({ n: count() }).from(users).get();
+      return row?.n ?? 0;
+    },
+    async listUsers() {
+      return orm.select().from(users).orderBy(asc(users.createdAt)).all();
+    },
+    async findUserById(id) {
+      return orm.select().from(users).where(eq(users.id, id)).get();
+    },
+    async findUserByEmail(email) {
+      return orm.select().from(users).where(eq(users.email, email.toLowerCase())).get();
+    },
+    insertUser(row) {
+      return orm.insert(users).values({ ...row, email: row.email.toLowerCase() });
+    },
+    updateUser(id, patch) {
+      return orm.update(users).set(patch).where(eq(users.id, id));
+    },
+    deleteUser(id) {
+      return orm.delete(users).where(eq(users.id, id));
+    },
+
+    insertSession(row) {
+      return orm.insert(sessions).values(row);
+    },
+    async findSession(tokenHash, now) {
+      const row = await orm
+        .select({ session: sessions, user: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now), isNull(users.disabledAt)))
+        .get();
+      return row ?? undefined;
+    },
+    touchSession(tokenHash, lastSeenAt, expiresAt) {
+      return orm.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.tokenHash, tokenHash));
+    },
+    deleteSession(tokenHash) {
+      return orm.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+    },
+    deleteUserSessions(userId) {
+      return orm.delete(sessions).where(eq(sessions.userId, userId));
+    },
+    deleteExpiredSessions(now) {
+      return orm.delete(sessions).where(lt(sessions.expiresAt, now));
+    },
+
+    insertApiToken(row) {
+      return orm.insert(apiTokens).values(row);
+    },
+    async listApiTokens() {
+      return orm.select().from(apiTokens).orderBy(asc(apiTokens.createdAt)).all();
+    },
+    async findApiToken(tokenHash) {
+      return orm.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash)).get();
+    },
+    markApiTokenUsed(id, at) {
+      return orm.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, id));
+    },
+    revokeApiToken(id, at) {
+      return orm.update(apiTokens).set({ revokedAt: at }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)));
+    },
+
+    insertOneTime(row) {
+      return orm.insert(oneTimeTokens).values(row);
+    },
+    async findOneTime(tokenHash, purpose, now) {
+      return orm
+        .select()
+        .from(oneTimeTokens)
+        .where(
+          and(
+            eq(oneTimeTokens.tokenHash, tokenHash),
+            eq(oneTimeTokens.purpose, purpose),
+            gt(oneTimeTokens.expiresAt, now),
+            isNull(oneTimeTokens.usedAt),
+          ),
+        )
+        .get();
+    },
+    useOneTime(tokenHash, at) {
+      return orm
+        .update(oneTimeTokens)
+        .set({ usedAt: at })
+        .where(and(eq(oneTimeTokens.tokenHash, tokenHash), isNull(oneTimeTokens.usedAt)));
+    },
+
+    recordFailedLogin(key, at) {
+      return orm.insert(loginAttempts).values({ key, at });
+    },
+    async countFailedLogins(key, since) {
+      const row = await orm
+        .select({ n: count() })
+        .from(loginAttempts)
+        .where(and(eq(loginAttempts.key, key), gt(loginAttempts.at, since)))
+        .get();
+      return row?.n ?? 0;
+    },
+    clearFailedLogins(key) {
+      return orm.delete(loginAttempts).where(eq(loginAttempts.key, key));
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import { COMPONENT_STATUS_LABELS } from '../../domain/constants.js';
+import type { Deps } from '../../deps.js';
+import { presentAdminIncident } from '../../presenters/admin-incident.js';
+import { formatterFor } from '../../presenters/format.js';
+import { presentIncident } from '../../presenters/incident.js';
+import { loadDashboard } from '../../services/admin-dashboard.js';
+import { renderAdmin, requirePermission, type AdminEnv } from './context.js';
+
+export function dashboardRoutes(deps: Deps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  app.get('/', requirePermission(deps, 'admin:read'), async (c) => {
+    const now = deps.clock.now();
+    const data = await loadDashboard(deps, now);
+    const format = formatterFor(data.settings.timeZone);
+    const byId = new Map(data.components.map((x) => [x.id, x]));
+    return renderAdmin(c, deps, 'dashboard', {
+      title: 'Dashboard',
+      incidents: data.openIncidents.map((i) => presentAdminIncident(i, byId, format, now)),
+      maintenance: data.pendingMaintenance.map((m) => presentIncident(m, byId, format, now)).filter((m) => !m.closed),
+      components: data.components.map((x) => ({ ...x, statusLabel: COMPONENT_STATUS_LABELS[x.status] })),
+    });
+  });
+  return app;
+}

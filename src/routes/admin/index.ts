@@ -1,0 +1,13 @@
+import { Hono } from 'hono';
+import type { Deps } from '../../deps.js';
+import { authRoutes } from './auth-routes.js';
+import type { AdminEnv } from './context.js';
+import { dashboardRoutes } from './dashboard.js';
+
+/** Everything under /admin. Each module guards its own routes with requirePermission. */
+export function adminRoutes(deps: Deps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  app.route('/', authRoutes(deps));
+  app.route('/', dashboardRoutes(deps));
+  return app;
+}

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { DAY, HOUR } from '../../domain/calendar.js';
+import { ROLES, type Role } from '../../domain/constants.js';
+import type { UserRow } from '../../db/schema.js';
+import type { Deps } from '../../deps.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto.js';
+import { newId } from '../../lib/ids.js';
+import { parseInput } from '../validation.js';
+import { auditEntry, authorize, type Actor } from './actor.js';
+
+type AccountDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
+
+export const SETUP_LINK_TTL_MS = HOUR;
+export const RESET_LINK_TTL_MS = DAY;
+
+export const Password = z
+  .string()
+  .min(12, { error: 'must be at least 12 characters' })
+  .max(200, { error: 'must be at most 200 characters' });
+export const Email = z.string().trim().toLowerCase().email({ error: 'must be an email address' }).max(254);
+export const PersonName = z.string().trim().min(1, { error: 'is required' }).max(100);
+
+export const CreateOwnerInput = z.object({ email: Email, password: Password, name: PersonName.default('Owner') });
+export type CreateOwnerInput = z.input<typeof CreateOwnerInput>;
+
+export const CreateUserInput = z.object({ email: Email, name: PersonName, role: z.enum(ROLES) });
+export type CreateUserInput = z.input<typeof CreateUserInput>;
+
+async function insertUser(deps: AccountDeps, input: { email: string; name: string; role: Role; password: string }): Promise<UserRow> {
+  if (await deps.repos.accounts.findUserByEmail(input.email)) {
+    throw new ConflictError(`There is already an account for ${input.email}.`);
+  }
+  const now = deps.clock.now();
+  const user: UserRow = {
+    id: newId(),
+    email: input.email,
+    name: input.name,
+    role: input.role,
+    passwordHash: await hashPassword(input.password),
+    createdAt: now,
+    updatedAt: now,
+    disabledAt: null,
+  };
+  return user;
+}
+
+/** Creates an owner account (from the setup link or the CLI). */
+export async function createOwner(deps: AccountDeps, raw: CreateOwnerInput, actor: Actor | null = null): Promise<UserRow> {
+  const input = parseInput(CreateOwnerInput, raw);
+  const user = await insertUser(deps, { ...input, role: 'owner' });
+  await deps.db.atomic([
+    deps.repos.accounts.insertUser(user),
+    auditEntry(deps, actor, { action: 'user.create', targetType: 'user', targetId: user.id, details: { email: user.email, role: 'owner' } }),
+  ]);
+  return user;
+}
+
+/** A one-time link to create the first owner; only while nobody has an account. Returns the token. */
+export async function createSetupLink(deps: AccountDeps): Promise<string | null> {
+  if ((await deps.repos.accounts.countUsers()) > 0) return null;
+  const token = randomToken();
+  const now = deps.clock.now();
+  await deps.db.atomic([
+    deps.repos.accounts.insertOneTime({
+      tokenHash: await sha256Hex(token),
+      purpose: 'setup',
+      userId: null,
+      expiresAt: now + SETUP_LINK_TTL_MS,
+      createdAt: now,
+    }),
+  ]);
+  return token;
+}
+
+/** Whether a setup token is valid (exists, unused, unexpired, and still nobody has an account). */
+export async function checkSetupToken(deps: AccountDeps, token: string): Promise<boolean> {
+  if ((await deps.repos.accounts.countUsers()) > 0) return false;
+  return (await deps.repos.accounts.findOneTime(await sha256Hex(token), 'setup', deps.clock.now())) !== undefined;
+}
+
+export async function completeSetup(deps: AccountDeps, token: string, raw: CreateOwnerInput): Promise<UserRow> {
+  if (!(await checkSetupToken(deps, token))) {
+    throw new NotFoundError('This setup link has expired or was already used. Restart Herald for a new one, or use npm run admin -- create-owner.');
+  }
+  const input = parseInput(CreateOwnerInput, raw);
+  const user = await insertUser(deps, { ...input, role: 'owner' });
+  await deps.db.atomic([
+    deps.repos.accounts.useOneTime(await sha256Hex(token), deps.clock.now()),
+    deps.repos.accounts.insertUser(user),
+    auditEntry(deps, null, { action: 'user.create', targetType: 'user', targetId: user.id, details: { email: user.email, role: 'owner', via: 'setup link' } }),
+  ]);
+  return user;
+}
+
+/**
+ * Adds a team member. There is no email yet, so the owner gets a one-time link
+ * to hand over; the new member chooses their own password with it.
+ */
+export async function createUser(deps: AccountDeps, actor: Actor, raw: CreateUserInput): Promise<{ user: UserRow; link: string }> {
+  authorize(actor, 'team:manage');
+  const input = parseInput(CreateUserInput, raw);
+  // An unusable random password until the member sets theirs.
+  const user = await insertUser(deps, { ...input, password: randomToken() });
+  const token = randomToken();
+  const now = deps.clock.now();
+  await deps.db.atomic([
+    deps.repos.accounts.insertUser(user),
+    deps.repos.accounts.insertOneTime({ tokenHash: await sha256Hex(token), purpose: 'password_reset', userId: user.id, expiresAt: now + RESET_LINK_TTL_MS, createdAt: now }),
+    auditEntry(deps, actor, { action: 'user.create', targetType: 'user', targetId: user.id, details: { email: user.email, role: user.role } }),
+  ]);
+  return { user, link: token };
+}
+
+/** A one-time link for a member to set a new password; their sessions end now. */
+export async function createResetLink(deps: AccountDeps, actor: Actor, userId: string): Promise<string> {
+  authorize(actor, 'team:manage');
+  const user = await deps.repos.accounts.findUserById(userId);
+  if (!user) throw new NotFoundError('No such team member.');
+  const token = randomToken();
+  const now = deps.clock.now();
+  await deps.db.atomic([
+    deps.repos.accounts.insertOneTime({ tokenHash: await sha256Hex(token), purpose: 'password_reset', userId, expiresAt: now + RESET_LINK_TTL_MS, createdAt: now }),
+    deps.repos.accounts.deleteUserSessions(userId),
+    auditEntry(deps, actor, { action: 'user.reset_password', targetType: 'user', targetId: userId }),
+  ]);
+  return token;
+}
+
+/** The account a password link is for, if the link is valid. */
+export async function userForResetToken(deps: AccountDeps, token: string): Promise<UserRow | undefined> {
+  const link = await deps.repos.accounts.findOneTime(await sha256Hex(token), 'password_reset', deps.clock.now());
+  return link?.userId ? deps.repos.accounts.findUserById(link.userId) : undefined;
+}
+
+export async function setPasswordWithLink(deps: AccountDeps, token: string, rawPassword: unknown): Promise<UserRow> {
+  const user = await userForResetToken(deps, token);
+  if (!user) throw new NotFoundError('This link has expired or was already used. Ask an owner for a new one.');
+  const { password } = parseInput(z.object({ password: Password }), { password: rawPassword });
+  const now = deps.clock.now();
+  await deps.db.atomic([
+    deps.repos.accounts.useOneTime(await sha256Hex(token), now),
+    deps.repos.accounts.updateUser(user.id, { passwordHash: await hashPassword(password), updatedAt: now }),
+    deps.repos.accounts.deleteUserSessions(user.id),
+    auditEntry(deps, null, { action: 'user.set_password', targetType: 'user', targetId: user.id }),
+  ]);
+  return user;
+}
+
+/** Owners cannot remove or demote the last owner: someone must always be able to manage the team. */
+async function assertNotLastOwner(deps: AccountDeps, user: UserRow): Promise<void> {
+  if (user.role !== 'owner') return;
+  const owners = (await deps.repos.accounts.listUsers()).filter((u) => u.role === 'owner' && u.disabledAt === null);
+  if (owners.length <= 1) throw new ValidationError('This is the last owner; make someone else owner first.');
+}
+
+export async function changeRole(deps: AccountDeps, actor: Actor, userId: string, rawRole: unknown): Promise<void> {
+  authorize(actor, 'team:manage');
+  const { role } = parseInput(z.object({ role: z.enum(ROLES) }), { role: rawRole });
+  const user = await deps.repos.accounts.findUserById(userId);
+  if (!user) throw new NotFoundError('No such team member.');
+  if (role !== 'owner') await assertNotLastOwner(deps, user);
+  await deps.db.atomic([
+    deps.repos.accounts.updateUser(userId, { role, updatedAt: deps.clock.now() }),
+    auditEntry(deps, actor, { action: 'user.change_role', targetType: 'user', targetId: userId, details: { from: user.role, to: role } }),
+  ]);
+}
+
+export async function removeUser(deps: AccountDeps, actor: Actor, userId: string): Promise<void> {
+  authorize(actor, 'team:manage');
+  const user = await deps.repos.accounts.findUserById(userId);
+  if (!user) throw new NotFoundError('No such team member.');
+  await assertNotLastOwner(deps, user);
+  await deps.db.atomic([
+    deps.repos.accounts.deleteUser(userId),
+    auditEntry(deps, actor, { action: 'user.remove', targetType: 'user', targetId: userId, details: { email: user.email } }),
+  ]);
+}
