@@ -1,0 +1,92 @@
+import { createApp } from '../../src/app.js';
+import type { Role } from '../../src/domain/constants.js';
+import type { Deps } from '../../src/deps.js';
+import { hashPassword } from '../../src/lib/crypto.js';
+import { newId } from '../../src/lib/ids.js';
+import { createApiToken } from '../../src/services/auth/api-tokens.js';
+import { login } from '../../src/services/auth/sessions.js';
+
+/** A cheap hash for test accounts (the real 600k iterations would slow every test). */
+let testHash: Promise<string> | undefined;
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export interface TestSession {
+  userId: string;
+  email: string;
+  cookie: string;
+  csrf: string;
+}
+
+/** Creates a team member with `role` and signs them in. */
+export async function signIn(deps: Deps, role: Role, email = `${role}-${newId(6)}@example.com`): Promise<TestSession> {
+  const now = deps.clock.now();
+  const userId = newId();
+  await deps.db.atomic([
+    deps.repos.accounts.insertUser({
+      id: userId,
+      email,
+      name: `Test ${role}`,
+      role,
+      passwordHash: await (testHash ??= hashPassword(TEST_PASSWORD, 1000)),
+      createdAt: now,
+      updatedAt: now,
+    }),
+  ]);
+  const { token, session } = await login(deps, { email, password: TEST_PASSWORD }, '192.0.2.10');
+  return { userId, email, cookie: `herald_session=${token}`, csrf: session.csrfToken };
+}
+
+/** A management API token with `role` as its scope. */
+export async function apiToken(deps: Deps, role: Role): Promise<string> {
+  return (await createApiToken(deps, null, { name: `test ${role}`, scope: role })).token;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+async function send(deps: Deps, path: string, init: RequestInit): Promise<TestResponse> {
+  const response = await createApp(deps).request(path, init);
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** GET as a signed-in member. */
+export function adminGet(deps: Deps, path: string, session: TestSession): Promise<TestResponse> {
+  return send(deps, path, { headers: { Cookie: session.cookie } });
+}
+
+/** POSTs a form as a signed-in member, with their CSRF token unless `csrf: false`. */
+export function adminPost(
+  deps: Deps,
+  path: string,
+  session: TestSession,
+  fields: Record<string, string | string[]>,
+  options: { csrf?: boolean } = {},
+): Promise<TestResponse> {
+  const body = new URLSearchParams();
+  if (options.csrf !== false) body.append('_csrf', session.csrf);
+  for (const [key, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  }
+  return send(deps, path, {
+    method: 'POST',
+    headers: { Cookie: session.cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+}
+
+/** Calls the management API with a bearer token. */
+export function apiCall(
+  deps: Deps,
+  method: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+): Promise<TestResponse> {
+  const headers: Record<string, string> = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return send(deps, path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+}
