@@ -5,7 +5,7 @@ import { impactFromStatus, worstStatus } from '../domain/status.js';
 import type { Deps } from '../deps.js';
 import { newId } from '../lib/ids.js';
 import { componentStatusStatements } from './component-changes.js';
-import { auditEntry, type Actor } from './auth/actor.js';
+import { auditEntry, authorize, type Actor } from './auth/actor.js';
 import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
 
 export const ComponentStatusChange = z.object({
@@ -39,6 +39,7 @@ export async function declareIncident(
   raw: DeclareIncidentInput,
   actor: Actor | null = null,
 ): Promise<string> {
+  if (actor) authorize(actor, 'incidents:write');
   const input = parseInput(DeclareIncidentInput, raw);
   assertNoPlaceholders({ title: input.title, body: input.body });
   const now = deps.clock.now();

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { componentStatusStatements } from './component-changes.js';
 import { ComponentStatusChange } from './declare-incident.js';
-import { auditEntry, type Actor } from './auth/actor.js';
+import { auditEntry, authorize, type Actor } from './auth/actor.js';
 import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
 
 export const PostUpdateInput = z.object({
@@ -31,6 +31,7 @@ export async function postUpdate(
   raw: PostUpdateInput,
   actor: Actor | null = null,
 ): Promise<string> {
+  if (actor) authorize(actor, 'incidents:write');
   const input = parseInput(PostUpdateInput, raw);
   assertNoPlaceholders({ body: input.body });
   const incident = await deps.repos.incidents.findById(input.incidentId);

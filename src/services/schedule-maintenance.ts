@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import { auditEntry, type Actor } from './auth/actor.js';
+import { auditEntry, authorize, type Actor } from './auth/actor.js';
 import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
 
 export const ScheduleMaintenanceInput = z
@@ -27,6 +27,7 @@ export async function scheduleMaintenance(
   raw: ScheduleMaintenanceInput,
   actor: Actor | null = null,
 ): Promise<string> {
+  if (actor) authorize(actor, 'incidents:write');
   const input = parseInput(ScheduleMaintenanceInput, raw);
   assertNoPlaceholders({ title: input.title, body: input.body });
   const found = await deps.repos.components.findByIds(input.componentIds);

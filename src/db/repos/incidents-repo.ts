@@ -48,6 +48,8 @@ export interface IncidentsRepo {
   insert(row: NewIncident, componentIds: readonly string[]): Statement[];
   update(id: string, patch: IncidentPatch): Statement;
   insertUpdate(row: NewIncidentUpdate, changes: readonly ComponentChange[]): Statement[];
+  editUpdate(id: string, patch: { body: string; updatedAt: number }): Statement;
+  deleteUpdate(id: string): Statement;
   deleteExamples(): Statement;
 }
 
@@ -178,6 +180,12 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
             .onConflictDoNothing(),
         ),
       ];
+    },
+    editUpdate(id, patch) {
+      return orm.update(incidentUpdates).set(patch).where(eq(incidentUpdates.id, id));
+    },
+    deleteUpdate(id) {
+      return orm.delete(incidentUpdates).where(eq(incidentUpdates.id, id));
     },
     deleteExamples() {
       return orm.delete(incidents).where(eq(incidents.example, true));
