@@ -140,3 +140,39 @@ export function monthWindow(now: number, offset: number, timeZone: string): Mont
     end: startOfLocalDate(addMonths(first, 1), timeZone),
   };
 }
+
+/**
+ * The instant a wall-clock time ("2026-11-23T14:30", as an HTML
+ * datetime-local field sends it) names in the zone; null when malformed.
+ */
+export function parseLocalDateTime(text: string, timeZone: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text.trim());
+  if (!match) return null;
+  const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
+  const wallClock = Date.UTC(y, mo - 1, d, h, mi);
+  if (new Date(wallClock).getUTCDate() !== d) return null;
+  // Offset at the wall-clock time, settled with a second pass as for midnight.
+  const first = wallClock - zoneOffset(wallClock, timeZone);
+  return wallClock - zoneOffset(first, timeZone);
+}
+
+/** "2026-11-23T14:30" for an instant in the zone (for datetime-local fields). */
+export function formatLocalDateTime(instant: number, timeZone: string): string {
+  const f = localFields(instant, timeZone);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${f.year}-${pad(f.month!)}-${pad(f.day!)}T${pad(f.hour!)}:${pad(f.minute!)}`;
+}
+
+/** The next instant after `now` at which the zone's clock shows "HH:MM"; null when malformed. */
+export function nextLocalTime(now: number, hhmm: string, timeZone: string): number | null {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(hhmm.trim());
+  if (!match || Number(match[1]) > 23 || Number(match[2]) > 59) return null;
+  const today = localDate(now, timeZone);
+  for (const date of [today, addDays(today, 1)]) {
+    const text = `${isoDate(date)}T${match[1]!.padStart(2, '0')}:${match[2]}`;
+    const instant = parseLocalDateTime(text, timeZone);
+    if (instant !== null && instant > now) return instant;
+  }
+  return null;
+}

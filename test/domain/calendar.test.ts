@@ -417,3 +417,26 @@ describe('monthWindow', () => {
     });
   });
 });
+
+describe('parseLocalDateTime, formatLocalDateTime and nextLocalTime', () => {
+  it('reads a datetime-local value as wall-clock time in the zone', async () => {
+    const { parseLocalDateTime } = await import('../../src/domain/calendar.js');
+    expect(parseLocalDateTime('2026-11-23T14:30', 'Europe/Berlin')).toBe(Date.UTC(2026, 10, 23, 13, 30));
+    expect(parseLocalDateTime('2026-07-01T09:00', 'America/New_York')).toBe(Date.UTC(2026, 6, 1, 13, 0));
+    expect(parseLocalDateTime('2026-02-30T09:00', 'UTC')).toBeNull();
+    expect(parseLocalDateTime('yesterday', 'UTC')).toBeNull();
+  });
+
+  it('writes an instant back as the zone shows it', async () => {
+    const { formatLocalDateTime } = await import('../../src/domain/calendar.js');
+    expect(formatLocalDateTime(Date.UTC(2026, 10, 23, 13, 30), 'Europe/Berlin')).toBe('2026-11-23T14:30');
+  });
+
+  it('finds the next time the clock shows HH:MM, today or tomorrow', async () => {
+    const { nextLocalTime } = await import('../../src/domain/calendar.js');
+    const now = Date.UTC(2026, 10, 23, 13, 0); // 14:00 in Berlin
+    expect(nextLocalTime(now, '14:30', 'Europe/Berlin')).toBe(Date.UTC(2026, 10, 23, 13, 30));
+    expect(nextLocalTime(now, '09:15', 'Europe/Berlin')).toBe(Date.UTC(2026, 10, 24, 8, 15));
+    expect(nextLocalTime(now, '25:00', 'Europe/Berlin')).toBeNull();
+  });
+});
