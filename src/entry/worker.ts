@@ -1,0 +1,130 @@
+// Cloudflare Workers entry (wrangler.toml `main`). Builds the core's
+// dependencies once per isolate from the env bindings, initializes the page
+// once, and hands every request to the same Hono app as the Node entry.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
+import { createApp } from '../app.js';
+import { ConfigError, parseAppConfig } from '../config.js';
+import { openD1 } from '../db/d1.js';
+import { createRepos } from '../db/repos/index.js';
+import { consoleLogger, systemClock, type Deps } from '../deps.js';
+import { templates } from '../generated/views.js';
+import { RenderCache } from '../lib/render-cache.js';
+import { createViews } from '../lib/views.js';
+import { initializePage } from '../services/initialize.js';
+
+/** The bindings declared in wrangler.toml ([vars] and [[d1_databases]]). */
+export interface Env {
+  DB: D1Database;
+  HERALD_ENV?: string;
+  HERALD_DEMO?: string;
+  PUBLIC_URL?: string;
+  HERALD_PAGE_NAME?: string;
+  HERALD_TIME_ZONE?: string;
+}
+
+type Handler = (request: Request) => Promise<Response>;
+
+/**
+ * The current request's ExecutionContext, so `deps.defer` (built once per
+ * isolate) hands work to the waitUntil of the request that deferred it.
+ * Shared code never sees this: it only calls `deps.defer`.
+ */
+const requestContext = new AsyncLocalStorage<ExecutionContext>();
+
+const log = consoleLogger;
+
+function buildDeps(env: Env): Deps {
+  const config = parseAppConfig(env as unknown as Record<string, unknown>);
+  if (!env.DB) throw new ConfigError('the D1 binding "DB" is missing: declare it under [[d1_databases]] in wrangler.toml');
+  const db = openD1(env.DB);
+  return {
+    config,
+    db,
+    repos: createRepos(db.orm),
+    // Precompiled by `npm run build:views`: Workers forbid `new Function`.
+    views: createViews(templates),
+    clock: systemClock,
+    log,
+    renderCache: new RenderCache(),
+    // Cloudflare puts the client's address in CF-Connecting-IP (wrangler dev does too).
+    clientAddress: (request) => request.headers.get('CF-Connecting-IP') ?? 'unknown',
+    defer(work) {
+      const guarded = work.catch((error: unknown) => log.error('deferred work failed', { error: describe(error) }));
+      const ctx = requestContext.getStore();
+      if (ctx) ctx.waitUntil(guarded);
+      else log.error('defer called outside a request; the runtime may cut this work short');
+    },
+  };
+}
+
+/** Per isolate: the app, or the configuration problem every request answers with. */
+let built: { handler: Handler } | { configError: string } | undefined;
+/** Per isolate: page initialization, shared by the requests that arrive while it runs. */
+let initialized: Promise<void> | undefined;
+
+function build(env: Env): { handler: Handler } | { configError: string } {
+  if (built) return built;
+  let deps: Deps;
+  try {
+    deps = buildDeps(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return (built = { configError: error.message.replace(/\s+/g, ' ') });
+  }
+  const app = createApp(deps);
+  const initialize = (): Promise<void> =>
+    (initialized ??= initializePage(deps).then(
+      ({ created }) => {
+        if (created) log.info(deps.config.demo ? 'created the page with example content' : 'created an empty page');
+      },
+      (error: unknown) => {
+        initialized = undefined; // the next request tries again
+        throw error;
+      },
+    ));
+  return (built = {
+    async handler(request) {
+      try {
+        await initialize();
+      } catch (error) {
+        log.error('page initialization failed (were the D1 migrations applied?)', { error: describe(error) });
+        return plainText(503, 'herald: the page could not be initialized; see the Worker logs. Retry shortly.');
+      }
+      // No env and no ExecutionContext for the app: shared code gets everything
+      // from deps, so it behaves the same here as on Node (where c.executionCtx throws).
+      return app.fetch(request);
+    },
+  });
+}
+
+/** The stack plus its causes: drizzle wraps D1's own message ("no such table") in `cause`. */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 5; depth++) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join('\ncaused by: ');
+}
+
+function plainText(status: number, message: string): Response {
+  return new Response(`${message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const state = build(env);
+    if ('configError' in state) {
+      log.error('invalid configuration', { error: state.configError });
+      return plainText(500, `herald: ${state.configError}`);
+    }
+    const response = requestContext.run(ctx, () => state.handler(request));
+    // Work this request starts may be shared with other requests (the page
+    // initialization, a render-cache miss). Keep this request's context alive
+    // until it is done even if the client goes away, so those waiters are never
+    // left with work the runtime cancelled.
+    ctx.waitUntil(response.catch(() => undefined));
+    return response;
+  },
+};

@@ -1,0 +1,259 @@
+/**
+ * The Worker entry on the real Workers runtime (workerd, through `wrangler dev
+ * --local`) with a local D1 database, offline: wrangler applies drizzle/'s
+ * migrations, the Worker seeds the example page on first request, and the
+ * public pages answer as they do on Node.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const STARTUP_TIMEOUT_MS = 60_000;
+
+let stateDir: string;
+let childEnv: NodeJS.ProcessEnv;
+let wrangler: ChildProcess | undefined;
+let output = '';
+let base = '';
+
+/** A port the OS says is free right now (wrangler binds it a moment later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The local D1 file wrangler created under the state folder. */
+function d1File(): string {
+  const dir = join(stateDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const file = readdirSync(dir).find((name) => /^[0-9a-f]{64}\.sqlite$/.test(name));
+  if (!file) throw new Error(`no D1 database file in ${dir}`);
+  return join(dir, file);
+}
+
+function tail(text: string, lines = 60): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before serving:\n${tail(output)}`);
+    }
+    try {
+      // The first request also initializes and seeds the page; give it time.
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(20_000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+      lastError = `GET /healthz answered ${response.status}`;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not serve ${url} within ${STARTUP_TIMEOUT_MS / 1000} s (${lastError}):\n${tail(output)}`);
+}
+
+/** Ends wrangler and everything it started (workerd): the whole process group. */
+async function stopWrangler(): Promise<void> {
+  const child = wrangler;
+  if (!child?.pid) return;
+  wrangler = undefined;
+  const group = -child.pid;
+  const alive = (): boolean => {
+    try {
+      process.kill(group, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const gone = async (ms: number): Promise<boolean> => {
+    const until = Date.now() + ms;
+    while (alive() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    return !alive();
+  };
+  try {
+    process.kill(group, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  if (!(await gone(5_000))) {
+    try {
+      process.kill(group, 'SIGKILL');
+    } catch {
+      // exited in between
+    }
+    await gone(5_000);
+  }
+}
+
+async function startWrangler(envFile: string): Promise<void> {
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  base = `http://127.0.0.1:${port}`;
+  output = '';
+  const args = [
+    WRANGLER,
+    'dev',
+    '--local',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-port', String(inspectorPort),
+    '--persist-to', stateDir,
+    '--env-file', envFile,
+    // wrangler.toml says production (no example content); this run wants it.
+    '--var', 'HERALD_ENV:development',
+    '--show-interactive-dev-session=false',
+    '--log-level', 'info',
+  ];
+  // Own process group, so the test can end wrangler and workerd together.
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  wrangler = child;
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitUntilServing(base, child);
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'src', 'generated', 'views.ts'))) {
+    throw new Error('src/generated/views.ts is missing: run `npm run build:views` first (npm test does).');
+  }
+  stateDir = mkdtempSync(join(tmpdir(), 'herald-workerd-'));
+  // Empty on purpose: passing it keeps a developer's .dev.vars / .env out of the test.
+  const envFile = join(stateDir, 'test.env');
+  writeFileSync(envFile, '');
+  const { NODE_ENV: _nodeEnv, CLOUDFLARE_INCLUDE_PROCESS_ENV: _include, ...inherited } = process.env;
+  childEnv = {
+    ...inherited,
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_SEND_ERROR_REPORTS: 'false',
+    // Offline: do not fetch the Request.cf sample from workers.cloudflare.com.
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    // Keep wrangler's logs and dev registry inside the temp folder.
+    WRANGLER_LOG_PATH: join(stateDir, 'logs'),
+    WRANGLER_REGISTRY_PATH: join(stateDir, 'registry'),
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+  };
+
+  const migrate = spawnSync(
+    process.execPath,
+    [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir],
+    { cwd: ROOT, env: childEnv, encoding: 'utf8', timeout: 60_000 },
+  );
+  if (migrate.status !== 0) {
+    throw new Error(
+      `wrangler d1 migrations apply failed (${migrate.status ?? migrate.signal ?? migrate.error?.message}):\n` +
+        tail(`${migrate.stdout}\n${migrate.stderr}`),
+    );
+  }
+
+  // A port found free can be taken before wrangler binds it (other suites run
+  // in parallel): start again on new ports when that is why wrangler quit.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await startWrangler(envFile);
+      return;
+    } catch (error) {
+      await stopWrangler();
+      if (attempt >= 3 || !/EADDRINUSE|address already in use/i.test(output)) throw error;
+    }
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await stopWrangler();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+}, 30_000);
+
+describe('Herald on workerd with local D1 (wrangler dev)', () => {
+  let etag = '';
+  let statusPage = '';
+
+  it('serves the status page with the example content', async () => {
+    const response = await fetch(`${base}/`);
+    statusPage = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(statusPage).toContain('All systems operational');
+    expect(statusPage).toContain('REST API');
+    expect(statusPage).toContain('Managed databases');
+    expect(statusPage).toContain('Elevated API error rates');
+    etag = response.headers.get('etag') ?? '';
+    expect(etag).not.toBe('');
+  });
+
+  it('serves the incident page linked from the status page', async () => {
+    const link = /href="([^"]*\/incidents\/[a-z0-9]+)"[^>]*>\s*Elevated API error rates/.exec(statusPage)?.[1];
+    expect(link, 'a link to the example incident on the status page').toBeDefined();
+    const path = new URL(link!, base).pathname;
+    const response = await fetch(`${base}${path}`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toContain('Elevated API error rates');
+    // Its "Resolved" update: the list item with the update's text is labelled Resolved.
+    const resolved = html.split(/<li\b/).find((item) => item.includes('This incident is resolved.'));
+    expect(resolved, 'the resolved update on the incident page').toBeDefined();
+    expect(resolved).toMatch(/>\s*Resolved\s*</);
+  });
+
+  it('answers 304 to a matching If-None-Match', async () => {
+    const response = await fetch(`${base}/`, { headers: { 'If-None-Match': etag } });
+    expect(response.status).toBe(304);
+    expect(await response.text()).toBe('');
+    expect(response.headers.get('etag')).toBe(etag);
+  });
+
+  it('answers an unknown path with a 404 HTML page', async () => {
+    const response = await fetch(`${base}/no-such-page`);
+    const html = await response.text();
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toContain('Page not found');
+  });
+
+  it('applied every migration, triggers included, and the triggers fire on D1', async () => {
+    // Stop workerd first so the database file is quiet and fully checkpointed.
+    await stopWrangler();
+    const db = new BetterSqlite3(d1File(), { readonly: true });
+    try {
+      // Every migration in drizzle/, in order (wrangler reads the same folder).
+      const files = readdirSync(join(ROOT, 'drizzle')).filter((name) => name.endsWith('.sql')).sort();
+      const applied = db.prepare('SELECT name FROM d1_migrations ORDER BY id').all() as { name: string }[];
+      expect(applied.map((m) => m.name)).toEqual(files);
+      // Each CREATE TRIGGER ... BEGIN ...; END; arrived whole: wrangler's statement
+      // splitter must not cut the body at its inner semicolon.
+      const sql = files.map((name) => readFileSync(join(ROOT, 'drizzle', name), 'utf8')).join('\n');
+      const created = [...sql.matchAll(/CREATE TRIGGER\s+(?:IF NOT EXISTS\s+)?[`"]?(\w+)/gi)].map((m) => m[1]!);
+      const dropped = new Set([...sql.matchAll(/DROP TRIGGER\s+(?:IF EXISTS\s+)?[`"]?(\w+)/gi)].map((m) => m[1]!));
+      const expected = created.filter((name) => !dropped.has(name)).sort();
+      expect(expected).toContain('incidents_update_revision');
+      const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all() as {
+        name: string;
+        sql: string;
+      }[];
+      expect(triggers.map((t) => t.name)).toEqual(expected);
+      for (const trigger of triggers) expect(trigger.sql, trigger.name).toMatch(/\bBEGIN\b[\s\S]*;\s*END$/);
+      // The migration starts the revision at 0; seeding the example page bumped it.
+      const revision = db.prepare("SELECT value FROM meta WHERE key = 'revision'").get() as { value: string };
+      expect(Number(revision.value)).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+});
