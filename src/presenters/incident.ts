@@ -50,6 +50,8 @@ export interface IncidentView {
   /** Newest first. */
   updates: UpdateView[];
   window: { from: TimeView; until: TimeView } | null;
+  /** The next update promised to customers, while the incident is open. */
+  nextUpdate: TimeView | null;
 }
 
 export function presentIncident(
@@ -94,6 +96,7 @@ export function presentIncident(
           newLabel: COMPONENT_STATUS_LABELS[change.newStatus],
         })),
     })),
+    nextUpdate: !closed && incident.nextUpdateAt !== null ? format.time(incident.nextUpdateAt) : null,
     window:
       incident.scheduledFor !== null && incident.scheduledUntil !== null
         ? { from: format.dateTime(incident.scheduledFor), until: format.dateTime(incident.scheduledUntil) }

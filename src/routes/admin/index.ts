@@ -3,11 +3,13 @@ import type { Deps } from '../../deps.js';
 import { authRoutes } from './auth-routes.js';
 import type { AdminEnv } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
+import { incidentRoutes } from './incidents.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   app.route('/', authRoutes(deps));
   app.route('/', dashboardRoutes(deps));
+  app.route('/', incidentRoutes(deps));
   return app;
 }

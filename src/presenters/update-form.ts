@@ -1,0 +1,113 @@
+import { COMPONENT_STATUS_LABELS, COMPONENT_STATUSES, type ComponentStatus } from '../domain/constants.js';
+import { fillTemplate, placeholderLabel, placeholdersIn } from '../domain/templates.js';
+import type { ComponentGroupRow, ComponentRow, TemplateRow } from '../db/schema.js';
+
+/**
+ * The state of an incident or update form: what the Comms Lead typed, kept
+ * across previews and refusals so nothing is ever lost. Pure: built from the
+ * submitted fields (or a template) and turned into service input.
+ */
+export interface UpdateFormState {
+  templateId: string;
+  title: string;
+  severity: string;
+  status: string;
+  /** The text as typed, placeholders included. */
+  body: string;
+  placeholders: { name: string; label: string; value: string }[];
+  components: { id: string; name: string; group: string | null; current: ComponentStatus; currentLabel: string; chosen: string }[];
+  /** "HH:MM" in the page time zone. */
+  nextUpdate: string;
+  notify: 'auto' | 'yes' | 'no';
+  restoreComponents: boolean;
+}
+
+export type FormFields = Record<string, string | string[] | undefined>;
+
+const text = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).toString();
+
+/** Placeholders that fill themselves from other fields. */
+const AUTOMATIC = new Set(['next_update_time']);
+
+export function emptyFormState(components: ComponentRow[], groups: ComponentGroupRow[]): UpdateFormState {
+  const groupName = new Map(groups.map((g) => [g.id, g.name]));
+  return {
+    templateId: '',
+    title: '',
+    severity: '',
+    status: '',
+    body: '',
+    placeholders: [],
+    components: components.map((c) => ({
+      id: c.id,
+      name: c.name,
+      group: c.groupId ? (groupName.get(c.groupId) ?? null) : null,
+      current: c.status,
+      currentLabel: COMPONENT_STATUS_LABELS[c.status],
+      chosen: '',
+    })),
+    nextUpdate: '',
+    notify: 'auto',
+    restoreComponents: true,
+  };
+}
+
+/** Starts a form from a template: its title and body, and a field per placeholder. */
+export function applyTemplate(state: UpdateFormState, template: TemplateRow): UpdateFormState {
+  const body = template.body;
+  return {
+    ...state,
+    templateId: template.id,
+    title: state.title || template.title || '',
+    status: state.status || template.status,
+    body,
+    placeholders: placeholderFields(`${template.title ?? ''}\n${body}`, {}),
+  };
+}
+
+function placeholderFields(source: string, values: Record<string, string>): UpdateFormState['placeholders'] {
+  return placeholdersIn(source)
+    .filter((name) => !AUTOMATIC.has(name))
+    .map((name) => ({ name, label: placeholderLabel(name), value: values[name] ?? '' }));
+}
+
+/** Reads a submitted form back into its state. */
+export function formStateFrom(fields: FormFields, base: UpdateFormState): UpdateFormState {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) if (key.startsWith('ph_')) values[key.slice(3)] = text(value);
+  const title = text(fields.title);
+  const body = text(fields.body);
+  const notify = text(fields.notify);
+  return {
+    ...base,
+    templateId: text(fields.template),
+    title,
+    severity: text(fields.severity),
+    status: text(fields.status) || base.status,
+    body,
+    placeholders: placeholderFields(`${title}\n${body}`, values),
+    components: base.components.map((c) => {
+      const chosen = text(fields[`component_${c.id}`]);
+      return { ...c, chosen: (COMPONENT_STATUSES as readonly string[]).includes(chosen) ? chosen : '' };
+    }),
+    nextUpdate: text(fields.next_update),
+    notify: notify === 'yes' || notify === 'no' ? notify : 'auto',
+    restoreComponents: text(fields.restore) === 'on',
+  };
+}
+
+/** The text as it will be published: placeholders filled from their fields. */
+export function filledText(state: UpdateFormState, source: string, nextUpdateText: string | null): string {
+  const values: Record<string, string> = Object.fromEntries(state.placeholders.map((p) => [p.name, p.value]));
+  if (nextUpdateText) values.next_update_time = nextUpdateText;
+  return fillTemplate(source, values);
+}
+
+/** The component status changes the form asks for. */
+export function chosenComponents(state: UpdateFormState): { componentId: string; status: ComponentStatus }[] {
+  return state.components
+    .filter((c) => c.chosen !== '')
+    .map((c) => ({ componentId: c.id, status: c.chosen as ComponentStatus }));
+}
+
+export const COMPONENT_STATUS_OPTIONS = COMPONENT_STATUSES.map((value) => ({ value, label: COMPONENT_STATUS_LABELS[value] }));

@@ -1,0 +1,287 @@
+import { Hono } from 'hono';
+import { nextLocalTime, formatLocalDateTime, parseLocalDateTime } from '../../domain/calendar.js';
+import { suggestedNextUpdate } from '../../domain/cadence.js';
+import { INCIDENT_STATUS_LABELS, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
+import { allowedNextStatuses } from '../../domain/lifecycle.js';
+import { impactFromStatus, worstStatus } from '../../domain/status.js';
+import { placeholdersIn } from '../../domain/templates.js';
+import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
+import type { Deps } from '../../deps.js';
+import { AppError, NotFoundError } from '../../lib/errors.js';
+import { presentAdminIncident, SEVERITY_OPTIONS } from '../../presenters/admin-incident.js';
+import { formatterFor } from '../../presenters/format.js';
+import { presentIncident } from '../../presenters/incident.js';
+import {
+  applyTemplate,
+  chosenComponents,
+  COMPONENT_STATUS_OPTIONS,
+  emptyFormState,
+  filledText,
+  formStateFrom,
+  type UpdateFormState,
+} from '../../presenters/update-form.js';
+import { declareIncident } from '../../services/declare-incident.js';
+import { loadAdminIncident, loadIncidentForm, loadIncidentList, type IncidentFormData } from '../../services/incident-admin.js';
+import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../services/manage-incidents.js';
+import { postUpdate } from '../../services/post-update.js';
+import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
+
+const CADENCE_HINT = 'SEV-1 every 15 min, SEV-2 every 30 min, SEV-3 every 2 h.';
+
+/** The Comms Lead's incident screens: declare, update, fix, backfill. */
+export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+  const read = requirePermission(deps, 'admin:read');
+  const write = requirePermission(deps, 'incidents:write');
+  const errorsOf = (error: AppError) => ({ message: error.message, fields: error.fields });
+
+  /** The "next update by" time a form asked for, as an instant and as customers will read it. */
+  const nextUpdateOf = (state: UpdateFormState, timeZone: string, now: number) => {
+    const at = state.nextUpdate ? nextLocalTime(now, state.nextUpdate, timeZone) : null;
+    return { at, text: at === null ? null : formatterFor(timeZone).time(at).text };
+  };
+  const suggested = (severity: Severity, timeZone: string, now: number): string => {
+    const at = suggestedNextUpdate(severity, now);
+    return at === null ? '' : formatLocalDateTime(at, timeZone).slice(11);
+  };
+  const incidentTemplates = (data: IncidentFormData) => data.templates.filter((t) => t.kind === 'incident');
+
+  /** A preview: the incident as the public page would show it with this update on top. */
+  const previewOf = (data: IncidentFormData, base: IncidentDetail, state: UpdateFormState, title: string, body: string, status: AnyIncidentStatus, now: number) => {
+    const chosen = chosenComponents(state);
+    const current = new Map(data.components.map((c) => [c.id, c.status]));
+    const detail: IncidentDetail = {
+      ...base,
+      title,
+      status,
+      updates: [
+        {
+          id: 'preview',
+          incidentId: base.id,
+          status,
+          body,
+          at: now,
+          createdAt: now,
+          updatedAt: now,
+          componentChanges: chosen.map((c) => ({ componentId: c.componentId, oldStatus: current.get(c.componentId) ?? 'operational', newStatus: c.status })),
+        },
+        ...base.updates,
+      ],
+      componentIds: [...new Set([...base.componentIds, ...chosen.map((c) => c.componentId)])],
+    };
+    const byId = new Map(data.components.map((c) => [c.id, c]));
+    return {
+      incident: presentIncident(detail, byId, formatterFor(data.settings.timeZone), now),
+      unfilled: [...new Set([...placeholdersIn(title), ...placeholdersIn(body)])],
+    };
+  };
+
+  const renderNew = (c: AdminContext, data: IncidentFormData, form: UpdateFormState, extra: Record<string, unknown> = {}, status: 200 | 400 | 403 | 404 | 409 = 200) =>
+    renderAdmin(c, deps, 'incidents/new', {
+      title: 'Declare an incident',
+      form,
+      templates: incidentTemplates(data).filter((t) => t.status === 'investigating' || t.status === 'identified'),
+      severities: SEVERITY_OPTIONS,
+      statusOptions: COMPONENT_STATUS_OPTIONS,
+      cadenceHint: CADENCE_HINT,
+      showRestore: false,
+      ...extra,
+    }, status);
+
+  app.get('/incidents', read, async (c) => {
+    const now = deps.clock.now();
+    const data = await loadIncidentList(deps);
+    const format = formatterFor(data.settings.timeZone);
+    const byId = new Map(data.components.map((x) => [x.id, x]));
+    return renderAdmin(c, deps, 'incidents/list', {
+      title: 'Incidents',
+      open: data.open.map((i) => presentAdminIncident(i, byId, format, now)),
+      recent: data.recent.map((i) => presentAdminIncident(i, byId, format, now)),
+    });
+  });
+
+  app.get('/incidents/new', write, async (c) => {
+    const data = await loadIncidentForm(deps);
+    let form = emptyFormState(data.components, data.groups);
+    const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === 'incident');
+    if (template) form = applyTemplate(form, template);
+    form = { ...form, nextUpdate: suggested(2, data.settings.timeZone, deps.clock.now()) };
+    return renderNew(c, data, form);
+  });
+
+  app.post('/incidents/new', write, async (c) => {
+    const fields = await formOf(c);
+    const now = deps.clock.now();
+    const data = await loadIncidentForm(deps);
+    const form = formStateFrom(fields, emptyFormState(data.components, data.groups));
+    const next = nextUpdateOf(form, data.settings.timeZone, now);
+    const title = filledText(form, form.title, next.text);
+    const body = filledText(form, form.body, next.text);
+    if (fields.action === 'preview') {
+      const chosen = chosenComponents(form);
+      const severity = Number(form.severity) as Severity;
+      const base: IncidentDetail = {
+        id: 'preview', kind: 'incident', title, severity: severity || null, status: 'investigating',
+        impact: chosen.length ? impactFromStatus(worstStatus(chosen.map((x) => x.status))) : 'none',
+        startedAt: now, monitoringAt: null, resolvedAt: null, scheduledFor: null, scheduledUntil: null,
+        nextUpdateAt: next.at, notify: false, example: false, createdAt: now, updatedAt: now, updates: [], componentIds: [],
+      };
+      return renderNew(c, data, form, { preview: previewOf(data, base, form, title, body, 'investigating', now) });
+    }
+    try {
+      const id = await declareIncident(
+        deps,
+        {
+          title,
+          severity: Number(form.severity) as Severity,
+          body,
+          components: chosenComponents(form),
+          nextUpdateAt: next.at,
+          ...(form.notify === 'auto' ? {} : { notify: form.notify === 'yes' }),
+        },
+        c.get('actor'),
+      );
+      return c.redirect(`/admin/incidents/${id}?published=1`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderNew(c, data, form, { errors: errorsOf(error) }, error.status as 400);
+    }
+  });
+
+  const renderShow = async (c: AdminContext, id: string, form: UpdateFormState | null, extra: Record<string, unknown> = {}, status: 200 | 400 | 403 | 404 | 409 = 200) => {
+    const now = deps.clock.now();
+    const data = await loadAdminIncident(deps, id);
+    const byId = new Map(data.components.map((x) => [x.id, x]));
+    const incident = presentAdminIncident(data.incident, byId, formatterFor(data.settings.timeZone), now);
+    const severity = (data.incident.severity ?? 4) as Severity;
+    let state = form;
+    if (!state) {
+      state = { ...emptyFormState(data.components, data.groups), status: data.incident.status, nextUpdate: suggested(severity, data.settings.timeZone, now) };
+      const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === data.incident.kind);
+      if (template) state = applyTemplate({ ...state, status: template.status }, template);
+    }
+    return renderAdmin(c, deps, 'incidents/show', {
+      title: data.incident.title,
+      incident,
+      form: state,
+      published: c.req.query('published') === '1',
+      templates: data.templates.filter((t) => t.kind === data.incident.kind),
+      statuses: allowedNextStatuses(data.incident.kind, data.incident.status).map((value) => ({ value, label: INCIDENT_STATUS_LABELS[value] })),
+      severities: SEVERITY_OPTIONS,
+      statusOptions: COMPONENT_STATUS_OPTIONS,
+      cadenceHint: CADENCE_HINT,
+      showRestore: data.incident.kind === 'incident',
+      ...extra,
+    }, status);
+  };
+
+  app.get('/incidents/backfill', write, async (c) => {
+    const data = await loadIncidentForm(deps);
+    return renderAdmin(c, deps, 'incidents/backfill', { title: 'Record a past incident', values: { severity: '3' }, components: data.components, severities: SEVERITY_OPTIONS, statusOptions: COMPONENT_STATUS_OPTIONS });
+  });
+
+  app.post('/incidents/backfill', write, async (c) => {
+    const fields = await formOf(c);
+    const data = await loadIncidentForm(deps);
+    const text = (key: string): string => (typeof fields[key] === 'string' ? (fields[key] as string) : '');
+    const tz = data.settings.timeZone;
+    try {
+      const id = await backfillIncident(deps, c.get('actor'), {
+        title: text('title'),
+        severity: Number(text('severity')) as Severity,
+        body: text('body'),
+        resolutionBody: text('resolution'),
+        startedAt: parseLocalDateTime(text('started_at'), tz) ?? Number.NaN,
+        resolvedAt: parseLocalDateTime(text('resolved_at'), tz) ?? Number.NaN,
+        components: data.components.flatMap((x) => {
+          const status = text(`component_${x.id}`);
+          return status ? [{ componentId: x.id, status: status as never }] : [];
+        }),
+      });
+      return c.redirect(`/admin/incidents/${id}?published=1`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderAdmin(c, deps, 'incidents/backfill', { title: 'Record a past incident', values: fields, components: data.components, severities: SEVERITY_OPTIONS, statusOptions: COMPONENT_STATUS_OPTIONS, errors: errorsOf(error) }, error.status as 400);
+    }
+  });
+
+  app.get('/incidents/:id', read, (c) => renderShow(c, c.req.param('id'), null));
+
+  app.post('/incidents/:id/updates', write, async (c) => {
+    const id = c.req.param('id');
+    const fields = await formOf(c);
+    const now = deps.clock.now();
+    const data = await loadAdminIncident(deps, id);
+    const form = formStateFrom(fields, emptyFormState(data.components, data.groups));
+    const next = nextUpdateOf(form, data.settings.timeZone, now);
+    const body = filledText(form, form.body, next.text);
+    const status = form.status as AnyIncidentStatus;
+    let components = chosenComponents(form);
+    if (status === 'resolved' && form.restoreComponents) {
+      const explicit = new Set(components.map((x) => x.componentId));
+      const current = new Map(data.components.map((x) => [x.id, x.status]));
+      const restore = data.incident.componentIds.filter((cid) => !explicit.has(cid) && current.get(cid) !== undefined && current.get(cid) !== 'operational');
+      components = [...components, ...restore.map((componentId) => ({ componentId, status: 'operational' as const }))];
+    }
+    if (fields.action === 'preview') {
+      return renderShow(c, id, form, { preview: previewOf(data, data.incident, { ...form, components: form.components.map((x) => ({ ...x, chosen: components.find((k) => k.componentId === x.id)?.status ?? '' })) }, data.incident.title, body, status, now) });
+    }
+    try {
+      await postUpdate(deps, { incidentId: id, status, body, components, nextUpdateAt: next.at }, c.get('actor'));
+      return c.redirect(`/admin/incidents/${id}?published=1`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderShow(c, id, form, { errors: errorsOf(error) }, error.status as 400);
+    }
+  });
+
+  app.post('/incidents/:id/severity', write, async (c) => {
+    const id = c.req.param('id');
+    const fields = await formOf(c);
+    try {
+      await changeSeverity(deps, c.get('actor'), id, { severity: fields.severity, reason: fields.reason || undefined });
+      return c.redirect(`/admin/incidents/${id}`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderShow(c, id, null, { errors: errorsOf(error) }, error.status as 400);
+    }
+  });
+
+  const updateView = async (c: AdminContext) => {
+    const data = await loadAdminIncident(deps, c.req.param('id')!);
+    const byId = new Map(data.components.map((x) => [x.id, x]));
+    const view = presentIncident(data.incident, byId, formatterFor(data.settings.timeZone), deps.clock.now());
+    const update = view.updates.find((u) => u.id === c.req.param('updateId'));
+    const raw = data.incident.updates.find((u) => u.id === c.req.param('updateId'));
+    if (!update || !raw) throw new NotFoundError('No such update on this incident.');
+    return { incidentId: data.incident.id, update, body: raw.body };
+  };
+
+  app.get('/incidents/:id/updates/:updateId/edit', write, async (c) =>
+    renderAdmin(c, deps, 'incidents/edit-update', { title: 'Fix an update', ...(await updateView(c)) }),
+  );
+  app.post('/incidents/:id/updates/:updateId/edit', write, async (c) => {
+    const fields = await formOf(c);
+    try {
+      await editUpdate(deps, c.get('actor'), c.req.param('id'), c.req.param('updateId'), { body: fields.body });
+      return c.redirect(`/admin/incidents/${c.req.param('id')}`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderAdmin(c, deps, 'incidents/edit-update', { title: 'Fix an update', ...(await updateView(c)), body: fields.body, errors: errorsOf(error) }, error.status as 400);
+    }
+  });
+  app.get('/incidents/:id/updates/:updateId/delete', write, async (c) =>
+    renderAdmin(c, deps, 'incidents/delete-update', { title: 'Delete an update', ...(await updateView(c)) }),
+  );
+  app.post('/incidents/:id/updates/:updateId/delete', write, async (c) => {
+    try {
+      await deleteUpdate(deps, c.get('actor'), c.req.param('id'), c.req.param('updateId'));
+      return c.redirect(`/admin/incidents/${c.req.param('id')}`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderAdmin(c, deps, 'incidents/delete-update', { title: 'Delete an update', ...(await updateView(c)), errors: errorsOf(error) }, error.status as 400);
+    }
+  });
+
+  return app;
+}
