@@ -31,6 +31,10 @@ const AUTOMATIC = new Set(['next_update_time']);
 
 export function emptyFormState(components: ComponentRow[], groups: ComponentGroupRow[]): UpdateFormState {
   const groupName = new Map(groups.map((g) => [g.id, g.name]));
+  // Page order: grouped components group by group, then the ungrouped ones.
+  const groupRank = new Map(groups.map((g, i) => [g.id, i]));
+  const rank = (c: ComponentRow): number => (c.groupId !== null ? (groupRank.get(c.groupId) ?? groups.length) : groups.length);
+  const ordered = [...components].sort((a, b) => rank(a) - rank(b) || a.position - b.position);
   return {
     templateId: '',
     title: '',
@@ -38,7 +42,7 @@ export function emptyFormState(components: ComponentRow[], groups: ComponentGrou
     status: '',
     body: '',
     placeholders: [],
-    components: components.map((c) => ({
+    components: ordered.map((c) => ({
       id: c.id,
       name: c.name,
       group: c.groupId ? (groupName.get(c.groupId) ?? null) : null,
