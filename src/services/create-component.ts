@@ -3,22 +3,25 @@ import { COMPONENT_STATUSES } from '../domain/constants.js';
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
+import { auditEntry, authorize, type Actor } from './auth/actor.js';
 import { parseInput, PublicId, Timestamp } from './validation.js';
 
 export const CreateGroupInput = z.object({
-  name: z.string().trim().min(1, { error: 'is required' }).max(100),
-  description: z.string().trim().max(500).optional(),
-  position: z.number().int().min(0).default(0),
+  name: z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' }),
+  description: z.string().trim().max(500, { error: 'must be at most 500 characters' }).optional(),
+  /** Defaults to 0, or after the last group when an actor creates it (admin, API). */
+  position: z.number().int().min(0).optional(),
   example: z.boolean().default(false),
 });
 export type CreateGroupInput = z.input<typeof CreateGroupInput>;
 
 export const CreateComponentInput = z.object({
-  name: z.string().trim().min(1, { error: 'is required' }).max(100),
-  description: z.string().trim().max(500).optional(),
+  name: z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' }),
+  description: z.string().trim().max(500, { error: 'must be at most 500 characters' }).optional(),
   groupId: PublicId.optional(),
-  position: z.number().int().min(0).default(0),
-  status: z.enum(COMPONENT_STATUSES).default('operational'),
+  /** Defaults to 0, or after the last component when an actor creates it (admin, API). */
+  position: z.number().int().min(0).optional(),
+  status: z.enum(COMPONENT_STATUSES, { error: `must be one of ${COMPONENT_STATUSES.join(', ')}` }).default('operational'),
   hidden: z.boolean().default(false),
   /** When tracking starts; uptime before it has no data. Defaults to now. */
   startedAt: Timestamp.optional(),
@@ -26,36 +29,54 @@ export const CreateComponentInput = z.object({
 });
 export type CreateComponentInput = z.input<typeof CreateComponentInput>;
 
-export async function createGroup(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, raw: CreateGroupInput): Promise<string> {
+/**
+ * Creates a component group. Returns its id. With an actor (the admin pages,
+ * the API) the role is checked, the group goes after the last one unless a
+ * position is given, and the audit log records it.
+ */
+export async function createGroup(
+  deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
+  raw: CreateGroupInput,
+  actor: Actor | null = null,
+): Promise<string> {
+  if (actor) authorize(actor, 'components:write');
   const input = parseInput(CreateGroupInput, raw);
+  const position = input.position ?? (actor ? (await deps.repos.components.maxGroupPosition()) + 1 : 0);
   const now = deps.clock.now();
   const id = newId();
   await deps.db.atomic([
     deps.repos.components.insertGroup({
       id,
       name: input.name,
-      description: input.description ?? null,
-      position: input.position,
+      description: input.description || null,
+      position,
       example: input.example,
       createdAt: now,
       updatedAt: now,
     }),
+    ...(actor
+      ? [auditEntry(deps, actor, { action: 'component_group.create', targetType: 'component_group', targetId: id, details: { name: input.name } })]
+      : []),
   ]);
   return id;
 }
 
-/** Creates a component and opens its status history. Returns its id. */
+/**
+ * Creates a component and opens its status history. Returns its id. With an
+ * actor (the admin pages, the API) the role is checked, the component goes
+ * after the last one unless a position is given, and the audit log records it.
+ */
 export async function createComponent(
   deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
   raw: CreateComponentInput,
+  actor: Actor | null = null,
 ): Promise<string> {
+  if (actor) authorize(actor, 'components:write');
   const input = parseInput(CreateComponentInput, raw);
-  if (input.groupId) {
-    const groups = await deps.repos.components.listGroups();
-    if (!groups.some((g) => g.id === input.groupId)) {
-      throw new ValidationError('Unknown component group.', { groupId: ['no such group'] });
-    }
+  if (input.groupId && !(await deps.repos.components.findGroup(input.groupId))) {
+    throw new ValidationError('Unknown component group.', { groupId: ['no such group'] });
   }
+  const position = input.position ?? (actor ? (await deps.repos.components.maxPosition()) + 1 : 0);
   const now = deps.clock.now();
   const startedAt = input.startedAt ?? now;
   const id = newId();
@@ -64,8 +85,8 @@ export async function createComponent(
       id,
       groupId: input.groupId ?? null,
       name: input.name,
-      description: input.description ?? null,
-      position: input.position,
+      description: input.description || null,
+      position,
       status: input.status,
       hidden: input.hidden,
       startedAt,
@@ -74,6 +95,16 @@ export async function createComponent(
       updatedAt: now,
     }),
     deps.repos.components.recordChange({ componentId: id, status: input.status, at: startedAt }),
+    ...(actor
+      ? [
+          auditEntry(deps, actor, {
+            action: 'component.create',
+            targetType: 'component',
+            targetId: id,
+            details: { name: input.name, groupId: input.groupId ?? null, status: input.status, hidden: input.hidden },
+          }),
+        ]
+      : []),
   ]);
   return id;
 }

@@ -3,10 +3,14 @@ import type { Orm, Statement } from '../database.js';
 import { meta, settings, type SettingsRow } from '../schema.js';
 
 export type NewSettings = typeof settings.$inferInsert;
+export type SettingsPatch = Partial<Pick<NewSettings, 'name' | 'url' | 'timeZone' | 'logoUrl' | 'accentColor'>> & {
+  updatedAt: number;
+};
 
 export interface SettingsRepo {
   get(): Promise<SettingsRow | undefined>;
   insert(row: NewSettings): Statement;
+  update(patch: SettingsPatch): Statement;
   /** Bumped by triggers on every change to public content. */
   revision(): Promise<string>;
   getMeta(key: string): Promise<string | undefined>;
@@ -24,6 +28,9 @@ export function settingsRepo(orm: Orm): SettingsRepo {
     },
     insert(row) {
       return orm.insert(settings).values({ ...row, id: 1 });
+    },
+    update(patch) {
+      return orm.update(settings).set(patch).where(eq(settings.id, 1));
     },
     async revision() {
       return (await getMeta('revision')) ?? '0';

@@ -4,6 +4,8 @@ import { authRoutes } from './auth-routes.js';
 import type { AdminEnv } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
 import { incidentRoutes } from './incidents.js';
+import { componentRoutes } from './components.js';
+import { settingsRoutes } from './settings.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
@@ -11,5 +13,7 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', authRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', incidentRoutes(deps));
+  app.route('/', componentRoutes(deps));
+  app.route('/', settingsRoutes(deps));
   return app;
 }

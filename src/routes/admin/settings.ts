@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import type { SettingsRow } from '../../db/schema.js';
+import type { Deps } from '../../deps.js';
+import { ValidationError } from '../../lib/errors.js';
+import { loadSettings } from '../../services/settings.js';
+import { updateSettings } from '../../services/update-settings.js';
+import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
+
+type Form = Record<string, string | string[]>;
+const text = (form: Form, key: string): string => (typeof form[key] === 'string' ? form[key] : '');
+
+const FIELDS = ['name', 'url', 'timeZone', 'logoUrl', 'accentColor'] as const;
+type Values = Record<(typeof FIELDS)[number], string>;
+
+/** IANA zone names for the time zone field's suggestions (a plain text field without them). */
+let zones: string[] | undefined;
+function timeZones(): string[] {
+  if (zones) return zones;
+  const supported = (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf;
+  zones = ['UTC', ...(supported ? supported('timeZone').filter((zone) => zone !== 'UTC') : [])];
+  return zones;
+}
+
+const valuesOf = (settings: SettingsRow): Values => ({
+  name: settings.name,
+  url: settings.url,
+  timeZone: settings.timeZone,
+  logoUrl: settings.logoUrl ?? '',
+  accentColor: settings.accentColor,
+});
+
+/** The page settings: name, address, time zone, logo and accent colour. */
+export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
+  const app = new Hono<AdminEnv>();
+
+  const render = async (
+    c: AdminContext,
+    form: { values: Values; errors?: { message: string; fields?: Record<string, string[]> } } | null,
+    status: 200 | 400 = 200,
+  ) => {
+    const settings = await loadSettings(deps);
+    return renderAdmin(
+      c,
+      deps,
+      'settings',
+      {
+        title: 'Page settings',
+        notice: c.req.query('done') === 'saved' ? 'Settings saved. The public page shows them now.' : null,
+        current: valuesOf(settings),
+        publicUrlConfigured: deps.config.publicUrl ?? null,
+        timeZones: timeZones(),
+        form: form ?? { values: valuesOf(settings) },
+      },
+      status,
+    );
+  };
+
+  // Like the navigation: the settings page is for those who may change it (admins, owners).
+  app.get('/settings', requirePermission(deps, 'settings:write'), (c) => render(c, null));
+
+  app.post('/settings', requirePermission(deps, 'settings:write'), async (c) => {
+    const form = await formOf(c);
+    const values = Object.fromEntries(FIELDS.map((field) => [field, text(form, field)])) as Values;
+    try {
+      await updateSettings(deps, c.get('actor'), values);
+      return c.redirect('/admin/settings?done=saved', 303);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      const fields = error.fields && Object.keys(error.fields).some((key) => key !== '_') ? error.fields : undefined;
+      return render(c, { values, errors: { message: fields ? 'Nothing was saved. Check the fields marked below.' : error.message, fields } }, 400);
+    }
+  });
+
+  return app;
+}
