@@ -84,10 +84,11 @@ export async function renderAdmin(
     { href: '/admin', label: 'Dashboard', show: true },
     { href: '/admin/incidents', label: 'Incidents', show: true },
     { href: '/admin/maintenance', label: 'Maintenance', show: true },
-    { href: '/admin/components', label: 'Components', show: true },
+    { href: '/admin/components', label: 'Components', show: true, also: '/admin/groups' },
     { href: '/admin/templates', label: 'Templates', show: true },
     { href: '/admin/settings', label: 'Settings', show: can(actor.role, 'settings:write') },
     { href: '/admin/team', label: 'Team', show: can(actor.role, 'team:manage') },
+    { href: '/admin/tokens', label: 'API tokens', show: can(actor.role, 'tokens:manage') },
     { href: '/admin/audit', label: 'Audit log', show: can(actor.role, 'audit:read') },
   ].filter((item) => item.show);
   const path = new URL(c.req.url).pathname;
@@ -97,7 +98,13 @@ export async function renderAdmin(
     me: { name: c.get('user').name, role: ROLE_LABELS[actor.role] },
     can: (permission: Permission) => can(actor.role, permission),
     csrf: c.get('csrf'),
-    nav: nav.map((item) => ({ ...item, current: item.href === '/admin' ? path === '/admin' : path.startsWith(item.href) })),
+    nav: nav.map((item) => ({
+      ...item,
+      current:
+        item.href === '/admin'
+          ? path === '/admin'
+          : path.startsWith(item.href) || ('also' in item && typeof item.also === 'string' && path.startsWith(item.also)),
+    })),
   });
   c.header('Cache-Control', 'no-store');
   return c.html(body, status);

@@ -4,6 +4,9 @@ import { authRoutes } from './auth-routes.js';
 import type { AdminEnv } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
 import { incidentRoutes } from './incidents.js';
+import { teamRoutes } from './team.js';
+import { tokenRoutes } from './tokens.js';
+import { auditRoutes } from './audit.js';
 import { componentRoutes } from './components.js';
 import { settingsRoutes } from './settings.js';
 
@@ -13,6 +16,9 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', authRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', incidentRoutes(deps));
+  app.route('/', teamRoutes(deps));
+  app.route('/', tokenRoutes(deps));
+  app.route('/', auditRoutes(deps));
   app.route('/', componentRoutes(deps));
   app.route('/', settingsRoutes(deps));
   return app;

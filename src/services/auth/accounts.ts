@@ -112,9 +112,26 @@ export async function createUser(deps: AccountDeps, actor: Actor, raw: CreateUse
   return { user, link: token };
 }
 
-/** A one-time link for a member to set a new password; their sessions end now. */
-export async function createResetLink(deps: AccountDeps, actor: Actor, userId: string): Promise<string> {
+/** The team, oldest member first. */
+export async function listTeam(deps: Pick<Deps, 'repos'>, actor: Actor): Promise<UserRow[]> {
   authorize(actor, 'team:manage');
+  return deps.repos.accounts.listUsers();
+}
+
+/** One team member, for pages that act on them (e.g. the removal confirmation). */
+export async function findMember(deps: Pick<Deps, 'repos'>, actor: Actor, userId: string): Promise<UserRow> {
+  authorize(actor, 'team:manage');
+  const user = await deps.repos.accounts.findUserById(userId);
+  if (!user) throw new NotFoundError('No such team member.');
+  return user;
+}
+
+/**
+ * A one-time link for a member to set a new password; their sessions end now.
+ * `actor` is null for the command line (whoever runs it owns the database).
+ */
+export async function createResetLink(deps: AccountDeps, actor: Actor | null, userId: string): Promise<string> {
+  if (actor) authorize(actor, 'team:manage');
   const user = await deps.repos.accounts.findUserById(userId);
   if (!user) throw new NotFoundError('No such team member.');
   const token = randomToken();
@@ -125,6 +142,18 @@ export async function createResetLink(deps: AccountDeps, actor: Actor, userId: s
     auditEntry(deps, actor, { action: 'user.reset_password', targetType: 'user', targetId: userId }),
   ]);
   return token;
+}
+
+/** A password link for the account with this email (the command line's reset-password). */
+export async function createResetLinkForEmail(
+  deps: AccountDeps,
+  actor: Actor | null,
+  rawEmail: unknown,
+): Promise<{ user: UserRow; link: string }> {
+  const { email } = parseInput(z.object({ email: Email }), { email: rawEmail });
+  const user = await deps.repos.accounts.findUserByEmail(email);
+  if (!user) throw new NotFoundError(`There is no account for ${email}.`);
+  return { user, link: await createResetLink(deps, actor, user.id) };
 }
 
 /** The account a password link is for, if the link is valid. */

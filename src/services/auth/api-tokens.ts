@@ -46,11 +46,23 @@ export async function createApiToken(
   return { token, row };
 }
 
-export async function revokeApiToken(deps: TokenDeps, actor: Actor, id: string): Promise<void> {
+/** Every token, oldest first, revoked ones included (never their secrets: only hashes are stored). */
+export async function listApiTokens(deps: Pick<Deps, 'repos'>, actor: Actor): Promise<ApiTokenRow[]> {
   authorize(actor, 'tokens:manage');
-  const tokens = await deps.repos.accounts.listApiTokens();
-  const row = tokens.find((t) => t.id === id);
+  return deps.repos.accounts.listApiTokens();
+}
+
+/** One token, for pages that act on it (e.g. the revocation confirmation). */
+export async function findApiToken(deps: Pick<Deps, 'repos'>, actor: Actor, id: string): Promise<ApiTokenRow> {
+  const row = (await listApiTokens(deps, actor)).find((t) => t.id === id);
   if (!row) throw new NotFoundError('No such token.');
+  return row;
+}
+
+/** Revokes a token at once. Revoking a revoked token changes nothing (and logs nothing). */
+export async function revokeApiToken(deps: TokenDeps, actor: Actor, id: string): Promise<void> {
+  const row = await findApiToken(deps, actor, id);
+  if (row.revokedAt !== null) return;
   await deps.db.atomic([
     deps.repos.accounts.revokeApiToken(id, deps.clock.now()),
     auditEntry(deps, actor, { action: 'token.revoke', targetType: 'token', targetId: id, details: { name: row.name } }),
