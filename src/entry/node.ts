@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from '../app.js';
 import { ConfigError, parseNodeConfig, type NodeConfig } from '../config.js';
+import { createSetupLink } from '../services/auth/accounts.js';
+import { runBackgroundTick } from '../services/background.js';
 import { initializePage } from '../services/initialize.js';
 import { createNodeDeps } from './node-deps.js';
 
@@ -19,6 +21,8 @@ function loadConfig(): NodeConfig {
   }
 }
 
+const BACKGROUND_INTERVAL_MS = 30_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   if (config.databasePath !== ':memory:') mkdirSync(dirname(config.databasePath), { recursive: true });
@@ -28,6 +32,12 @@ async function main(): Promise<void> {
     deps.log.info(config.demo ? 'created the page with example content' : 'created an empty page', {
       database: config.databasePath,
     });
+  }
+  // Nobody can sign in yet: print a one-time link to create the owner (a new one each start until then).
+  const setupToken = await createSetupLink(deps);
+  if (setupToken) {
+    console.log(`Create the owner account: ${config.publicUrl}/admin/setup/${setupToken} (valid for 1 hour)`);
+    console.log(`  or from a shell: npm run admin -- create-owner --email you@example.com --password '<at least 12 characters>'`);
   }
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -42,8 +52,23 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
+  // Background work (the maintenance clock): now, then every 30 s. A tick
+  // still running when the next is due is not doubled; errors are logged by
+  // the tick itself. unref: the timer alone never keeps the process alive.
+  let backgroundTick: Promise<unknown> | null = null;
+  const tick = (): void => {
+    backgroundTick ??= runBackgroundTick(deps)
+      .catch((error: unknown) => deps.log.error('background tick failed', { error: String(error) }))
+      .finally(() => (backgroundTick = null));
+  };
+  const background = setInterval(tick, BACKGROUND_INTERVAL_MS);
+  background.unref();
+  tick();
+
   const shutdown = (): void => {
+    clearInterval(background);
     server.close(async () => {
+      await backgroundTick;
       await deps.settle();
       deps.db.close();
       process.exit(0);

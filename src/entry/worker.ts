@@ -2,7 +2,7 @@
 // dependencies once per isolate from the env bindings, initializes the page
 // once, and hands every request to the same Hono app as the Node entry.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { D1Database, ExecutionContext } from '@cloudflare/workers-types';
+import type { D1Database, ExecutionContext, ScheduledController } from '@cloudflare/workers-types';
 import { createApp } from '../app.js';
 import { ConfigError, parseAppConfig } from '../config.js';
 import { openD1 } from '../db/d1.js';
@@ -11,6 +11,8 @@ import { consoleLogger, systemClock, type Deps } from '../deps.js';
 import { templates } from '../generated/views.js';
 import { RenderCache } from '../lib/render-cache.js';
 import { createViews } from '../lib/views.js';
+import { createSetupLink } from '../services/auth/accounts.js';
+import { runBackgroundTick } from '../services/background.js';
 import { initializePage } from '../services/initialize.js';
 
 /** The bindings declared in wrangler.toml ([vars] and [[d1_databases]]). */
@@ -59,11 +61,11 @@ function buildDeps(env: Env): Deps {
 }
 
 /** Per isolate: the app, or the configuration problem every request answers with. */
-let built: { handler: Handler } | { configError: string } | undefined;
+let built: { handler: Handler; tick(): Promise<void> } | { configError: string } | undefined;
 /** Per isolate: page initialization, shared by the requests that arrive while it runs. */
 let initialized: Promise<void> | undefined;
 
-function build(env: Env): { handler: Handler } | { configError: string } {
+function build(env: Env): { handler: Handler; tick(): Promise<void> } | { configError: string } {
   if (built) return built;
   let deps: Deps;
   try {
@@ -75,8 +77,15 @@ function build(env: Env): { handler: Handler } | { configError: string } {
   const app = createApp(deps);
   const initialize = (): Promise<void> =>
     (initialized ??= initializePage(deps).then(
-      ({ created }) => {
+      async ({ created }) => {
         if (created) log.info(deps.config.demo ? 'created the page with example content' : 'created an empty page');
+        // Nobody can sign in yet: log a one-time link to create the owner (see `wrangler tail`).
+        const setup = await createSetupLink(deps);
+        if (setup) {
+          log.info('create the owner account (link valid for 1 hour)', {
+            link: `${deps.config.publicUrl ?? '<this Worker URL>'}/admin/setup/${setup}`,
+          });
+        }
       },
       (error: unknown) => {
         initialized = undefined; // the next request tries again
@@ -94,6 +103,11 @@ function build(env: Env): { handler: Handler } | { configError: string } {
       // No env and no ExecutionContext for the app: shared code gets everything
       // from deps, so it behaves the same here as on Node (where c.executionCtx throws).
       return app.fetch(request);
+    },
+    /** One round of background work (the maintenance clock), from the cron trigger. */
+    async tick() {
+      await initialize();
+      await runBackgroundTick(deps);
     },
   });
 }
@@ -113,6 +127,19 @@ function plainText(status: number, message: string): Response {
 }
 
 export default {
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    const state = build(env);
+    if ('configError' in state) {
+      log.error('invalid configuration', { error: state.configError });
+      return;
+    }
+    const work = requestContext
+      .run(ctx, () => state.tick())
+      .catch((error: unknown) => log.error('background tick failed', { error: describe(error) }));
+    ctx.waitUntil(work);
+    await work;
+  },
+
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const state = build(env);
     if ('configError' in state) {

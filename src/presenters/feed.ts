@@ -9,19 +9,22 @@ export interface FeedSource {
   settings: SettingsRow;
   components: ComponentRow[];
   incidents: IncidentDetail[];
+  /** The host part of entry ids, fixed when the page was created. */
+  tagAuthority: string;
   /** Set for a per-component feed. */
   component?: ComponentRow;
 }
 
 /**
  * Incidents and maintenance as feed entries: one per incident, all its
- * updates in the content, newest first. Ids are tag: URIs minted from the
- * page's host and creation year, so they stay the same forever.
+ * updates in the content, newest published first. Ids are tag: URIs minted
+ * from the page's host and year at creation, so moving the page (or reading it
+ * through another host name) never changes them.
  */
 export function presentFeed(source: FeedSource, baseUrl: string, selfUrl: string, now: number): Feed {
   const format = formatterFor(source.settings.timeZone);
   const componentsById = new Map(source.components.map((c) => [c.id, c]));
-  const host = new URL(baseUrl).hostname;
+  const host = source.tagAuthority;
   const year = new Date(source.settings.createdAt).getUTCFullYear();
   const entries: FeedEntry[] = source.incidents.map((incident) => {
     const view = presentIncident(incident, componentsById, format, now);
@@ -45,6 +48,8 @@ export function presentFeed(source: FeedSource, baseUrl: string, selfUrl: string
       summary: latest ? `${view.updates[0]!.statusLabel}: ${oneLine(latest.body)}` : view.statusLabel,
     };
   });
+  // Newest published first: a maintenance announced for next week is older news than today's incident.
+  entries.sort((a, b) => b.published - a.published);
   const title = source.component ? `${source.settings.name} · ${source.component.name}` : source.settings.name;
   return {
     id: source.component ? `tag:${host},${year}:component/${source.component.id}` : `tag:${host},${year}:history`,
@@ -54,7 +59,7 @@ export function presentFeed(source: FeedSource, baseUrl: string, selfUrl: string
       : `Incidents and maintenance for ${source.settings.name}`,
     selfUrl,
     alternateUrl: `${baseUrl}/`,
-    updated: Math.max(source.settings.createdAt, ...entries.map((e) => e.updated)),
+    updated: Math.max(source.settings.updatedAt, ...entries.map((e) => e.updated)),
     entries,
   };
 }
@@ -62,5 +67,7 @@ export function presentFeed(source: FeedSource, baseUrl: string, selfUrl: string
 /** The first 280 characters of a Markdown body on one line, without markup. */
 function oneLine(markdown: string): string {
   const text = markdown.replace(/[*_`#>\[\]]/g, '').replace(/\s+/g, ' ').trim();
-  return text.length > 280 ? `${text.slice(0, 279)}…` : text;
+  // By code point, so an emoji is never cut in half.
+  const chars = Array.from(text);
+  return chars.length > 280 ? `${chars.slice(0, 279).join('')}…` : text;
 }

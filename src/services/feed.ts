@@ -2,6 +2,7 @@ import type { Deps } from '../deps.js';
 import { NotFoundError } from '../lib/errors.js';
 import { ID_PATTERN } from '../lib/ids.js';
 import type { FeedSource } from '../presenters/feed.js';
+import { tagAuthority, TAG_AUTHORITY_KEY } from './initialize.js';
 import { loadSettings } from './settings.js';
 
 /** How many incidents a feed carries. */
@@ -9,14 +10,24 @@ export const FEED_LENGTH = 50;
 
 /** The latest incidents and maintenance, for the whole page or one public component. */
 export async function loadFeed(deps: Pick<Deps, 'repos'>, componentId?: string): Promise<FeedSource> {
-  const [settings, components] = await Promise.all([loadSettings(deps), deps.repos.components.list()]);
+  const [settings, components, authority] = await Promise.all([
+    loadSettings(deps),
+    deps.repos.components.list(),
+    deps.repos.settings.getMeta(TAG_AUTHORITY_KEY),
+  ]);
   let component;
   if (componentId !== undefined) {
     component = ID_PATTERN.test(componentId) ? components.find((c) => c.id === componentId && !c.hidden) : undefined;
     if (!component) throw new NotFoundError('There is no component at this address.');
   }
   const incidents = await deps.repos.incidents.listRecent({ componentId, limit: FEED_LENGTH });
-  return { settings, components, incidents, ...(component ? { component } : {}) };
+  return {
+    settings,
+    components,
+    incidents,
+    tagAuthority: authority ?? tagAuthority(settings.url || null, settings.pageId),
+    ...(component ? { component } : {}),
+  };
 }
 
 /** Recent and upcoming maintenance, for the iCalendar feed. */
@@ -26,5 +37,5 @@ export async function loadMaintenanceFeed(deps: Pick<Deps, 'repos'>): Promise<Fe
     deps.repos.components.list(),
     deps.repos.incidents.listRecent({ kind: 'maintenance', limit: FEED_LENGTH }),
   ]);
-  return { settings, components, incidents };
+  return { settings, components, incidents, tagAuthority: '' };
 }

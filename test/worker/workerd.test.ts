@@ -118,7 +118,8 @@ async function startWrangler(envFile: string): Promise<void> {
     // wrangler.toml says production (no example content); this run wants it.
     '--var', 'HERALD_ENV:development',
     '--show-interactive-dev-session=false',
-    '--log-level', 'info',
+    // No --log-level: with it, wrangler 4.86 drops the Worker's own console output,
+    // which holds the first-owner setup link.
   ];
   // Own process group, so the test can end wrangler and workerd together.
   const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -218,6 +219,37 @@ describe('Herald on workerd with local D1 (wrangler dev)', () => {
     expect(await response.text()).toBe('');
     expect(response.headers.get('etag')).toBe(etag);
   });
+
+  it('serves the same admin: the logged setup link creates the owner, who declares an incident', async () => {
+    const token = /\/admin\/setup\/([A-Za-z0-9_-]{43})/.exec(output)?.[1];
+    expect(token, `a setup link in the Worker log:\n${tail(output)}`).toBeDefined();
+    const cookieOf = (response: Response, name: string): string =>
+      response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))!.split(';')[0]!;
+    const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+    const setupPage = await fetch(`${base}/admin/setup/${token}`);
+    expect(setupPage.status).toBe(200);
+    const formCookie = cookieOf(setupPage, 'herald_form');
+    const created = await fetch(`${base}/admin/setup/${token}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: formCookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(await setupPage.text()), name: 'Ada', email: 'ada@example.com', password: 'a long enough password' }),
+    });
+    expect(created.status).toBe(303);
+    const session = cookieOf(created, 'herald_session');
+
+    const form = await fetch(`${base}/admin/incidents/new`, { headers: { Cookie: session } });
+    expect(form.status).toBe(200);
+    const declared = await fetch(`${base}/admin/incidents/new`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: session, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(await form.text()), action: 'publish', title: 'Declared on workerd', severity: '3', body: 'Testing the Worker admin.' }),
+    });
+    expect(declared.status).toBe(303);
+    expect(await (await fetch(`${base}/`)).text()).toContain('Declared on workerd');
+  }, 60_000);
 
   it('answers an unknown path with a 404 HTML page', async () => {
     const response = await fetch(`${base}/no-such-page`);

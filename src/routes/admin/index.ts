@@ -9,6 +9,8 @@ import { tokenRoutes } from './tokens.js';
 import { auditRoutes } from './audit.js';
 import { componentRoutes } from './components.js';
 import { settingsRoutes } from './settings.js';
+import { templateRoutes } from './templates.js';
+import { maintenanceRoutes } from './maintenance.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
@@ -21,5 +23,7 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', auditRoutes(deps));
   app.route('/', componentRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', templateRoutes(deps));
+  app.route('/', maintenanceRoutes(deps));
   return app;
 }
