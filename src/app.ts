@@ -5,6 +5,7 @@ import { AppError } from './lib/errors.js';
 import { newId } from './lib/ids.js';
 import { presentPage, type PageView } from './presenters/page.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { apiV1Routes } from './routes/api-v1/index.js';
 import { apiV2Routes } from './routes/api-v2.js';
 import { badgeRoutes } from './routes/badges.js';
 import { embedRoutes } from './routes/embed.js';
@@ -35,6 +36,7 @@ export function createApp(deps: Deps): Hono {
     return c.json({ status: 'ok' });
   });
   app.route('/', publicPageRoutes(deps));
+  app.route('/api/v1', apiV1Routes(deps));
   app.route('/api/v2', apiV2Routes(deps));
   app.route('/', badgeRoutes(deps));
   app.route('/', feedRoutes(deps));

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, max, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, max, notInArray, or, sql } from 'drizzle-orm';
 import type { ComponentStatus, IncidentKind } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
@@ -41,6 +41,12 @@ export interface IncidentsRepo {
   listStartedBetween(from: number, to: number): Promise<IncidentDetail[]>;
   /** The most recently started incidents and/or maintenances, newest first. */
   listRecent(options: { kind?: IncidentKind; componentId?: string; limit: number }): Promise<IncidentDetail[]>;
+  /**
+   * One page of incidents or of maintenances (management API): open ones
+   * first (not resolved or completed, and for maintenance a window that has
+   * not ended at `now`), then newest first; `openOnly` leaves out the rest.
+   */
+  listPage(options: { kind: IncidentKind; openOnly: boolean; now: number; limit: number; offset: number }): Promise<IncidentDetail[]>;
   /** The latest updated_at of any incident or maintenance (0 when there are none). */
   lastUpdatedAt(): Promise<number>;
   /** Whether anything started before `before` (for "older" links). */
@@ -147,6 +153,21 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
         .where(and(kind ? eq(incidents.kind, kind) : undefined, affecting))
         .orderBy(desc(incidents.startedAt))
         .limit(limit)
+        .all();
+      return withDetails(rows);
+    },
+    async listPage({ kind, openOnly, now, limit, offset }) {
+      const open = and(
+        notInArray(incidents.status, ['resolved', 'completed']),
+        or(isNull(incidents.scheduledUntil), gt(incidents.scheduledUntil, now)),
+      );
+      const rows = await orm
+        .select()
+        .from(incidents)
+        .where(and(eq(incidents.kind, kind), openOnly ? open : undefined))
+        .orderBy(sql`CASE WHEN ${open} THEN 0 ELSE 1 END`, desc(incidents.startedAt), desc(incidents.id))
+        .limit(limit)
+        .offset(offset)
         .all();
       return withDetails(rows);
     },

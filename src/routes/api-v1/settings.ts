@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { presentApiSettings } from '../../presenters/api-v1.js';
+import { loadSettings } from '../../services/settings.js';
+import { updateSettings } from '../../services/update-settings.js';
+import { operation, type Operation } from './registry.js';
+import { SettingsModel } from './schemas.js';
+
+const SettingsBody = z.strictObject({
+  name: z.string().max(100).optional().describe('Page name'),
+  url: z
+    .string()
+    .max(500)
+    .optional()
+    .describe('The public http(s) address of the page; "" to use PUBLIC_URL or the address it is visited at'),
+  time_zone: z.string().max(100).optional().describe('IANA time zone, such as Europe/Berlin or UTC'),
+  logo_url: z.string().max(2000).nullable().optional().describe('An https image address; null or "" for no logo'),
+  accent_color: z.string().max(20).optional().describe('A colour like #2563eb'),
+});
+
+export function settingsOperations(): Operation[] {
+  return [
+    operation({
+      operationId: 'getSettings',
+      method: 'get',
+      path: '/settings',
+      tag: 'Settings',
+      summary: 'Get the page settings',
+      permission: 'admin:read',
+      response: SettingsModel,
+      async run({ deps }) {
+        return presentApiSettings(await loadSettings(deps));
+      },
+    }),
+    operation({
+      operationId: 'updateSettings',
+      method: 'patch',
+      path: '/settings',
+      tag: 'Settings',
+      summary: 'Update the page settings',
+      description: 'Only the fields sent change; each is validated as in the admin settings form.',
+      permission: 'settings:write',
+      body: SettingsBody,
+      response: SettingsModel,
+      async run({ deps, actor, body }) {
+        const current = await loadSettings(deps);
+        const saved = await updateSettings(deps, actor, {
+          name: body.name ?? current.name,
+          url: body.url ?? current.url,
+          timeZone: body.time_zone ?? current.timeZone,
+          logoUrl: body.logo_url === undefined ? (current.logoUrl ?? '') : (body.logo_url ?? ''),
+          accentColor: body.accent_color ?? current.accentColor,
+        });
+        return presentApiSettings(saved);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { apiCall } from '../support/admin.js';
+import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { get } from '../support/http.js';
+import { allOperations } from './helpers.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+interface Documented {
+  path: string;
+  method: string;
+  operation: any;
+}
+
+let deps: TestDeps;
+let doc: any;
+let documented: Documented[];
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  const res = await get(deps, '/api/v1/openapi.json');
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  doc = JSON.parse(res.text);
+  documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([method]) => METHODS.includes(method))
+      .map(([method, operation]) => ({ path, method, operation })),
+  );
+});
+
+/** Every "$ref" in a JSON value. */
+function refsIn(value: unknown, found: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refsIn(v, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === '$ref' && typeof v === 'string') found.push(v);
+      else refsIn(v, found);
+    }
+  }
+  return found;
+}
+
+describe('GET /api/v1/openapi.json', () => {
+  it('is a well-formed OpenAPI 3.1 document', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(doc.servers).toEqual([{ url: '/api/v1' }]);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(documented.length).toBeGreaterThan(30);
+
+    const ids = new Set<string>();
+    for (const { path, method, operation } of documented) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect(path, where).toMatch(/^\//);
+      expect(typeof operation.operationId, where).toBe('string');
+      expect(ids.has(operation.operationId), `${where}: duplicate operationId`).toBe(false);
+      ids.add(operation.operationId);
+      expect(operation.summary, where).toBeTruthy();
+      expect(Object.keys(operation.responses ?? {}).length, `${where}: responses`).toBeGreaterThan(0);
+      for (const [status, response] of Object.entries<any>(operation.responses)) {
+        expect(status, where).toMatch(/^[1-5]\d\d$/);
+        expect(response.$ref ?? response.description, `${where} ${status}`).toBeTruthy();
+      }
+      expect(Array.isArray(operation.security), `${where}: security`).toBe(true);
+      // Path parameters are declared, and only those.
+      const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      const declared = (operation.parameters ?? []).filter((p: any) => p.in === 'path');
+      expect(declared.map((p: any) => p.name).sort(), where).toEqual(inPath);
+      for (const p of declared) expect(p.required, where).toBe(true);
+      if (operation.requestBody) {
+        expect(operation.requestBody.content['application/json'].schema.type, where).toBe('object');
+      }
+    }
+  });
+
+  it('resolves every $ref inside the document', () => {
+    for (const ref of refsIn(doc)) {
+      expect(ref, ref).toMatch(/^#\//);
+      const target = ref
+        .slice(2)
+        .split('/')
+        .reduce((node: any, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+      expect(target, ref).toBeDefined();
+    }
+  });
+
+  it('documents request bodies as what clients send: ISO times, snake_case, required fields', () => {
+    const declare = doc.paths['/incidents'].post.requestBody.content['application/json'].schema;
+    expect(declare.required).toEqual(['title', 'severity', 'body']);
+    expect(declare.additionalProperties).toBe(false);
+    expect(declare.properties.started_at).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(declare.properties.severity).toMatchObject({ type: 'integer', enum: [1, 2, 3, 4] });
+    expect(declare.properties.components.items.properties).toHaveProperty('component_id');
+    expect(doc.components.schemas.Incident.properties.updates.items).toEqual({ $ref: '#/components/schemas/IncidentUpdate' });
+  });
+
+  it('lists every registered /api/v1 route, and every operation of the registry', () => {
+    const routes = createApp(deps)
+      .routes.filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL')
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/^\/api\/v1/, '').replace(/:([a-z_]+)/g, '{$1}')}`);
+    expect(routes.length).toBeGreaterThan(30);
+    const inDocument = new Set(documented.map((d) => `${d.method} ${d.path}`));
+    for (const route of routes) expect(inDocument.has(route), `${route} is not in openapi.json`).toBe(true);
+    expect(new Set(routes)).toEqual(inDocument);
+    const operationIds = documented.map((d) => d.operation.operationId);
+    for (const op of allOperations) expect(operationIds).toContain(op.operationId);
+  });
+
+  it('answers 401 to anonymous requests on every operation but itself', async () => {
+    const publicOnes = documented.filter((d) => d.operation.security.length === 0);
+    expect(publicOnes.map((d) => `${d.method} ${d.path}`)).toEqual(['get /openapi.json']);
+    for (const { path, method, operation } of documented) {
+      if (operation.security.length === 0) continue;
+      expect(operation.security).toEqual([{ bearerAuth: [] }]);
+      expect(operation.responses['401'], `${method} ${path}`).toBeDefined();
+      const url = `/api/v1${path.replace(/\{[^}]+\}/g, 'abcdef123456')}`;
+      const body = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
+      const res = await apiCall(deps, method.toUpperCase(), url, null, body);
+      expect(res.status, `${method.toUpperCase()} ${url}: ${res.text}`).toBe(401);
+      expect(JSON.parse(res.text)).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    }
+  });
+
+  it('is public and cacheable', async () => {
+    const res = await get(deps, '/api/v1/openapi.json');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});

@@ -1,0 +1,336 @@
+import { describe, expect, it } from 'vitest';
+import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
+import { createTestDeps } from '../support/deps.js';
+import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
+import { allOperations, client, iso, NOON } from './helpers.js';
+
+/*
+ * The happy path of every operation, through createApp(deps).request with a
+ * bearer token. Every answer is checked against the operation's documented
+ * response model; the last test checks that no operation was left out.
+ */
+
+const seen = new Set<string>();
+
+async function setup(role: 'owner' | 'comms' = 'owner') {
+  const deps = await createTestDeps({ now: NOON });
+  const group = await makeGroup(deps, 'Platform');
+  const api = await makeComponent(deps, { name: 'API', groupId: group, position: 0 });
+  const web = await makeComponent(deps, { name: 'Web', groupId: group, position: 1 });
+  const cdn = await makeComponent(deps, { name: 'CDN', position: 2 });
+  const c = await client(deps, role, seen);
+  return { deps, group, api, web, cdn, ...c };
+}
+
+describe('incidents', () => {
+  it('declares an incident with its first update, component changes and promised next update', async () => {
+    const { deps, api, call } = await setup('comms');
+    const incident = await call('POST', '/api/v1/incidents', {
+      title: 'Elevated API errors',
+      severity: 1,
+      body: 'We are investigating elevated error rates.',
+      components: [{ component_id: api, status: 'major_outage' }],
+      next_update_at: '2026-11-23T13:30:00+01:00',
+    });
+    expect(incident).toMatchObject({
+      kind: 'incident',
+      title: 'Elevated API errors',
+      status: 'investigating',
+      severity: 1,
+      impact: 'critical',
+      notify: true,
+      next_update_at: iso(NOON + 30 * MINUTE),
+      started_at: iso(NOON),
+      resolved_at: null,
+      scheduled_for: null,
+      url: `http://status.test/incidents/${incident.id}`,
+      component_ids: [api],
+    });
+    expect(incident.updates).toHaveLength(1);
+    expect(incident.updates[0]).toMatchObject({
+      status: 'investigating',
+      body: 'We are investigating elevated error rates.',
+      at: iso(NOON),
+      component_changes: [{ component_id: api, old_status: 'operational', new_status: 'major_outage' }],
+    });
+    expect((await deps.repos.components.findById(api))!.status).toBe('major_outage');
+    const audit = await deps.repos.audit.list({ limit: 5 });
+    expect(audit[0]).toMatchObject({ action: 'incident.declare', actor: 'token: test comms', targetId: incident.id });
+  });
+
+  it('gets one incident with its updates, severity, notify and next update', async () => {
+    const { deps, api, call } = await setup();
+    const id = await makeIncident(deps, { title: 'Slow API', severity: 3, components: [{ componentId: api, status: 'degraded_performance' }] });
+    const incident = await call('GET', `/api/v1/incidents/${id}`);
+    expect(incident).toMatchObject({ id, title: 'Slow API', severity: 3, impact: 'minor', notify: false, next_update_at: null });
+    expect(incident.updates[0].component_changes).toEqual([
+      { component_id: api, old_status: 'operational', new_status: 'degraded_performance' },
+    ]);
+  });
+
+  it('lists open incidents first, then the rest newest first, a page at a time', async () => {
+    const { deps, call } = await setup();
+    deps.clock.set(NOON - 3 * DAY);
+    const oldOpen = await makeIncident(deps, { title: 'Old but open' });
+    deps.clock.set(NOON - 2 * DAY);
+    const resolved = await makeIncident(deps, { title: 'Resolved', status: 'resolved' });
+    deps.clock.set(NOON - DAY);
+    const newer = await makeIncident(deps, { title: 'Newer resolved', status: 'resolved' });
+    await makeMaintenance(deps, { scheduledFor: NOON + DAY, scheduledUntil: NOON + DAY + HOUR });
+    deps.clock.set(NOON);
+
+    const all = await call('GET', '/api/v1/incidents');
+    expect(all.data.map((i: { id: string }) => i.id)).toEqual([oldOpen, newer, resolved]);
+    expect(all.pagination).toEqual({ page: 1, per_page: 20, has_more: false, next_page: null });
+
+    const first = await call('GET', '/api/v1/incidents?per_page=2');
+    expect(first.data.map((i: { id: string }) => i.id)).toEqual([oldOpen, newer]);
+    expect(first.pagination).toEqual({ page: 1, per_page: 2, has_more: true, next_page: 2 });
+    const second = await call('GET', '/api/v1/incidents?per_page=2&page=2');
+    expect(second.data.map((i: { id: string }) => i.id)).toEqual([resolved]);
+    expect(second.pagination.has_more).toBe(false);
+
+    const open = await call('GET', '/api/v1/incidents?status=open');
+    expect(open.data.map((i: { id: string }) => i.id)).toEqual([oldOpen]);
+  });
+
+  it('posts an update that moves the lifecycle and changes components', async () => {
+    const { deps, api, call } = await setup('comms');
+    const id = await makeIncident(deps, { severity: 2, components: [{ componentId: api, status: 'major_outage' }] });
+    deps.clock.advance(20 * MINUTE);
+    const { update, incident } = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      status: 'monitoring',
+      body: 'A fix is deployed; we are watching.',
+      components: [{ component_id: api, status: 'operational' }],
+      next_update_at: iso(NOON + HOUR),
+    });
+    expect(update).toMatchObject({
+      status: 'monitoring',
+      body: 'A fix is deployed; we are watching.',
+      at: iso(NOON + 20 * MINUTE),
+      component_changes: [{ component_id: api, old_status: 'major_outage', new_status: 'operational' }],
+    });
+    expect(incident).toMatchObject({ id, status: 'monitoring', monitoring_at: iso(NOON + 20 * MINUTE), next_update_at: iso(NOON + HOUR) });
+    expect(incident.updates.map((u: { id: string }) => u.id)).toContain(update.id);
+
+    const resolved = await call('POST', `/api/v1/incidents/${id}/updates`, { status: 'resolved', body: 'All good.' });
+    expect(resolved.incident).toMatchObject({ status: 'resolved', resolved_at: iso(NOON + 20 * MINUTE), next_update_at: null });
+  });
+
+  it('corrects the text of an update, keeping its time and status', async () => {
+    const { deps, call } = await setup();
+    const id = await makeIncident(deps, { body: 'We are investigatng.' });
+    const [first] = (await deps.repos.incidents.findById(id))!.updates;
+    deps.clock.advance(5 * MINUTE);
+    const incident = await call('PATCH', `/api/v1/incidents/${id}/updates/${first!.id}`, { body: 'We are investigating.' });
+    expect(incident.updates[0]).toMatchObject({
+      id: first!.id,
+      body: 'We are investigating.',
+      status: 'investigating',
+      at: iso(NOON),
+      updated_at: iso(NOON + 5 * MINUTE),
+    });
+  });
+
+  it('deletes an update and replays the status from the ones left', async () => {
+    const { deps, call } = await setup();
+    const id = await makeIncident(deps);
+    deps.clock.advance(MINUTE);
+    const { update } = await call('POST', `/api/v1/incidents/${id}/updates`, { status: 'resolved', body: 'Fixed.' });
+    const incident = await call('DELETE', `/api/v1/incidents/${id}/updates/${update.id}`);
+    expect(incident).toMatchObject({ status: 'investigating', resolved_at: null });
+    expect(incident.updates).toHaveLength(1);
+  });
+
+  it('changes the severity with a reason', async () => {
+    const { deps, call } = await setup();
+    const id = await makeIncident(deps, { severity: 3 });
+    const incident = await call('PUT', `/api/v1/incidents/${id}/severity`, { severity: 1, reason: 'Customers cannot log in' });
+    expect(incident.severity).toBe(1);
+    const [entry] = await deps.repos.audit.list({ limit: 1 });
+    expect(entry).toMatchObject({ action: 'incident.change_severity', targetId: id });
+    expect(JSON.parse(entry!.details!)).toEqual({ from: 3, to: 1, reason: 'Customers cannot log in' });
+  });
+
+  it('backfills a past incident, resolved and unnotified', async () => {
+    const { deps, cdn, call } = await setup();
+    const incident = await call('POST', '/api/v1/incidents/backfill', {
+      title: 'CDN outage last week',
+      severity: 2,
+      body: 'Images failed to load.',
+      resolution_body: 'A configuration change was rolled back.',
+      components: [{ component_id: cdn, status: 'partial_outage' }],
+      started_at: iso(NOON - 7 * DAY),
+      resolved_at: iso(NOON - 7 * DAY + 2 * HOUR),
+    });
+    expect(incident).toMatchObject({
+      title: 'CDN outage last week',
+      status: 'resolved',
+      notify: false,
+      started_at: iso(NOON - 7 * DAY),
+      resolved_at: iso(NOON - 7 * DAY + 2 * HOUR),
+      component_ids: [cdn],
+    });
+    expect(incident.updates.map((u: { status: string }) => u.status)).toEqual(['resolved', 'investigating']);
+    expect((await deps.repos.components.findById(cdn))!.status).toBe('operational');
+  });
+});
+
+describe('maintenance', () => {
+  it('schedules maintenance, lists and gets it, and moves it through its phases', async () => {
+    const { deps, web, call } = await setup('comms');
+    const maintenance = await call('POST', '/api/v1/maintenance', {
+      title: 'Database upgrade',
+      body: 'We will upgrade the database.',
+      scheduled_for: iso(NOON + DAY),
+      scheduled_until: iso(NOON + DAY + 2 * HOUR),
+      component_ids: [web],
+    });
+    expect(maintenance).toMatchObject({
+      kind: 'maintenance',
+      title: 'Database upgrade',
+      status: 'scheduled',
+      severity: null,
+      impact: 'maintenance',
+      notify: true,
+      scheduled_for: iso(NOON + DAY),
+      scheduled_until: iso(NOON + DAY + 2 * HOUR),
+      component_ids: [web],
+    });
+    expect(await call('GET', `/api/v1/maintenance/${maintenance.id}`)).toEqual(maintenance);
+
+    const list = await call('GET', '/api/v1/maintenance?status=open');
+    expect(list.data.map((m: { id: string }) => m.id)).toEqual([maintenance.id]);
+    expect((await call('GET', '/api/v1/incidents')).data).toEqual([]);
+
+    deps.clock.set(NOON + DAY);
+    // Without `components`, the components move with the step as in the admin.
+    const started = await call('POST', `/api/v1/maintenance/${maintenance.id}/updates`, {
+      status: 'in_progress',
+      body: 'The upgrade has started.',
+    });
+    expect(started.incident.status).toBe('in_progress');
+    expect((await deps.repos.components.findById(web))!.status).toBe('under_maintenance');
+    expect(started.update.component_changes).toEqual([{ component_id: web, old_status: 'operational', new_status: 'under_maintenance' }]);
+
+    const edited = await call('PATCH', `/api/v1/maintenance/${maintenance.id}/updates/${started.update.id}`, {
+      body: 'The upgrade has started on time.',
+    });
+    expect(edited.updates[0].body).toBe('The upgrade has started on time.');
+
+    deps.clock.advance(HOUR);
+    const done = await call('POST', `/api/v1/maintenance/${maintenance.id}/updates`, {
+      status: 'completed',
+      body: 'Done.',
+      components: [{ component_id: web, status: 'operational' }],
+    });
+    expect(done.incident.status).toBe('completed');
+    expect(done.update.component_changes).toEqual([{ component_id: web, old_status: 'under_maintenance', new_status: 'operational' }]);
+    const undone = await call('DELETE', `/api/v1/maintenance/${maintenance.id}/updates/${done.update.id}`);
+    expect(undone.status).toBe('in_progress');
+  });
+});
+
+describe('components and groups', () => {
+  it('lists and gets components and groups', async () => {
+    const { group, api, web, cdn, call } = await setup('comms');
+    const components = await call('GET', '/api/v1/components');
+    expect(components.data.map((c: { id: string }) => c.id)).toEqual([api, web, cdn]);
+    expect(await call('GET', `/api/v1/components/${api}`)).toMatchObject({
+      id: api,
+      name: 'API',
+      group_id: group,
+      status: 'operational',
+      hidden: false,
+      started_at: iso(NOON),
+    });
+    const groups = await call('GET', '/api/v1/component-groups');
+    expect(groups.data).toEqual([expect.objectContaining({ id: group, name: 'Platform', component_ids: [api, web] })]);
+    expect(await call('GET', `/api/v1/component-groups/${group}`)).toEqual(groups.data[0]);
+  });
+
+  it('creates, updates, sets the status of, reorders and deletes components', async () => {
+    const { deps, group, api, web, cdn, call } = await setup('owner');
+    const created = await call('POST', '/api/v1/components', {
+      name: 'Search',
+      description: 'Full-text search',
+      group_id: group,
+      started_at: iso(NOON - 30 * DAY),
+    });
+    expect(created).toMatchObject({ name: 'Search', description: 'Full-text search', group_id: group, hidden: false, started_at: iso(NOON - 30 * DAY) });
+
+    const updated = await call('PATCH', `/api/v1/components/${created.id}`, { name: 'Search API', group_id: null, hidden: true });
+    expect(updated).toMatchObject({ id: created.id, name: 'Search API', description: 'Full-text search', group_id: null, hidden: true });
+
+    const degraded = await call('PUT', `/api/v1/components/${api}/status`, { status: 'degraded_performance' });
+    expect(degraded.status).toBe('degraded_performance');
+
+    const ordered = await call('PUT', '/api/v1/components/order', { ordered_ids: [cdn, web, api] });
+    expect(ordered.data.map((c: { id: string }) => c.id)).toEqual([cdn, web, api, created.id]);
+
+    await call('DELETE', `/api/v1/components/${created.id}`, undefined, 204);
+    expect(await deps.repos.components.findById(created.id)).toBeUndefined();
+  });
+
+  it('creates, updates, reorders and deletes groups', async () => {
+    const { deps, group, api, call } = await setup('owner');
+    const created = await call('POST', '/api/v1/component-groups', { name: 'Edge', description: 'CDN and DNS' });
+    expect(created).toMatchObject({ name: 'Edge', description: 'CDN and DNS', component_ids: [] });
+    const updated = await call('PATCH', `/api/v1/component-groups/${created.id}`, { description: null });
+    expect(updated).toMatchObject({ name: 'Edge', description: null });
+    const ordered = await call('PUT', '/api/v1/component-groups/order', { ordered_ids: [created.id, group] });
+    expect(ordered.data.map((g: { id: string }) => g.id)).toEqual([created.id, group]);
+    await call('DELETE', `/api/v1/component-groups/${group}`, undefined, 204);
+    expect((await deps.repos.components.findById(api))!.groupId).toBeNull();
+  });
+});
+
+describe('settings', () => {
+  it('gets and updates the page settings, changing only the fields sent', async () => {
+    const { call } = await setup('owner');
+    const before = await call('GET', '/api/v1/settings');
+    expect(before).toMatchObject({ name: 'Test Cloud', time_zone: 'UTC', logo_url: null });
+    const after = await call('PATCH', '/api/v1/settings', { name: 'Acme Status', time_zone: 'europe/berlin', accent_color: '#FF0000' });
+    expect(after).toEqual({ ...before, name: 'Acme Status', time_zone: 'Europe/Berlin', accent_color: '#ff0000', updated_at: iso(NOON) });
+    expect(await call('GET', '/api/v1/settings')).toEqual(after);
+  });
+});
+
+describe('templates', () => {
+  it('lists, gets, creates, updates and deletes update templates', async () => {
+    const { call } = await setup('comms');
+    const defaults = await call('GET', '/api/v1/templates');
+    expect(defaults.data.length).toBeGreaterThan(0);
+    const first = defaults.data[0];
+    expect(await call('GET', `/api/v1/templates/${first.id}`)).toEqual(first);
+
+    const created = await call('POST', '/api/v1/templates', {
+      name: 'Payments degraded',
+      kind: 'incident',
+      status: 'identified',
+      title: '{{service}} payments failing',
+      body: 'Card payments fail for {{share}} of customers.',
+    });
+    expect(created).toMatchObject({
+      name: 'Payments degraded',
+      kind: 'incident',
+      status: 'identified',
+      title: '{{service}} payments failing',
+      placeholders: ['service', 'share'],
+    });
+    expect((await call('GET', '/api/v1/templates')).data).toHaveLength(defaults.data.length + 1);
+
+    const updated = await call('PATCH', `/api/v1/templates/${created.id}`, { title: null, status: 'monitoring' });
+    expect(updated).toMatchObject({ id: created.id, name: 'Payments degraded', status: 'monitoring', title: null, placeholders: ['share'] });
+
+    await call('DELETE', `/api/v1/templates/${created.id}`, undefined, 204);
+    expect((await call('GET', '/api/v1/templates')).data).toHaveLength(defaults.data.length);
+  });
+});
+
+describe('coverage', () => {
+  it('exercised every registered operation above', () => {
+    const missing = allOperations.map((op) => op.operationId).filter((id) => !seen.has(id));
+    expect(missing).toEqual([]);
+  });
+});
