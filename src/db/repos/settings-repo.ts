@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Orm, Statement } from '../database.js';
 import { meta, settings, type SettingsRow } from '../schema.js';
 
@@ -18,6 +18,12 @@ export interface SettingsRepo {
 }
 
 export function settingsRepo(orm: Orm): SettingsRepo {
+  // Every public request reads the revision: prepared once, not rebuilt and recompiled per request.
+  const revisionQuery = orm
+    .select({ value: meta.value })
+    .from(meta)
+    .where(eq(meta.key, sql.placeholder('key')))
+    .prepare();
   const getMeta = async (key: string): Promise<string | undefined> => {
     const row = await orm.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get();
     return row?.value;
@@ -33,7 +39,8 @@ export function settingsRepo(orm: Orm): SettingsRepo {
       return orm.update(settings).set(patch).where(eq(settings.id, 1));
     },
     async revision() {
-      return (await getMeta('revision')) ?? '0';
+      const row = (await revisionQuery.get({ key: 'revision' })) as { value: string } | undefined;
+      return row?.value ?? '0';
     },
     getMeta,
     setMeta(key, value) {
