@@ -11,6 +11,14 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A per-field message collector without a prototype: field names come from
+ * user input, and "constructor" or "__proto__" must be plain keys.
+ */
+export function fieldMessages(): Record<string, string[]> {
+  return Object.create(null) as Record<string, string[]>;
+}
+
 export class NotFoundError extends AppError {
   constructor(message = 'The page or resource you asked for does not exist.') {
     super(404, 'not_found', message);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { placeholdersIn } from '../domain/templates.js';
-import { ValidationError } from '../lib/errors.js';
+import { fieldMessages, ValidationError } from '../lib/errors.js';
 
 /** Parses input with a zod schema, turning failures into a ValidationError with per-field messages. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields: Record<string, string[]> = {};
+  const fields = fieldMessages();
   for (const issue of result.error.issues) {
     const key = issue.path.length ? issue.path.join('.') : '_';
     (fields[key] ??= []).push(issue.message);

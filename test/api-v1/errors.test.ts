@@ -13,6 +13,20 @@ async function setup() {
 }
 
 describe('invalid input', () => {
+  it('answers 400, not 500, for field names that exist on every object', async () => {
+    const deps = await createTestDeps({ now: NOON });
+    const token = await apiToken(deps, 'admin');
+    for (const body of ['{"constructor":1}', '{"__proto__":{"x":1}}', '{"toString":"x","hasOwnProperty":2}']) {
+      const res = await createApp(deps).request('/api/v1/components', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body,
+      });
+      expect(res.status, body).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_input');
+    }
+  });
+
   it('answers 400 with messages per field, in the API spelling', async () => {
     const { deps, call } = await setup();
     const error = expectError(

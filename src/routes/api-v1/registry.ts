@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { can, PERMISSIONS, type Permission } from '../../domain/roles.js';
 import type { Deps } from '../../deps.js';
-import { AppError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
+import { AppError, fieldMessages, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { authenticateBearer } from '../../services/auth/api-tokens.js';
 import type { Actor } from '../../services/auth/actor.js';
 import { loadSettings } from '../../services/settings.js';
@@ -166,7 +166,7 @@ const requestErrors: z.core.$ZodErrorMap = (issue) => {
 export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input, { error: requestErrors });
   if (result.success) return result.data;
-  const fields: Record<string, string[]> = {};
+  const fields = fieldMessages();
   const add = (path: readonly PropertyKey[], message: string) => {
     const key = path.length ? path.map(String).join('.') : '_';
     (fields[key] ??= []).push(message);
@@ -203,7 +203,7 @@ async function withApiFieldNames<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (!(error instanceof ValidationError) || !error.fields) throw error;
-    const fields: Record<string, string[]> = {};
+    const fields = fieldMessages();
     for (const [key, messages] of Object.entries(error.fields)) (fields[snakeCase(key)] ??= []).push(...messages);
     const message = error.message.startsWith('Invalid input (') ? summarize(fields) : error.message;
     throw new ValidationError(message, fields);
