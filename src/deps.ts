@@ -1,7 +1,7 @@
 import type { AppConfig } from './config.js';
 import type { Database } from './db/database.js';
 import type { Repos } from './db/repos/index.js';
-import type { RenderCache } from './lib/render-cache.js';
+import type { Compress, RenderCache } from './lib/render-cache.js';
 import type { Views } from './lib/views.js';
 
 export interface Clock {
@@ -27,6 +27,12 @@ export interface Deps {
   defer: Defer;
   log: Logger;
   renderCache: RenderCache;
+  /**
+   * Compresses a rendered body into a content coding, once per render (the
+   * render cache keeps the result). Node: node:zlib, gzip and brotli. Workers:
+   * CompressionStream gzip; null for br, which Cloudflare's edge adds itself.
+   */
+  compress: Compress;
   /** The client's address, as the runtime knows it (for login throttling). */
   clientAddress(request: Request, env: unknown): string;
 }

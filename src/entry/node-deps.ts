@@ -1,14 +1,40 @@
 // Node-only: builds the core's dependencies on better-sqlite3 and views from disk.
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import type { AppConfig } from '../config.js';
 import { createRepos } from '../db/repos/index.js';
 import { openSqlite } from '../db/sqlite.js';
 import { consoleLogger, systemClock, type Clock, type Deps, type Logger } from '../deps.js';
-import { RenderCache } from '../lib/render-cache.js';
+import { RenderCache, type Compress } from '../lib/render-cache.js';
 import { createViews } from '../lib/views.js';
 import { loadViewSources } from './view-sources.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compression for Node, on libuv's thread pool (the event loop keeps serving
+ * meanwhile). It runs once per render, not per request, so both codings are
+ * tuned for size over speed: brotli at quality 11 (about 70 ms for a 50 KB
+ * page on the bench machine), gzip at level 9.
+ */
+export const compressWithZlib: Compress = async (body, coding) => {
+  const compressed =
+    coding === 'br'
+      ? await brotliAsync(body, {
+          params: {
+            [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+            [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+            [zlib.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+          },
+        })
+      : await gzipAsync(body, { level: zlib.Z_BEST_COMPRESSION });
+  // A copy the cache owns outright (zlib may hand back a view into a shared pool).
+  return new Uint8Array(compressed);
+};
 
 export interface NodeDepsOptions {
   config: AppConfig;
@@ -35,6 +61,7 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
     clock: options.clock ?? systemClock,
     log,
     renderCache: new RenderCache(),
+    compress: compressWithZlib,
     clientAddress: (_request, env) =>
       (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',
     defer(work) {

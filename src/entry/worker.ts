@@ -49,6 +49,13 @@ function buildDeps(env: Env): Deps {
     clock: systemClock,
     log,
     renderCache: new RenderCache(),
+    // gzip, once per render. No brotli here (Workers have no brotli
+    // CompressionStream): Cloudflare's edge compresses for clients that want it.
+    async compress(body, coding) {
+      if (coding !== 'gzip') return null;
+      const stream = new Response(body).body!.pipeThrough(new CompressionStream('gzip'));
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    },
     // Cloudflare puts the client's address in CF-Connecting-IP (wrangler dev does too).
     clientAddress: (request) => request.headers.get('CF-Connecting-IP') ?? 'unknown',
     defer(work) {

@@ -1,46 +1,108 @@
 import type { Context } from 'hono';
 import type { Deps } from '../deps.js';
-import type { Rendered, RenderResult } from '../lib/render-cache.js';
+import { CONTENT_CODINGS, type Compress, type ContentCoding, type RenderResult } from '../lib/render-cache.js';
 
 /** Short browser/CDN lifetime: during an outage a stale page is worse than a request. */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=30';
 
 /**
- * Answers a public GET from the render cache: renders only when the content
- * revision or the clock says the response changed, and answers a matching
- * If-None-Match with 304 and no body.
+ * Answers a public GET from the render cache: renders (and compresses) only
+ * when the content revision or the clock says the response changed, sends the
+ * stored variant the client accepts (br, gzip or identity), and answers a
+ * matching If-None-Match with 304 and no body.
  */
 export async function sendCached(
   c: Context,
-  deps: Pick<Deps, 'clock' | 'repos' | 'renderCache'>,
+  deps: Pick<Deps, 'clock' | 'repos' | 'renderCache' | 'compress' | 'log'>,
   key: string,
   render: (now: number) => Promise<RenderResult>,
   options: { cacheControl?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const now = deps.clock.now();
   const revision = await deps.repos.settings.revision();
-  const rendered = await deps.renderCache.get(key, revision, now, () => render(now));
+  const rendered = await deps.renderCache.get(key, revision, now, () => render(now), compressOrSkip(deps));
+  const coding = chooseCoding(c.req.header('Accept-Encoding'), rendered.encoded);
+  const variant = coding === 'identity' ? rendered : rendered.encoded[coding]!;
   const headers: Record<string, string> = {
     'Content-Type': rendered.contentType,
-    ETag: rendered.etag,
+    ETag: variant.etag,
     'Cache-Control': options.cacheControl ?? PUBLIC_CACHE_CONTROL,
     'Last-Modified': new Date(rendered.lastModified).toUTCString(),
     Vary: 'Accept-Encoding',
     ...options.headers,
   };
-  if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), rendered)) {
+  if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), variant.etag, rendered.lastModified)) {
     return c.body(null, 304, headers);
   }
-  return c.body(rendered.body, 200, headers);
+  if (coding === 'identity') return c.body(rendered.body, 200, headers);
+  headers['Content-Encoding'] = coding;
+  // The bytes are compressed already. Workers would otherwise compress them again
+  // to match Content-Encoding (their default `encodeBody: 'automatic'`); other
+  // runtimes ignore the option. Hono's c.body() cannot pass it, hence the Response.
+  const init: ResponseInit & { encodeBody: 'manual' } = { status: 200, headers, encodeBody: 'manual' };
+  return new Response(variant.body, init);
+}
+
+/** A failed compression costs the compressed variants, never the page. */
+function compressOrSkip(deps: Pick<Deps, 'compress' | 'log'>): Compress {
+  return (body, coding) =>
+    deps.compress(body, coding).catch((error: unknown) => {
+      deps.log.error('compression failed; serving that response uncompressed', { coding, error: String(error) });
+      return null;
+    });
+}
+
+/**
+ * RFC 9110 12.5.3: the coding to send among those stored. The client's highest
+ * q-value wins; on a tie br beats gzip, and both beat identity. q=0 refuses a
+ * coding (also through `*;q=0`). No Accept-Encoding, or nothing acceptable
+ * among what is stored, means identity.
+ */
+export function chooseCoding(
+  header: string | undefined,
+  available: Partial<Record<ContentCoding, unknown>>,
+): ContentCoding | 'identity' {
+  if (!header) return 'identity';
+  const weights = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.split(';');
+    let coding = name.trim().toLowerCase();
+    if (!coding) continue;
+    if (coding === 'x-gzip') coding = 'gzip';
+    let q = 1;
+    for (const param of params) {
+      const match = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(param);
+      if (match) q = Number(match[1]);
+    }
+    if (Number.isNaN(q) || weights.has(coding)) continue;
+    weights.set(coding, q);
+  }
+  const weightOf = (coding: string): number => weights.get(coding) ?? weights.get('*') ?? 0;
+  let best: ContentCoding | 'identity' = 'identity';
+  // Identity, when the client rates it explicitly, competes on its q-value; otherwise it is the fallback.
+  let bestWeight = weights.has('identity') ? weightOf('identity') : 0;
+  for (const coding of CONTENT_CODINGS) {
+    const weight = weightOf(coding);
+    if (available[coding] && weight > 0 && weight >= bestWeight && (best === 'identity' || weight > bestWeight)) {
+      best = coding;
+      bestWeight = weight;
+    }
+  }
+  return best;
 }
 
 /** RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it. */
-function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, rendered: Rendered): boolean {
-  if (ifNoneMatch !== undefined) return etagMatches(ifNoneMatch, rendered.etag);
+function notModified(
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+  etag: string,
+  lastModified: number,
+): boolean {
+  if (ifNoneMatch !== undefined) return etagMatches(ifNoneMatch, etag);
   if (ifModifiedSince === undefined) return false;
   const since = Date.parse(ifModifiedSince);
   // HTTP dates have whole seconds.
-  return !Number.isNaN(since) && Math.floor(rendered.lastModified / 1000) * 1000 <= since;
+  return !Number.isNaN(since) && Math.floor(lastModified / 1000) * 1000 <= since;
 }
 
 /** RFC 9110 weak comparison of an If-None-Match list against our ETag. */

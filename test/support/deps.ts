@@ -2,7 +2,7 @@ import type { AppConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { createRepos } from '../../src/db/repos/index.js';
 import type { Clock, Deps, Logger } from '../../src/deps.js';
-import { createNodeDeps, type NodeDeps } from '../../src/entry/node-deps.js';
+import { compressWithZlib, createNodeDeps, type NodeDeps } from '../../src/entry/node-deps.js';
 import { loadViewSources } from '../../src/entry/view-sources.js';
 import { RenderCache } from '../../src/lib/render-cache.js';
 import { createViews, type Views } from '../../src/lib/views.js';
@@ -60,6 +60,8 @@ export function depsOver(db: Database, clock: Clock, config: AppConfig = testCon
     defer: () => {},
     log: new MemoryLogger(),
     renderCache: new RenderCache(),
+    // The real Node compression, so responses through these deps are what Node serves.
+    compress: compressWithZlib,
     clientAddress: (request) => request.headers.get('X-Test-Client') ?? '192.0.2.1',
   };
 }
