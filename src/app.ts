@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Context } from 'hono';
 import type { Deps } from './deps.js';
 import { AppError } from './lib/errors.js';
@@ -12,24 +13,139 @@ import { embedRoutes } from './routes/embed.js';
 import { feedRoutes } from './routes/feeds.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
-  // No script at all on the public pages; the one <style> block is inline.
-  'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-};
+/*
+ * Security headers on every answer (SECURITY.md explains each). No page has
+ * any script, so the policy allows none; styles are inline (one <style> block
+ * and a few style attributes), so style-src needs 'unsafe-inline'. A route may
+ * send its own Content-Security-Policy (only /embed does, to be framed).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'none'",
+  "style-src 'unsafe-inline'",
+  // The page logo is an https address chosen in the settings.
+  "img-src 'self' https:",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Powerful features Herald never uses, switched off for its pages and anything they might embed. */
+export const PERMISSIONS_POLICY = [
+  'accelerometer',
+  'autoplay',
+  'camera',
+  'display-capture',
+  'encrypted-media',
+  'fullscreen',
+  'geolocation',
+  'gyroscope',
+  'hid',
+  'idle-detection',
+  'magnetometer',
+  'microphone',
+  'midi',
+  'payment',
+  'picture-in-picture',
+  'publickey-credentials-get',
+  'screen-wake-lock',
+  'serial',
+  'sync-xhr',
+  'usb',
+  'xr-spatial-tracking',
+]
+  .map((feature) => `${feature}=()`)
+  .join(', ');
+
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ['Content-Security-Policy', CONTENT_SECURITY_POLICY],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Permissions-Policy', PERMISSIONS_POLICY],
+];
+
+/** One year; sent only on pages served over https (RFC 6797 8.1: never over plain http). */
+export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
+
+/** Largest request body outside /api/v1 (which allows 256 KB): admin forms are far smaller. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Names that only ever reach Herald from the machine itself (a local reverse proxy, a health check). */
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** The host name of a URL, lower case, without port or trailing dot. */
+export function hostNameOf(url: string): string {
+  const start = url.indexOf('//') + 2;
+  let end = start;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
+  let host = url.slice(start, end).toLowerCase();
+  const at = host.lastIndexOf('@');
+  if (at !== -1) host = host.slice(at + 1);
+  // "[::1]:3000" keeps its brackets; "example.com:3000" loses its port.
+  if (host.startsWith('[')) host = host.slice(0, host.indexOf(']') + 1);
+  else if (host.includes(':')) host = host.slice(0, host.indexOf(':'));
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
+/**
+ * When PUBLIC_URL names the page's host, requests for any other host name are
+ * refused (421, see SECURITY.md): no response, cached or not, is ever built
+ * for a name an attacker chose (Host header injection, DNS rebinding).
+ * Loopback names are accepted (a reverse proxy on the same machine that does
+ * not pass the Host header on); a PUBLIC_URL on a loopback name is a local
+ * install, which is not held to one name.
+ */
+function expectedHostName(deps: Deps): string | null {
+  if (!deps.config.publicUrl) return null;
+  const host = hostNameOf(deps.config.publicUrl);
+  return LOOPBACK_HOST.test(host) ? null : host;
+}
 
 /** Every route of Herald. Knows no runtime: the entries build `deps`. */
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
 
+  const httpsConfigured = deps.config.publicUrl?.startsWith('https:') ?? false;
   app.use(async (c, next) => {
     await next();
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+    const headers = c.res.headers;
+    for (const [name, value] of SECURITY_HEADERS) {
+      if (!headers.has(name)) headers.set(name, value);
     }
+    // Older browsers know only X-Frame-Options: say the same as the policy.
+    if (headers.get('Content-Security-Policy')?.includes("frame-ancestors 'none'")) headers.set('X-Frame-Options', 'DENY');
+    if (httpsConfigured || c.req.url.startsWith('https:')) headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
   });
+
+  const hostName = expectedHostName(deps);
+  if (hostName) {
+    app.use(async (c, next) => {
+      const asked = hostNameOf(c.req.url);
+      // Load balancers check health by address, not by name.
+      if (asked === hostName || LOOPBACK_HOST.test(asked) || c.req.path === '/healthz') return next();
+      return errorResponse(
+        c,
+        deps,
+        421,
+        'misdirected_request',
+        `This server answers for ${hostName} only. Use ${deps.config.publicUrl}/ (a reverse proxy in front of Herald must pass the Host header on).`,
+      );
+    });
+  }
+
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError(
+          413,
+          'payload_too_large',
+          `The request body is larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB. Shorten what you sent and try again.`,
+        );
+      },
+    }),
+  );
 
   app.get('/healthz', async (c) => {
     await deps.repos.settings.revision();
@@ -70,6 +186,8 @@ const ERROR_TITLES: Record<number, string> = {
   401: 'Please sign in',
   403: 'Not allowed',
   404: 'Page not found',
+  413: 'Too much data',
+  421: 'Wrong address',
   429: 'Too many attempts',
 };
 

@@ -11,10 +11,19 @@ export function placeholdersIn(text: string): string[] {
   return [...new Set(Array.from(text.matchAll(PLACEHOLDER), (m) => m[1]!))];
 }
 
+/**
+ * The value typed for a placeholder. Own properties only: "{{constructor}}"
+ * or "{{toString}}" must not find what every object inherits.
+ */
+export function placeholderValue(values: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value = Object.hasOwn(values, name) ? values[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** Replaces each placeholder that has a non-blank value; others stay as they are. */
 export function fillTemplate(text: string, values: Readonly<Record<string, string | undefined>>): string {
   return text.replace(PLACEHOLDER, (whole, name: string) => {
-    const value = values[name]?.trim();
+    const value = placeholderValue(values, name)?.trim();
     return value ? value : whole;
   });
 }

@@ -1,5 +1,5 @@
 import { INCIDENT_STATUS_LABELS, MAINTENANCE_STATUSES, type MaintenanceStatus } from '../domain/constants.js';
-import { fillTemplate, placeholderLabel, placeholdersIn } from '../domain/templates.js';
+import { fillTemplate, placeholderLabel, placeholdersIn, placeholderValue } from '../domain/templates.js';
 import { formatDuration, type Formatter } from './format.js';
 
 /**
@@ -63,8 +63,8 @@ export function placeholderFields(
   return placeholdersIn(texts.join('\n')).map((name) => ({
     name,
     label: placeholderLabel(name),
-    value: typed[name] ?? '',
-    automatic: automatic[name] ?? null,
+    value: placeholderValue(typed, name) ?? '',
+    automatic: placeholderValue(automatic, name) ?? null,
   }));
 }
 

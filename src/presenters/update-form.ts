@@ -1,5 +1,5 @@
 import { COMPONENT_STATUS_LABELS, COMPONENT_STATUSES, type ComponentStatus } from '../domain/constants.js';
-import { fillTemplate, placeholderLabel, placeholdersIn } from '../domain/templates.js';
+import { fillTemplate, placeholderLabel, placeholdersIn, placeholderValue } from '../domain/templates.js';
 import type { ComponentGroupRow, ComponentRow, TemplateRow } from '../db/schema.js';
 
 /**
@@ -72,7 +72,7 @@ export function applyTemplate(state: UpdateFormState, template: TemplateRow): Up
 function placeholderFields(source: string, values: Record<string, string>): UpdateFormState['placeholders'] {
   return placeholdersIn(source)
     .filter((name) => !AUTOMATIC.has(name))
-    .map((name) => ({ name, label: placeholderLabel(name), value: values[name] ?? '' }));
+    .map((name) => ({ name, label: placeholderLabel(name), value: placeholderValue(values, name) ?? '' }));
 }
 
 /** Reads a submitted form back into its state. */

@@ -53,9 +53,11 @@ export function badgeRoutes(deps: Deps): Hono {
   app.get('/badge.svg', (c) => serve(c, undefined, 'svg'));
   app.get('/badge.json', (c) => serve(c, undefined, 'json'));
   app.get('/badge/:file', (c) => {
-    const match = /^(.+)\.(svg|json)$/.exec(c.req.param('file'));
+    // Hono has already decoded the parameter: decoding again would turn "%25" into a malformed escape (a 500).
+    // Any name, line breaks included (the s flag).
+    const match = /^(.+)\.(svg|json)$/s.exec(c.req.param('file'));
     if (!match) throw new NotFoundError('Badges end in .svg or .json.');
-    return serve(c, decodeURIComponent(match[1]!), match[2] as 'svg' | 'json');
+    return serve(c, match[1]!, match[2] as 'svg' | 'json');
   });
   return app;
 }
