@@ -17,6 +17,9 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://status.example.com' })
   .transform((v) => v.replace(/\/+$/, ''));
 
+/** HERALD_WORKERS above this is surely a typo (each process holds its own caches and connection). */
+const MAX_WORKERS = 64;
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   HERALD_ENV: z.enum(['development', 'production', 'test']).optional(),
@@ -35,6 +38,15 @@ const EnvSchema = z.object({
     .optional(),
   HOST: z.string().min(1).optional(),
   DATABASE_PATH: z.string().min(1).optional(),
+  HERALD_WORKERS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'auto' || (/^[0-9]+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_WORKERS), {
+      error: `must be a number of processes from 1 to ${MAX_WORKERS}, or auto (one per CPU core)`,
+    })
+    .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
+    .optional(),
 });
 
 export interface AppConfig {
@@ -52,6 +64,12 @@ export interface NodeConfig extends AppConfig {
   port: number;
   host: string | undefined;
   databasePath: string;
+  /**
+   * HTTP processes (HERALD_WORKERS): 1 serves from the one process; more (or
+   * 'auto', one per core, resolved by the Node entry) fork that many workers
+   * sharing the port.
+   */
+  workers: number | 'auto';
 }
 
 export class ConfigError extends Error {
@@ -89,11 +107,19 @@ export function parseNodeConfig(env: Record<string, unknown>): NodeConfig {
   const parsed = parseEnv(env);
   const port = parsed.PORT ?? 3000;
   const app = parseAppConfig(env);
+  const databasePath = parsed.DATABASE_PATH ?? './data/herald.db';
+  const workers = parsed.HERALD_WORKERS ?? 1;
+  if (workers !== 1 && databasePath === ':memory:') {
+    throw new ConfigError(
+      `Invalid configuration: HERALD_WORKERS=${JSON.stringify(env.HERALD_WORKERS)} needs a database file, and DATABASE_PATH=":memory:" would give each process its own`,
+    );
+  }
   return {
     ...app,
     publicUrl: app.publicUrl ?? `http://localhost:${port}`,
     port,
     host: parsed.HOST,
-    databasePath: parsed.DATABASE_PATH ?? './data/herald.db',
+    databasePath,
+    workers,
   };
 }
