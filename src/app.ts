@@ -12,6 +12,8 @@ import { badgeRoutes } from './routes/badges.js';
 import { embedRoutes } from './routes/embed.js';
 import { feedRoutes } from './routes/feeds.js';
 import { publicPageRoutes } from './routes/public-pages.js';
+import { subscriberRoutes } from './routes/subscribe.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 /*
  * Security headers on every answer (SECURITY.md explains each). No page has
@@ -147,6 +149,12 @@ export function createApp(deps: Deps): Hono {
     }),
   );
 
+  // A write may have queued emails (a published update, a subscription): let the outbox look now.
+  app.use(async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) deps.wakeOutbox();
+  });
+
   app.get('/healthz', async (c) => {
     await deps.repos.settings.revision();
     return c.json({ status: 'ok' });
@@ -157,6 +165,8 @@ export function createApp(deps: Deps): Hono {
   app.route('/', badgeRoutes(deps));
   app.route('/', feedRoutes(deps));
   app.route('/', embedRoutes(deps));
+  app.route('/', subscriberRoutes(deps));
+  app.route('/webhooks', webhookRoutes(deps));
   app.route('/admin', adminRoutes(deps));
 
   app.notFound((c) => errorResponse(c, deps, 404, 'not_found', 'The page you asked for does not exist.'));
@@ -192,7 +202,7 @@ const ERROR_TITLES: Record<number, string> = {
 };
 
 function wantsJson(c: Context): boolean {
-  return c.req.path.startsWith('/api/') || c.req.path.endsWith('.json');
+  return c.req.path.startsWith('/api/') || c.req.path.startsWith('/webhooks/') || c.req.path.endsWith('.json');
 }
 
 async function errorResponse(

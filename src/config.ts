@@ -17,6 +17,9 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://status.example.com' })
   .transform((v) => v.replace(/\/+$/, ''));
 
+/** "Status <status@example.com>" or "status@example.com". */
+const MAIL_FROM_PATTERN = /^(?:[^<>\r\n]{1,100} <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/;
+
 /** HERALD_WORKERS above this is surely a typo (each process holds its own caches and connection). */
 const MAX_WORKERS = 64;
 
@@ -47,7 +50,42 @@ const EnvSchema = z.object({
     })
     .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
     .optional(),
+  RESEND_API_KEY: z
+    .string()
+    .trim()
+    .regex(/^re_[A-Za-z0-9_]+$/, { error: 'must be a Resend API key (it starts with re_)' })
+    .optional(),
+  RESEND_BASE_URL: httpUrl.optional(),
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .regex(/^(whsec_)?[A-Za-z0-9+/=]{16,}$/, { error: 'must be the signing secret Resend shows for the webhook (whsec_...)' })
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(MAIL_FROM_PATTERN, { error: 'must be an address such as "Example Status <status@example.com>"' })
+    .optional(),
+  MAIL_RATE_LIMIT: z.coerce
+    .number({ error: 'must be a number of requests per second' })
+    .min(0, { error: 'must be 0 (no limit) or more' })
+    .max(1000, { error: 'must be at most 1000' })
+    .optional(),
+  MAIL_DIR: z.string().min(1).optional(),
 });
+
+export interface MailConfig {
+  /** Send through Resend with this key; null: the local transport (Node writes files under mailDir). */
+  resendApiKey: string | null;
+  /** Resend's API base URL (the SDK's default when null); tests point it at a local fake. */
+  resendBaseUrl: string | null;
+  /** The From header of every email. */
+  from: string;
+  /** Provider requests per second (each carries up to 100 emails); 0 for no limit. */
+  rateLimit: number;
+  /** Verifies /webhooks/resend; null leaves the endpoint off (404). */
+  webhookSecret: string | null;
+}
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
@@ -58,6 +96,7 @@ export interface AppConfig {
   /** Used only when the page settings are first created. */
   initialPageName: string;
   initialTimeZone: string;
+  mail: MailConfig;
 }
 
 export interface NodeConfig extends AppConfig {
@@ -70,6 +109,8 @@ export interface NodeConfig extends AppConfig {
    * sharing the port.
    */
   workers: number | 'auto';
+  /** Where the local mail transport writes messages when there is no Resend key. */
+  mailDir: string;
 }
 
 export class ConfigError extends Error {
@@ -100,7 +141,30 @@ export function parseAppConfig(env: Record<string, unknown>): AppConfig {
     publicUrl: parsed.PUBLIC_URL ?? null,
     initialPageName: parsed.HERALD_PAGE_NAME ?? 'Herald',
     initialTimeZone: parsed.HERALD_TIME_ZONE ?? 'UTC',
+    mail: mailConfig(parsed),
   };
+}
+
+function mailConfig(parsed: z.infer<typeof EnvSchema>): MailConfig {
+  const resendApiKey = parsed.RESEND_API_KEY ?? null;
+  if (resendApiKey && !parsed.MAIL_FROM) {
+    throw new ConfigError(
+      'Invalid configuration: RESEND_API_KEY is set but MAIL_FROM is not; set MAIL_FROM to an address on a domain verified in Resend, such as "Example Status <status@example.com>"',
+    );
+  }
+  return {
+    resendApiKey,
+    resendBaseUrl: parsed.RESEND_BASE_URL ?? null,
+    from: parsed.MAIL_FROM ?? 'Herald <herald@localhost.invalid>',
+    rateLimit: parsed.MAIL_RATE_LIMIT ?? 2,
+    webhookSecret: parsed.RESEND_WEBHOOK_SECRET ?? null,
+  };
+}
+
+/** The folder of a file path (config.ts stays free of node: imports; it runs on Workers too). */
+function folderOf(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return slash < 0 ? '.' : slash === 0 ? '/' : path.slice(0, slash);
 }
 
 export function parseNodeConfig(env: Record<string, unknown>): NodeConfig {
@@ -121,5 +185,6 @@ export function parseNodeConfig(env: Record<string, unknown>): NodeConfig {
     host: parsed.HOST,
     databasePath,
     workers,
+    mailDir: parsed.MAIL_DIR ?? `${folderOf(databasePath === ':memory:' ? './data/herald.db' : databasePath)}/mail`,
   };
 }

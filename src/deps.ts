@@ -3,6 +3,7 @@ import type { Database } from './db/database.js';
 import type { Repos } from './db/repos/index.js';
 import type { Compress, RenderCache } from './lib/render-cache.js';
 import type { Views } from './lib/views.js';
+import type { MailTransport } from './mail/transport.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -33,6 +34,13 @@ export interface Deps {
    * CompressionStream gzip; null for br, which Cloudflare's edge adds itself.
    */
   compress: Compress;
+  /**
+   * Where subscriber emails go: Resend, or (Node without a key) .eml files;
+   * null where email is not available (Workers without RESEND_API_KEY).
+   */
+  mail: MailTransport | null;
+  /** Asks the outbox drainer to look now (after a write that queued emails). */
+  wakeOutbox(): void;
   /** The client's address, as the runtime knows it (for login throttling). */
   clientAddress(request: Request, env: unknown): string;
 }

@@ -4,7 +4,10 @@ import {
   COMPONENT_STATUSES,
   IMPACTS,
   INCIDENT_KINDS,
+  MAIL_KINDS,
+  OUTBOX_STATUSES,
   ROLES,
+  SUBSCRIBER_STATUSES,
 } from '../domain/constants.js';
 
 /*
@@ -268,3 +271,106 @@ export type SessionRow = typeof sessions.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type TemplateRow = typeof templates.$inferSelect;
+
+/* ---- Subscribers and the mail outbox ---- */
+
+export const subscribers = sqliteTable(
+  'subscribers',
+  {
+    id: text('id').primaryKey(),
+    /** Lower-cased; unique. */
+    email: text('email').notNull().unique(),
+    status: text('status', { enum: SUBSCRIBER_STATUSES }).notNull(),
+    /**
+     * The secret half of the subscriber's link token ("<id>.<secret>") in every
+     * email: confirm, manage preferences, unsubscribe. Stored as is because each
+     * email must carry it; it grants nothing beyond this one subscription.
+     */
+    secret: text('secret').notNull(),
+    /** Every component (the default); otherwise the rows in subscriber_components and subscriber_groups. */
+    allComponents: integer('all_components', { mode: 'boolean' }).notNull().default(true),
+    /** form | import | api */
+    source: text('source').notNull(),
+    /** Why the address is suppressed (bounce, complaint, permanent failure). */
+    reason: text('reason'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    confirmedAt: integer('confirmed_at'),
+    /** The last confirmation (or "already subscribed") email queued, to space them out. */
+    lastNoticeAt: integer('last_notice_at'),
+  },
+  (t) => [index('subscribers_status').on(t.status)],
+);
+
+export const subscriberComponents = sqliteTable(
+  'subscriber_components',
+  {
+    subscriberId: text('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    componentId: text('component_id')
+      .notNull()
+      .references(() => components.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.componentId] }), index('subscriber_components_component').on(t.componentId)],
+);
+
+/** A group subscription covers the group's components, including ones added later. */
+export const subscriberGroups = sqliteTable(
+  'subscriber_groups',
+  {
+    subscriberId: text('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => componentGroups.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.groupId] }), index('subscriber_groups_group').on(t.groupId)],
+);
+
+/**
+ * The durable outbox: one row per email to send. Update emails are written by
+ * the same atomic write that publishes the update; a drainer sends them in
+ * batches (see services/outbox.ts).
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: MAIL_KINDS }).notNull(),
+    subscriberId: text('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    /** The incident update this email announces (kind "update"). */
+    updateId: text('update_id').references(() => incidentUpdates.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: OUTBOX_STATUSES }).notNull(),
+    /** The batch this row was claimed into, which names its idempotency key. Fixed once set. */
+    batchId: text('batch_id'),
+    /** The drainer run that holds the batch now (a drainer works only on rows carrying its lease). */
+    lease: text('lease'),
+    /** Send attempts of its batch so far. */
+    attempts: integer('attempts').notNull().default(0),
+    /**
+     * queued: when it was queued (claims take the oldest first). sending: the
+     * current holder owns the batch until then; after it, the batch is retried
+     * (after a failure) or resumed (after a crash) by whichever drainer comes next.
+     */
+    dueAt: integer('due_at').notNull(),
+    /** The provider's message id, once sent. */
+    providerId: text('provider_id'),
+    /** Why the last attempt failed (kept on retries; final on failed). */
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    index('mail_outbox_status_due').on(t.status, t.dueAt),
+    index('mail_outbox_batch').on(t.batchId),
+    index('mail_outbox_update_status').on(t.updateId, t.status),
+    index('mail_outbox_subscriber').on(t.subscriberId),
+  ],
+);
+
+export type SubscriberRow = typeof subscribers.$inferSelect;
+export type MailOutboxRow = typeof mailOutbox.$inferSelect;

@@ -65,3 +65,33 @@ export type Severity = (typeof SEVERITIES)[number];
 /** Team roles, cumulative (see domain/roles.ts). */
 export const ROLES = ['owner', 'admin', 'comms', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+
+/* ---- Subscribers and mail ---- */
+
+/**
+ * pending: signed up, not confirmed (gets only the confirmation email).
+ * confirmed: gets notifications. unsubscribed: asked to stop.
+ * suppressed: bounced or complained; never mailed again unless an admin lifts it.
+ */
+export const SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'unsubscribed', 'suppressed'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+export const SUBSCRIBER_STATUS_LABELS: Record<SubscriberStatus, string> = {
+  pending: 'Pending confirmation',
+  confirmed: 'Confirmed',
+  unsubscribed: 'Unsubscribed',
+  suppressed: 'Suppressed',
+};
+
+/** What an outbox message is: an incident/maintenance update, or a mail about the subscription itself. */
+export const MAIL_KINDS = ['update', 'confirm', 'already_subscribed'] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+/**
+ * queued: waiting to be sent. sending: in a batch whose membership and
+ * idempotency key are fixed (retries and crash recovery resend exactly that
+ * batch). sent / failed: final. skipped: not sent because the subscriber left
+ * (or the update went) before its turn.
+ */
+export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];

@@ -5,7 +5,8 @@ export type { Role };
 /**
  * Roles are cumulative: each has everything the roles below it have.
  * viewer: read the admin side. comms: incidents, maintenance, templates, the
- * subscriber list. admin: components and page settings. owner: the team,
+ * subscriber list. admin: components, page settings, subscriber import, export
+ * and removal. owner: the team,
  * API tokens, the audit log.
  */
 const RANK: Record<Role, number> = { viewer: 0, comms: 1, admin: 2, owner: 3 };
@@ -15,6 +16,7 @@ export const PERMISSIONS = {
   'incidents:write': 'comms',
   'templates:write': 'comms',
   'subscribers:read': 'comms',
+  'subscribers:write': 'admin',
   'components:write': 'admin',
   'settings:write': 'admin',
   'team:manage': 'owner',

@@ -8,6 +8,10 @@ import { openSqlite } from '../db/sqlite.js';
 import { consoleLogger, systemClock, type Clock, type Deps, type Logger } from '../deps.js';
 import { RenderCache, type Compress } from '../lib/render-cache.js';
 import { createViews } from '../lib/views.js';
+import { Wakeup } from '../lib/wakeup.js';
+import { fileTransport } from './file-transport.js';
+import { resendTransport } from '../mail/resend-transport.js';
+import type { MailTransport } from '../mail/transport.js';
 import { loadViewSources } from './view-sources.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -42,17 +46,30 @@ export interface NodeDepsOptions {
   databasePath: string;
   clock?: Clock;
   log?: Logger;
+  /** Where the local mail transport writes when there is no Resend key (default ./data/mail). */
+  mailDir?: string;
 }
 
 export interface NodeDeps extends Deps {
   /** Waits for work handed to `defer` (used at shutdown and in tests). */
   settle(): Promise<void>;
+  /** Woken by `wakeOutbox`; the outbox loop (src/entry/node.ts) sleeps on it. */
+  outboxWakeup: Wakeup;
+}
+
+/** Resend when there is a key, else .eml files under `dir`. */
+export function nodeMailTransport(config: AppConfig, dir: string, log: Logger): MailTransport {
+  const { mail } = config;
+  return mail.resendApiKey
+    ? resendTransport({ apiKey: mail.resendApiKey, baseUrl: mail.resendBaseUrl, from: mail.from })
+    : fileTransport({ dir, from: mail.from, log });
 }
 
 export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
   const db = openSqlite({ path: options.databasePath, migrationsFolder: MIGRATIONS_DIR });
   const log = options.log ?? consoleLogger;
   const pending = new Set<Promise<unknown>>();
+  const outboxWakeup = new Wakeup();
   return {
     config: options.config,
     db,
@@ -62,6 +79,9 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
     log,
     renderCache: new RenderCache(),
     compress: compressWithZlib,
+    mail: nodeMailTransport(options.config, options.mailDir ?? './data/mail', log),
+    outboxWakeup,
+    wakeOutbox: () => outboxWakeup.wake(),
     clientAddress: (_request, env) =>
       (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',
     defer(work) {

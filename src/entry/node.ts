@@ -3,7 +3,7 @@
 // HERALD_WORKERS=1 (the default): one process does everything.
 // HERALD_WORKERS=<n>|auto: this process becomes the primary. It applies the
 // migrations, creates the page, prints the setup link and runs the background
-// tick (the maintenance clock), then forks n HTTP workers that share the port
+// work (the maintenance clock, the outbox), then forks n HTTP workers that share the port
 // (node:cluster, round-robin). Workers only serve requests; their render
 // caches stay fresh through the database's revision counter, which every
 // writer bumps. A worker that dies is replaced; SIGTERM/SIGINT stops the
@@ -18,6 +18,7 @@ import { createApp } from '../app.js';
 import { ConfigError, parseNodeConfig, type NodeConfig } from '../config.js';
 import { createSetupLink } from '../services/auth/accounts.js';
 import { runBackgroundTick } from '../services/background.js';
+import { createDrainer } from '../services/outbox.js';
 import { initializePage } from '../services/initialize.js';
 import { createNodeDeps, type NodeDeps } from './node-deps.js';
 
@@ -76,7 +77,7 @@ function openDeps(config: NodeConfig): NodeDeps {
     }
   }
   try {
-    return createNodeDeps({ config, databasePath: config.databasePath });
+    return createNodeDeps({ config, databasePath: config.databasePath, mailDir: config.mailDir });
   } catch (error) {
     throw problem(error instanceof Error ? error.message : String(error));
   }
@@ -101,9 +102,10 @@ async function prepare(config: NodeConfig): Promise<NodeDeps> {
 }
 
 /**
- * Background work (the maintenance clock): now, then every 30 s. A tick
- * still running when the next is due is not doubled; errors are logged by the
- * tick itself. unref: the timer alone never keeps the process alive.
+ * Background work, in one process only: the maintenance clock (now, then
+ * every 30 s; a tick still running when the next is due is not doubled;
+ * errors are logged by the tick itself) and the outbox loop. unref: the timer
+ * alone never keeps the process alive.
  */
 function startBackground(deps: NodeDeps): { stop(): Promise<void> } {
   let running: Promise<unknown> | null = null;
@@ -115,10 +117,52 @@ function startBackground(deps: NodeDeps): { stop(): Promise<void> } {
   const timer = setInterval(tick, BACKGROUND_INTERVAL_MS);
   timer.unref();
   tick();
+  const outbox = startOutbox(deps);
   return {
     async stop() {
       clearInterval(timer);
-      await running;
+      await Promise.all([running, outbox.stop()]);
+    },
+  };
+}
+
+/** How often an idle outbox loop looks for work (publishing in this process wakes it at once). */
+const OUTBOX_POLL_MS = 1_000;
+
+/**
+ * The outbox loop: drains while there is work, then sleeps until woken or
+ * OUTBOX_POLL_MS (cluster workers cannot wake it; the poll picks their
+ * emails up). Batches a killed process left half-sent are resumed at start:
+ * this is the only drainer of this database.
+ */
+function startOutbox(deps: NodeDeps): { stop(): Promise<void> } {
+  const mail = deps.mail;
+  if (!mail) return { stop: async () => {} };
+  deps.log.info(
+    mail.name === 'resend'
+      ? `mail: sending through Resend from ${deps.config.mail.from}`
+      : 'mail: no RESEND_API_KEY, so emails are written as .eml files (see MAIL_DIR), not sent',
+    { transport: mail.name, rateLimit: deps.config.mail.rateLimit },
+  );
+  const drainer = createDrainer({ ...deps, mail });
+  let stopped = false;
+  const loop = (async () => {
+    await deps.db.atomic([deps.repos.outbox.releaseAll(deps.clock.now())]);
+    while (!stopped) {
+      let busy = false;
+      try {
+        busy = (await drainer.drain(5_000)).batches > 0;
+      } catch (error) {
+        deps.log.error('mail: outbox drain failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      }
+      if (!busy && !stopped) await deps.outboxWakeup.sleep(OUTBOX_POLL_MS);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      deps.outboxWakeup.wake();
+      await loop;
     },
   };
 }

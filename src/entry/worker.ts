@@ -12,7 +12,9 @@ import { templates } from '../generated/views.js';
 import { RenderCache } from '../lib/render-cache.js';
 import { createViews } from '../lib/views.js';
 import { createSetupLink } from '../services/auth/accounts.js';
+import { resendTransport } from '../mail/resend-transport.js';
 import { runBackgroundTick } from '../services/background.js';
+import { createDrainer, type Drainer } from '../services/outbox.js';
 import { initializePage } from '../services/initialize.js';
 
 /** The bindings declared in wrangler.toml ([vars] and [[d1_databases]]). */
@@ -23,7 +25,17 @@ export interface Env {
   PUBLIC_URL?: string;
   HERALD_PAGE_NAME?: string;
   HERALD_TIME_ZONE?: string;
+  /** Secrets (`wrangler secret put`), or .dev.vars locally. */
+  RESEND_API_KEY?: string;
+  RESEND_WEBHOOK_SECRET?: string;
+  MAIL_FROM?: string;
+  MAIL_RATE_LIMIT?: string;
+  RESEND_BASE_URL?: string;
 }
+
+/** Wall time one drain may take: after a publishing request (waitUntil), and per cron run. */
+const DRAIN_AFTER_REQUEST_MS = 20_000;
+const DRAIN_PER_CRON_MS = 45_000;
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -36,14 +48,23 @@ const requestContext = new AsyncLocalStorage<ExecutionContext>();
 
 const log = consoleLogger;
 
-function buildDeps(env: Env): Deps {
+function buildDeps(env: Env): { deps: Deps; drainer: Drainer | null } {
   const config = parseAppConfig(env as unknown as Record<string, unknown>);
   if (!env.DB) throw new ConfigError('the D1 binding "DB" is missing: declare it under [[d1_databases]] in wrangler.toml');
   const db = openD1(env.DB);
-  return {
+  // Email needs Resend here (no file system); without a key, subscribing is off.
+  const mail = config.mail.resendApiKey
+    ? resendTransport({ apiKey: config.mail.resendApiKey, baseUrl: config.mail.resendBaseUrl, from: config.mail.from })
+    : null;
+  const deps: Deps = {
     config,
     db,
     repos: createRepos(db.orm),
+    mail,
+    // Send what a write just queued without waiting for the next cron minute.
+    wakeOutbox: () => {
+      if (drainer) deps.defer(drainer.drain(DRAIN_AFTER_REQUEST_MS));
+    },
     // Precompiled by `npm run build:views`: Workers forbid `new Function`.
     views: createViews(templates),
     clock: systemClock,
@@ -65,6 +86,9 @@ function buildDeps(env: Env): Deps {
       else log.error('defer called outside a request; the runtime may cut this work short');
     },
   };
+  // One per isolate, so the requests-per-second limit holds across its drains.
+  const drainer = mail ? createDrainer({ ...deps, mail }) : null;
+  return { deps, drainer };
 }
 
 /** Per isolate: the app, or the configuration problem every request answers with. */
@@ -75,8 +99,9 @@ let initialized: Promise<void> | undefined;
 function build(env: Env): { handler: Handler; tick(): Promise<void> } | { configError: string } {
   if (built) return built;
   let deps: Deps;
+  let drainer: Drainer | null;
   try {
-    deps = buildDeps(env);
+    ({ deps, drainer } = buildDeps(env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return (built = { configError: error.message.replace(/\s+/g, ' ') });
@@ -115,6 +140,7 @@ function build(env: Env): { handler: Handler; tick(): Promise<void> } | { config
     async tick() {
       await initialize();
       await runBackgroundTick(deps);
+      await drainer?.drain(DRAIN_PER_CRON_MS);
     },
   });
 }

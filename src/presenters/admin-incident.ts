@@ -1,6 +1,7 @@
 import { updateCadence } from '../domain/cadence.js';
 import { SEVERITIES, type Severity } from '../domain/constants.js';
 import type { IncidentDetail } from '../db/repos/incidents-repo.js';
+import type { DeliveryCounts } from '../db/repos/outbox-repo.js';
 import type { ComponentRow } from '../db/schema.js';
 import { formatDuration, type Formatter, type TimeView } from './format.js';
 import { presentIncident, type IncidentView } from './incident.js';
@@ -45,4 +46,46 @@ export function presentAdminIncident(
     }
   }
   return { ...view, severity, severityLabel: severity ? `SEV-${severity}` : null, notify: incident.notify, due };
+}
+
+/** How far the emails announcing one update have got ("sending" reads as queued: not out yet). */
+export interface DeliveryView {
+  sent: number;
+  queued: number;
+  failed: number;
+  skipped: number;
+  total: number;
+  /** Sent, failed or skipped: nothing more will happen to these. */
+  processed: number;
+  /** Whole percent processed, for the progress bar's text. */
+  percent: number;
+  inProgress: boolean;
+  text: string;
+}
+
+export function presentDelivery(counts: DeliveryCounts): DeliveryView {
+  const queued = counts.queued + counts.sending;
+  const processed = counts.sent + counts.failed + counts.skipped;
+  const total = queued + processed;
+  return {
+    sent: counts.sent,
+    queued,
+    failed: counts.failed,
+    skipped: counts.skipped,
+    total,
+    processed,
+    percent: total === 0 ? 100 : Math.floor((processed / total) * 100),
+    inProgress: queued > 0,
+    text: `Email: ${counts.sent} sent · ${queued} queued · ${counts.failed} failed · ${counts.skipped} skipped`,
+  };
+}
+
+/** Delivery views by update id, for the updates that have emails. */
+export function presentDeliveries(counts: ReadonlyMap<string, DeliveryCounts>): Record<string, DeliveryView> {
+  const out: Record<string, DeliveryView> = Object.create(null) as Record<string, DeliveryView>;
+  for (const [updateId, c] of counts) {
+    const view = presentDelivery(c);
+    if (view.total > 0) out[updateId] = view;
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import type { Role } from '../../src/domain/constants.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
+import { addSubscribers } from '../mail/support.js';
 
 /**
  * Walks Hono's route table: every route under /admin and /api/v1 must refuse
@@ -22,17 +23,23 @@ const PUBLIC = new Set([
   'GET /api/v1/openapi.json',
 ]);
 
-/** Pages a viewer may read (read-only role). Everything else needs more. */
-const VIEWER_READABLE = /^GET \/admin(\/(incidents|maintenance|components|groups|templates)(\/:[a-zA-Z]+)?)?$/;
+/** Pages a viewer may read (read-only role), including an incident's email delivery progress. Everything else needs more. */
+const VIEWER_READABLE = /^GET \/admin(\/(incidents|maintenance|components|groups|templates)(\/:[a-zA-Z]+)?|\/incidents\/:[a-zA-Z]+\/deliveries)?$/;
+/** The subscriber list: comms and up (subscribers:read). */
+const COMMS_READABLE = /^GET \/admin\/subscribers$/;
+/** Subscriber import, export and removal: admins and owners only (subscribers:write). */
+const ADMIN_ONLY = /^(GET|POST) \/admin\/subscribers\/./;
 /** Only owners: team, tokens, audit log. Only admins and owners: settings and component writes. */
 const OWNER_ONLY = /^(GET|POST) \/admin\/(team|tokens|audit)/;
 
 const SECRET_TITLE = 'Secret internal incident title';
+const SECRET_SUBSCRIBER = 'secret-subscriber@example.com';
 
 async function fixture(): Promise<{ deps: TestDeps; routes: { method: string; path: string }[]; ids: Record<string, string> }> {
   const deps = await createTestDeps();
   const component = await makeComponent(deps, { name: 'Hidden billing backend', hidden: true });
-  const incident = await makeIncident(deps, { title: SECRET_TITLE, components: [{ componentId: component, status: 'major_outage' }] });
+  const [subscriber] = await addSubscribers(deps, [SECRET_SUBSCRIBER]);
+  const incident = await makeIncident(deps, { title: SECRET_TITLE, notify: true, components: [{ componentId: component, status: 'major_outage' }] });
   const app = createApp(deps);
   const seen = new Set<string>();
   const routes = app.routes
@@ -44,12 +51,13 @@ async function fixture(): Promise<{ deps: TestDeps; routes: { method: string; pa
       seen.add(key);
       return true;
     });
-  return { deps, routes, ids: { component, incident } };
+  return { deps, routes, ids: { component, incident, subscriber: subscriber! } };
 }
 
 /** Fills :params with the ids of real rows, so a leak would show real data. */
 function concrete(path: string, ids: Record<string, string>): string {
   return path.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
+    if (/subscriber/i.test(name)) return ids.subscriber!;
     if (/incident|^id$/i.test(name)) return ids.incident!;
     if (/component/i.test(name)) return ids.component!;
     return 'aaaaaaaaaaaa';
@@ -61,6 +69,18 @@ describe('the route table', () => {
     const { routes } = await fixture();
     expect(routes.length).toBeGreaterThan(20);
     expect(routes.some((r) => r.path.startsWith('/api/v1/'))).toBe(true);
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    for (const key of [
+      'GET /admin/subscribers',
+      'GET /admin/subscribers/import',
+      'POST /admin/subscribers/import',
+      'POST /admin/subscribers/export.csv',
+      'GET /admin/subscribers/:subscriberId/remove',
+      'POST /admin/subscribers/:subscriberId/remove',
+      'GET /admin/incidents/:id/deliveries',
+    ]) {
+      expect(keys, key).toContain(key);
+    }
   });
 
   it('answers nothing under /admin or /api/v1 to an anonymous request with data', async () => {
@@ -80,6 +100,7 @@ describe('the route table', () => {
       }
       expect(text, key).not.toContain(SECRET_TITLE);
       expect(text, key).not.toContain('Hidden billing backend');
+      expect(text, key).not.toContain(SECRET_SUBSCRIBER);
     }
   });
 
@@ -101,7 +122,16 @@ describe('the route table', () => {
         const res = await probe(sessions.viewer);
         expect(res.status, `viewer ${key}`).toBe(403);
         expect(res.text, key).not.toContain(SECRET_TITLE);
+        expect(res.text, key).not.toContain(SECRET_SUBSCRIBER);
       }
+      if (ADMIN_ONLY.test(key)) {
+        const res = await probe(sessions.comms);
+        expect(res.status, `comms ${key}`).toBe(403);
+        expect(res.text, key).not.toContain(SECRET_SUBSCRIBER);
+        expect(res.headers.get('content-disposition'), key).toBeNull();
+      }
+      if (COMMS_READABLE.test(key)) expect((await probe(sessions.comms)).status, `comms ${key}`).toBe(200);
+      if (VIEWER_READABLE.test(key) && key.endsWith('/deliveries')) expect((await probe(sessions.viewer)).status, `viewer ${key}`).toBe(200);
       if (OWNER_ONLY.test(key)) {
         for (const role of ['comms', 'admin'] as const) {
           const res = await probe(sessions[role]);

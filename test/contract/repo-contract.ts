@@ -1068,6 +1068,85 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
     });
 
+    // ------------------------------------------------------------ subscribers and the outbox
+    describe('subscribers and the mail outbox', () => {
+      async function subscriber(email: string, status: 'pending' | 'confirmed' = 'confirmed', scope = { all: true, componentIds: [] as string[], groupIds: [] as string[] }): Promise<string> {
+        const id = newId();
+        await ctx.db.atomic(
+          ctx.repos.subscribers.insert(
+            { id, email, status, secret: 'secret-' + id, source: 'import', createdAt: ctx.now, updatedAt: ctx.now, confirmedAt: ctx.now },
+            scope,
+          ),
+        );
+        return id;
+      }
+
+      it('fans an update out in its own write, follows choices, and drains by claimed batches', async () => {
+        await initializePage(ctx.deps);
+        const core = await createGroup(ctx.deps, { name: 'Core' });
+        const api = await createComponent(ctx.deps, { name: 'API', groupId: core });
+        const cdn = await createComponent(ctx.deps, { name: 'CDN' });
+        const everyone = await subscriber('all@example.com');
+        const viaGroup = await subscriber('core@example.com', 'confirmed', { all: false, componentIds: [], groupIds: [core] });
+        await subscriber('cdn@example.com', 'confirmed', { all: false, componentIds: [cdn], groupIds: [] });
+        await subscriber('pending@example.com', 'pending');
+        const revision = await ctx.repos.settings.revision();
+
+        const incidentId = await declareIncident(ctx.deps, {
+          title: 'API down',
+          severity: 1,
+          body: 'Looking.',
+          components: [{ componentId: api, status: 'major_outage' }],
+        });
+        const incident = (await ctx.repos.incidents.findById(incidentId))!;
+        const updateId = incident.updates[0]!.id;
+        expect((await ctx.repos.incidents.findByUpdateId(updateId))?.id).toBe(incidentId);
+        const counts = await ctx.repos.outbox.countsForUpdates([updateId]);
+        expect(counts.get(updateId)).toMatchObject({ queued: 2, sent: 0 });
+        // The incident bumped the revision; the outbox rows themselves are not public content.
+        expect(Number(await ctx.repos.settings.revision())).toBeGreaterThan(Number(revision));
+
+        // Claim: both rows in one batch, held by one lease; a second claim finds nothing.
+        await ctx.db.atomic([ctx.repos.outbox.claimQueued('batch-one', 'lease-a', ctx.now, ctx.now + MINUTE, 100)]);
+        const rows = await ctx.repos.outbox.batchRows('batch-one', 'lease-a');
+        expect(rows.map((r) => r.subscriberId).sort()).toEqual([everyone, viaGroup].sort());
+        expect(rows.every((r) => r.attempts === 1)).toBe(true);
+        expect(await ctx.repos.outbox.batchRows('batch-one', 'other-lease')).toEqual([]);
+        await ctx.db.atomic([ctx.repos.outbox.claimQueued('batch-two', 'lease-b', ctx.now, ctx.now + MINUTE, 100)]);
+        expect(await ctx.repos.outbox.batchRows('batch-two', 'lease-b')).toEqual([]);
+
+        // Not due before its lease ends; then another drainer takes it over, and only once.
+        expect(await ctx.repos.outbox.findDueBatch(ctx.now)).toBeUndefined();
+        const later = ctx.now + MINUTE;
+        expect(await ctx.repos.outbox.findDueBatch(later)).toBe('batch-one');
+        await ctx.db.atomic([ctx.repos.outbox.takeBatch('batch-one', 'lease-c', later, later + MINUTE)]);
+        await ctx.db.atomic([ctx.repos.outbox.takeBatch('batch-one', 'lease-d', later, later + MINUTE)]);
+        expect(await ctx.repos.outbox.batchRows('batch-one', 'lease-d')).toEqual([]);
+        const taken = await ctx.repos.outbox.batchRows('batch-one', 'lease-c');
+        expect(taken.map((r) => r.attempts)).toEqual([2, 2]);
+
+        await ctx.db.atomic([ctx.repos.outbox.markSent(taken[0]!.id, 'msg-1', later), ctx.repos.outbox.markFailed(taken[1]!.id, 'refused', later)]);
+        expect(await ctx.repos.outbox.counts()).toEqual({ queued: 0, sending: 0, sent: 1, failed: 1, skipped: 0 });
+        expect(await ctx.repos.outbox.oldestWaiting()).toBeNull();
+      });
+
+      it('lists, searches literally, counts and removes subscribers with their queued emails', async () => {
+        await initializePage(ctx.deps);
+        const ada = await subscriber('ada_lovelace@example.com');
+        await subscriber('adaxlovelace@example.com');
+        await subscriber('grace@example.com', 'pending');
+        await ctx.db.atomic([ctx.repos.outbox.enqueue('confirm', ada, ctx.now)]);
+        expect((await ctx.repos.subscribers.list({ search: 'ada_', limit: 10 })).map((s) => s.email)).toEqual(['ada_lovelace@example.com']);
+        expect((await ctx.repos.subscribers.list({ limit: 10, after: 'adaxlovelace@example.com' })).map((s) => s.email)).toEqual(['grace@example.com']);
+        expect(await ctx.repos.subscribers.countByStatus()).toEqual({ pending: 1, confirmed: 2, unsubscribed: 0, suppressed: 0 });
+        await ctx.db.atomic([ctx.repos.outbox.skipQueuedFor(ada, 'unsubscribed')]);
+        expect((await ctx.repos.outbox.counts()).skipped).toBe(1);
+        await ctx.db.atomic([ctx.repos.subscribers.delete(ada)]);
+        expect(await ctx.repos.subscribers.findById(ada)).toBeUndefined();
+        expect((await ctx.repos.outbox.counts()).skipped).toBe(0);
+      });
+    });
+
     // ------------------------------------------------------------ atomicity
     describe('atomicity', () => {
       it('atomic([]) is a no-op', async () => {

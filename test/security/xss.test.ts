@@ -8,6 +8,11 @@ import { renderMarkdown } from '../../src/presenters/markdown.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn, type TestResponse, type TestSession } from '../support/admin.js';
 import { asHtmlText, inspectHtml, inspectXml, jsonStrings } from './support.js';
+import { mailOutbox } from '../../src/db/schema.js';
+import type { MailTransport, OutgoingEmail } from '../../src/mail/transport.js';
+import { createDrainer } from '../../src/services/outbox.js';
+import { subscriberToken } from '../../src/services/subscriptions.js';
+import { addSubscribers } from '../mail/support.js';
 
 /*
  * The XSS suite: every hostile string goes into every field that reaches a
@@ -65,6 +70,9 @@ interface Fixture {
   owner: TestSession;
   token: string;
   ids: {
+    subscriber: string;
+    /** The subscriber's link token, URL-encoded. */
+    subscriberLink: string;
     group: string;
     component: string;
     incident: string;
@@ -178,11 +186,15 @@ async function hostileFixture(text: string): Promise<Fixture> {
   await form('member refused', '/admin/team', { name: text, email: 'not an email', role: 'comms' }, 400);
   await form('token refused', '/admin/tokens', { name: text, scope: 'superuser' }, 400);
 
+  // A subscriber who chose the hostile component: it is named on their pages and in their emails.
+  const [subscriber] = await addSubscribers(deps, ['hostile.reader@example.com'], { componentIds: [component] });
+  const subscriberLink = encodeURIComponent(subscriberToken((await deps.repos.subscribers.findById(subscriber!))!));
+
   return {
     deps,
     owner,
     token,
-    ids: { group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken },
+    ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken },
     formPages,
   };
 }
@@ -232,6 +244,10 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/settings', path: '/api/v1/settings' },
     { route: '/api/v1/templates', path: '/api/v1/templates' },
     { route: '/api/v1/templates/:id', path: `/api/v1/templates/${ids.template}` },
+    { route: '/subscribe', path: '/subscribe' },
+    { route: '/subscribe/confirm/:token', path: `/subscribe/confirm/${ids.subscriberLink}` },
+    { route: '/subscriptions/:token', path: `/subscriptions/${ids.subscriberLink}` },
+    { route: '/unsubscribe/:token', path: `/unsubscribe/${ids.subscriberLink}` },
     // Error pages carry the page name too.
     { route: '(404)', path: '/no/such/page' },
     { route: '(400)', path: '/history?page=oops' },
@@ -252,7 +268,8 @@ function adminPaths(f: Fixture): { path: string; route: string }[] {
       .replace(/^\/admin\/team\/:id/, `/admin/team/${ids.member}`)
       .replace(/^\/admin\/tokens\/:id/, `/admin/tokens/${ids.apiToken}`)
       .replace(/^\/admin\/reset\/:token/, `/admin/reset/${ids.resetToken}`)
-      .replace(/^\/admin\/setup\/:token/, '/admin/setup/no-longer-valid');
+      .replace(/^\/admin\/setup\/:token/, '/admin/setup/no-longer-valid')
+      .replace(/:subscriberId/, ids.subscriber);
   const routes = adminGetRoutes(f.deps);
   return [
     ...routes.map((route) => ({ route, path: fill(route) })),
@@ -358,6 +375,33 @@ describe('hostile text in every field', () => {
     }
 
     for (const { what, res } of f.formPages) await checkResponse(f, what, res, text);
+
+    // The emails: an update, a confirmation and an "already subscribed", rendered by the real drainer.
+    const now = f.deps.clock.now();
+    await f.deps.db.atomic([
+      f.deps.db.orm.insert(mailOutbox).values({ kind: 'update', subscriberId: f.ids.subscriber, updateId: f.ids.update, status: 'queued', dueAt: now, createdAt: now }),
+      f.deps.repos.outbox.enqueue('confirm', f.ids.subscriber, now),
+      f.deps.repos.outbox.enqueue('already_subscribed', f.ids.subscriber, now),
+    ]);
+    const emails: OutgoingEmail[] = [];
+    const recorder: MailTransport = {
+      name: 'recorder',
+      maxBatch: 100,
+      async sendBatch(batch) {
+        emails.push(...batch);
+        return { kind: 'accepted', results: batch.map((_, i) => ({ id: `m${i}` })) };
+      },
+    };
+    await createDrainer({ ...f.deps, mail: recorder }).drain(10_000);
+    expect(emails).toHaveLength(3);
+    for (const email of emails) {
+      // Safe and well-formed; the text itself may be tidied for mail (control and zero-width characters, line breaks).
+      expectSafeHtml(email.html, `email "${email.subject}"`, text, { document: false });
+      const parseErrors = inspectHtml(email.html).parseErrors.filter((error) => !error.startsWith('control-character-in-input-stream'));
+      expect(parseErrors, `email "${email.subject}"`).toEqual([]);
+      // Nothing can start a new header line.
+      for (const value of [email.subject, ...Object.values(email.headers)]) expect(value, 'email header').not.toMatch(/[\r\n]/);
+    }
 
     // Exact round trips through the management API.
     const component = JSON.parse((await apiCall(f.deps, 'GET', `/api/v1/components/${f.ids.component}`, f.token)).text);

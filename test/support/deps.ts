@@ -40,6 +40,13 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     publicUrl: 'http://status.test',
     initialPageName: 'Test Cloud',
     initialTimeZone: 'UTC',
+    mail: {
+      resendApiKey: null,
+      resendBaseUrl: null,
+      from: 'Test Cloud Status <status@status.test>',
+      rateLimit: 0,
+      webhookSecret: null,
+    },
     ...overrides,
   };
 }
@@ -62,6 +69,8 @@ export function depsOver(db: Database, clock: Clock, config: AppConfig = testCon
     renderCache: new RenderCache(),
     // The real Node compression, so responses through these deps are what Node serves.
     compress: compressWithZlib,
+    mail: null,
+    wakeOutbox: () => {},
     clientAddress: (request) => request.headers.get('X-Test-Client') ?? '192.0.2.1',
   };
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, max, notInArray, or, sql } from 'drizzle-orm';
 import type { ComponentStatus, IncidentKind } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
+import { outboxRepo } from './outbox-repo.js';
 import type { Orm, Statement } from '../database.js';
 import {
   incidentComponents,
@@ -33,6 +34,8 @@ export interface IncidentDetail extends IncidentRow {
 
 export interface IncidentsRepo {
   findById(id: string): Promise<IncidentDetail | undefined>;
+  /** The incident an update belongs to. */
+  findByUpdateId(updateId: string): Promise<IncidentDetail | undefined>;
   /** Unresolved incidents, newest first. */
   listOpenIncidents(): Promise<IncidentDetail[]>;
   /** Maintenance not completed whose window has not ended, soonest first. */
@@ -60,6 +63,7 @@ export interface IncidentsRepo {
 }
 
 export function incidentsRepo(orm: Orm): IncidentsRepo {
+  const outbox = outboxRepo(orm);
   /** Loads updates and components for many incidents in three queries. */
   async function withDetails(rows: IncidentRow[]): Promise<IncidentDetail[]> {
     if (rows.length === 0) return [];
@@ -103,6 +107,15 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
     async findById(id) {
       const row = await orm.select().from(incidents).where(eq(incidents.id, id)).get();
       return row ? (await withDetails([row]))[0] : undefined;
+    },
+    async findByUpdateId(updateId) {
+      const row = await orm
+        .select({ incident: incidents })
+        .from(incidentUpdates)
+        .innerJoin(incidents, eq(incidents.id, incidentUpdates.incidentId))
+        .where(eq(incidentUpdates.id, updateId))
+        .get();
+      return row ? (await withDetails([row.incident]))[0] : undefined;
     },
     async listOpenIncidents() {
       const rows = await orm
@@ -200,6 +213,8 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
             .values({ incidentId: row.incidentId, componentId: change.componentId })
             .onConflictDoNothing(),
         ),
+        // Last, so it sees the incident and its components as this write leaves them.
+        ...outbox.enqueueForUpdate(row),
       ];
     },
     editUpdate(id, patch) {

@@ -3,7 +3,9 @@ import { accountsRepo, type AccountsRepo } from './accounts-repo.js';
 import { auditRepo, type AuditRepo } from './audit-repo.js';
 import { componentsRepo, type ComponentsRepo } from './components-repo.js';
 import { incidentsRepo, type IncidentsRepo } from './incidents-repo.js';
+import { outboxRepo, type OutboxRepo } from './outbox-repo.js';
 import { settingsRepo, type SettingsRepo } from './settings-repo.js';
+import { subscribersRepo, type SubscribersRepo } from './subscribers-repo.js';
 import { templatesRepo, type TemplatesRepo } from './templates-repo.js';
 
 export interface Repos {
@@ -13,6 +15,8 @@ export interface Repos {
   accounts: AccountsRepo;
   audit: AuditRepo;
   templates: TemplatesRepo;
+  subscribers: SubscribersRepo;
+  outbox: OutboxRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -23,5 +27,7 @@ export function createRepos(orm: Orm): Repos {
     accounts: accountsRepo(orm),
     audit: auditRepo(orm),
     templates: templatesRepo(orm),
+    subscribers: subscribersRepo(orm),
+    outbox: outboxRepo(orm),
   };
 }

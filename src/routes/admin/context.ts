@@ -86,6 +86,7 @@ export async function renderAdmin(
     { href: '/admin/maintenance', label: 'Maintenance', show: true },
     { href: '/admin/components', label: 'Components', show: true, also: '/admin/groups' },
     { href: '/admin/templates', label: 'Templates', show: true },
+    { href: '/admin/subscribers', label: 'Subscribers', show: can(actor.role, 'subscribers:read') },
     { href: '/admin/settings', label: 'Settings', show: can(actor.role, 'settings:write') },
     { href: '/admin/team', label: 'Team', show: can(actor.role, 'team:manage') },
     { href: '/admin/tokens', label: 'API tokens', show: can(actor.role, 'tokens:manage') },

@@ -8,7 +8,7 @@ import { placeholdersIn } from '../../domain/templates.js';
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
 import type { Deps } from '../../deps.js';
 import { AppError, NotFoundError } from '../../lib/errors.js';
-import { presentAdminIncident, SEVERITY_OPTIONS } from '../../presenters/admin-incident.js';
+import { presentAdminIncident, presentDeliveries, SEVERITY_OPTIONS } from '../../presenters/admin-incident.js';
 import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
 import {
@@ -27,6 +27,10 @@ import { postUpdate } from '../../services/post-update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 const CADENCE_HINT = 'SEV-1 every 15 min, SEV-2 every 30 min, SEV-3 every 2 h.';
+/** The delivery page reloads this often while emails are waiting. */
+const REFRESH_SECONDS = 3;
+/** Failed emails listed on the delivery page (the newest). */
+const FAILED_SHOWN = 50;
 
 /** The Comms Lead's incident screens: declare, update, fix, backfill. */
 export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
@@ -153,6 +157,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const data = await loadAdminIncident(deps, id);
     const byId = new Map(data.components.map((x) => [x.id, x]));
     const incident = presentAdminIncident(data.incident, byId, formatterFor(data.settings.timeZone), now);
+    const deliveries = presentDeliveries(await deps.repos.outbox.countsForUpdates(data.incident.updates.map((u) => u.id)));
     const severity = (data.incident.severity ?? 4) as Severity;
     let state = form;
     if (!state) {
@@ -171,6 +176,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       statusOptions: COMPONENT_STATUS_OPTIONS,
       cadenceHint: CADENCE_HINT,
       showRestore: data.incident.kind === 'incident',
+      deliveries,
       ...extra,
     }, status);
   };
@@ -206,6 +212,37 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
   });
 
   app.get('/incidents/:id', read, (c) => renderShow(c, c.req.param('id'), null));
+
+  /** Email delivery per update; refreshes itself (meta refresh, no script) while any email is still waiting. */
+  app.get('/incidents/:id/deliveries', read, async (c) => {
+    const now = deps.clock.now();
+    const data = await loadAdminIncident(deps, c.req.param('id'));
+    const format = formatterFor(data.settings.timeZone);
+    const byId = new Map(data.components.map((x) => [x.id, x]));
+    const incident = presentAdminIncident(data.incident, byId, format, now);
+    const deliveries = presentDeliveries(await deps.repos.outbox.countsForUpdates(data.incident.updates.map((u) => u.id)));
+    const failed = await deps.repos.outbox.failedForIncident(data.incident.id, FAILED_SHOWN);
+    const updates = incident.updates.flatMap((u) => (deliveries[u.id] ? [{ id: u.id, statusLabel: u.statusLabel, at: u.at, delivery: deliveries[u.id]! }] : []));
+    const inProgress = updates.some((u) => u.delivery.inProgress);
+    const label = new Map(updates.map((u) => [u.id, `${u.statusLabel} · ${u.at.text}`]));
+    return renderAdmin(c, deps, 'incidents/deliveries', {
+      title: `Email delivery: ${data.incident.title}`,
+      incident,
+      updates,
+      failedTotal: updates.reduce((sum, u) => sum + u.delivery.failed, 0),
+      failed: failed.map((f) => ({
+        email: f.email,
+        error: f.error ?? 'no reason given',
+        update: label.get(f.updateId) ?? '',
+        at: f.failedAt === null ? null : format.dateTime(f.failedAt),
+      })),
+      inProgress,
+      refresh: inProgress ? REFRESH_SECONDS : null,
+      refreshSeconds: REFRESH_SECONDS,
+      transport: deps.mail?.name ?? null,
+      checkedAt: format.time(now),
+    });
+  });
 
   app.post('/incidents/:id/updates', write, async (c) => {
     const id = c.req.param('id');

@@ -11,6 +11,7 @@ import { componentRoutes } from './components.js';
 import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { maintenanceRoutes } from './maintenance.js';
+import { subscriberAdminRoutes } from './subscribers.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
@@ -25,5 +26,6 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', settingsRoutes(deps));
   app.route('/', templateRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
+  app.route('/', subscriberAdminRoutes(deps));
   return app;
 }
