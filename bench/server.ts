@@ -2,12 +2,18 @@
 //
 // Serves Herald exactly as src/entry/node.ts does (createNodeDeps +
 // initializePage + createApp + @hono/node-server `serve`, config parsed from
-// the environment: PORT, HOST, DATABASE_PATH, HERALD_ENV), and a bare Hono app
-// on BENCH_BARE_PORT whose one route answers with a constant string of the
-// same bytes and content type as Herald's `/`: the ceiling for this machine,
-// this Node and this HTTP stack. `/bytes` on the bare app serves the same
-// body pre-encoded as a Uint8Array (a what-if, not the ceiling).
+// the environment: PORT, HOST, DATABASE_PATH, HERALD_ENV), and next to it, on
+// BENCH_CEILING_PORT, the ceiling: a bare Hono app that answers each path of
+// BENCH_CEILING_PATHS (a JSON array) with a constant, the bytes Herald sent
+// for that path at startup (same Content-Type and Content-Encoding; probed
+// with the request headers of BENCH_REQUEST_HEADERS, the ones the load sends).
+//
+// Over IPC it reports its CPU time and event-loop activity, starts and stops
+// the V8 profiler, and publishes: `publish-start` posts an update on the open
+// incident every `intervalMs` through the postUpdate service, as an admin
+// would, and `publish-stop` returns when each one was requested and committed.
 import { writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -15,6 +21,8 @@ import { createApp } from '../src/app.js';
 import { parseNodeConfig } from '../src/config.js';
 import { createNodeDeps } from '../src/entry/node-deps.js';
 import { initializePage } from '../src/services/initialize.js';
+import { postUpdate } from '../src/services/post-update.js';
+import { PUBLISH_MARKER_PREFIX } from './publish-marker.js';
 
 /** This process's CPU time and event-loop activity so far (the parent diffs two of them). */
 export interface ServerUsage {
@@ -25,19 +33,40 @@ export interface ServerUsage {
   /** performance.eventLoopUtilization(): milliseconds the loop was busy / idle. */
   loopActiveMs: number;
   loopIdleMs: number;
-  /** process.resourceUsage().minorPageFault: fresh memory touched (e.g. a new buffer per response). */
-  minorFaults: number;
+}
+
+/** One route of the ceiling app: what Herald sent for `path` at startup. */
+export interface CeilingRoute {
+  path: string;
+  /** Body bytes as sent (after Content-Encoding, if any). */
+  bytes: number;
+  contentType: string;
+  contentEncoding: string | null;
+}
+
+/** One update posted by the publisher; times are Date.now() (the parent's clock too). */
+export interface PublishRecord {
+  seq: number;
+  requestedAt: number;
+  committedAt: number;
 }
 
 export type ServerMessage =
-  | { type: 'ready'; pid: number; heraldPort: number; barePort: number; bodyBytes: number; contentType: string }
+  | { type: 'ready'; pid: number; heraldPort: number; ceilingPort: number; ceilings: CeilingRoute[] }
   | ServerUsage
   | { type: 'profile-started' }
   | { type: 'profile-written'; path: string }
+  | { type: 'publish-started'; incidentId: string }
+  | { type: 'publish-stopped'; publishes: PublishRecord[]; failures: string[] }
   | { type: 'error'; message: string };
 
 /** Parent to child. */
-export type ServerCommand = { type: 'usage' } | { type: 'profile-start' } | { type: 'profile-stop'; path: string };
+export type ServerCommand =
+  | { type: 'usage' }
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; path: string }
+  | { type: 'publish-start'; intervalMs: number }
+  | { type: 'publish-stop' };
 
 function send(message: ServerMessage): void {
   process.send?.(message);
@@ -50,42 +79,119 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, port:
   });
 }
 
+/** GET `path` as raw bytes (fetch() would decode a compressed body). */
+function getRaw(
+  host: string,
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: Uint8Array<ArrayBuffer>; contentType: string; contentEncoding: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host, port, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Uint8Array.from(Buffer.concat(chunks)),
+          contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
+          contentEncoding: res.headers['content-encoding'] ?? null,
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 async function main(): Promise<void> {
   if (!process.send) throw new Error('bench/server.ts is started by bench/run.ts (it needs an IPC channel)');
-  const barePort = Number(process.env.BENCH_BARE_PORT);
-  if (!Number.isInteger(barePort) || barePort <= 0) throw new Error('BENCH_BARE_PORT is not set');
+  const ceilingPort = Number(process.env.BENCH_CEILING_PORT);
+  if (!Number.isInteger(ceilingPort) || ceilingPort <= 0) throw new Error('BENCH_CEILING_PORT is not set');
+  const paths = JSON.parse(process.env.BENCH_CEILING_PATHS ?? '[]') as string[];
+  const requestHeaders = JSON.parse(process.env.BENCH_REQUEST_HEADERS ?? '{}') as Record<string, string>;
 
   // --- Herald, as the Node entry builds it ---------------------------------
   const config = parseNodeConfig(process.env);
   const deps = createNodeDeps({ config, databasePath: config.databasePath });
   await initializePage(deps);
   const app = createApp(deps);
-  const herald = await listen(app.fetch, config.port, config.host);
+  const host = config.host ?? '127.0.0.1';
+  const herald = await listen(app.fetch, config.port, host);
 
-  // --- The ceiling: same bytes, same content type, nothing else ------------
-  const probe = await fetch(`http://${config.host ?? '127.0.0.1'}:${config.port}/`);
-  if (probe.status !== 200) throw new Error(`Herald answered GET / with ${probe.status}`);
-  const contentType = probe.headers.get('content-type') ?? 'text/html; charset=utf-8';
-  const body = await probe.text(); // a constant from here on
+  // --- The ceiling: the same bytes as constants, nothing else ---------------
   const bare = new Hono();
-  bare.get('/', (c) => c.body(body, 200, { 'Content-Type': contentType }));
-  // What-if: the same bytes encoded once, so no per-request UTF-8 length/encoding.
-  const bytes = new TextEncoder().encode(body);
-  bare.get('/bytes', (c) => c.body(bytes, 200, { 'Content-Type': contentType }));
-  const bareServer = await listen(bare.fetch, barePort, config.host);
+  const ceilings: CeilingRoute[] = [];
+  for (const path of paths) {
+    const probed = await getRaw(host, config.port, path, requestHeaders);
+    if (probed.status !== 200) throw new Error(`Herald answered GET ${path} with ${probed.status}`);
+    const headers: Record<string, string> = { 'Content-Type': probed.contentType };
+    if (probed.contentEncoding) headers['Content-Encoding'] = probed.contentEncoding;
+    const body = probed.body;
+    bare.get(path, (c) => c.body(body, 200, headers));
+    ceilings.push({ path, bytes: body.byteLength, contentType: probed.contentType, contentEncoding: probed.contentEncoding });
+  }
+  const ceiling = await listen(bare.fetch, ceilingPort, host);
+
+  // --- The publisher ---------------------------------------------------------
+  const publisher = {
+    running: false,
+    timer: undefined as NodeJS.Timeout | undefined,
+    inFlight: undefined as Promise<void> | undefined,
+    seq: 0,
+    records: [] as PublishRecord[],
+    failures: [] as string[],
+  };
+  const startPublishing = async (intervalMs: number): Promise<string> => {
+    const incidentId = (await deps.repos.incidents.listOpenIncidents())[0]?.id;
+    if (!incidentId) throw new Error('the seeded page has no open incident to post updates on');
+    Object.assign(publisher, { running: true, records: [], failures: [] });
+    const began = Date.now();
+    let n = 0;
+    const tick = (): void => {
+      if (!publisher.running) return;
+      n++;
+      // On a fixed schedule (a late timer does not slow the rate), and never two at once.
+      if (!publisher.inFlight) {
+        const seq = ++publisher.seq;
+        const requestedAt = Date.now();
+        publisher.inFlight = postUpdate(deps, {
+          incidentId,
+          status: 'identified',
+          body:
+            `Update ${seq}: we are still moving the affected API servers back to the primary database. ` +
+            `Error rates are falling. Next update within 30 minutes. (${PUBLISH_MARKER_PREFIX}${String(seq).padStart(6, '0')})`,
+          nextUpdateAt: requestedAt + 30 * 60_000,
+        })
+          .then(() => void publisher.records.push({ seq, requestedAt, committedAt: Date.now() }))
+          .catch((error: unknown) => void publisher.failures.push(error instanceof Error ? error.message : String(error)))
+          .finally(() => (publisher.inFlight = undefined));
+      }
+      publisher.timer = setTimeout(tick, Math.max(0, began + n * intervalMs - Date.now()));
+    };
+    tick(); // the first update right away
+    return incidentId;
+  };
+  const stopPublishing = async (): Promise<void> => {
+    publisher.running = false;
+    clearTimeout(publisher.timer);
+    await publisher.inFlight;
+  };
 
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    publisher.running = false;
+    clearTimeout(publisher.timer);
     // autocannon's keep-alive sockets would hold close() open: drop them.
-    for (const server of [herald, bareServer]) {
+    for (const server of [herald, ceiling]) {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       server.close();
     }
     deps.settle().finally(() => {
       deps.db.close();
-      // A normal exit, so that --cpu-prof writes its profile.
       process.exit(0);
     });
     setTimeout(() => process.exit(0), 3_000).unref();
@@ -94,20 +200,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   // The parent died without cleaning up: do not linger as an orphan.
   process.once('disconnect', stop);
-  // V8 CPU profiles of just the measured windows (BENCH_PROFILE=1), started and stopped by the parent.
+  // V8 CPU profiles of chosen windows (BENCH_PROFILE=1), started and stopped by the parent.
   let inspector: Session | undefined;
   process.on('message', (message: ServerCommand) => {
     if (message.type === 'usage') {
       const cpu = process.cpuUsage();
       const loop = performance.eventLoopUtilization();
-      send({
-        type: 'usage',
-        userUs: cpu.user,
-        systemUs: cpu.system,
-        loopActiveMs: loop.active,
-        loopIdleMs: loop.idle,
-        minorFaults: process.resourceUsage().minorPageFault,
-      });
+      send({ type: 'usage', userUs: cpu.user, systemUs: cpu.system, loopActiveMs: loop.active, loopIdleMs: loop.idle });
     } else if (message.type === 'profile-start') {
       void (async () => {
         if (!inspector) {
@@ -125,10 +224,17 @@ async function main(): Promise<void> {
         writeFileSync(message.path, JSON.stringify(profile));
         send({ type: 'profile-written', path: message.path });
       })();
+    } else if (message.type === 'publish-start') {
+      startPublishing(message.intervalMs).then(
+        (incidentId) => send({ type: 'publish-started', incidentId }),
+        (error: unknown) => send({ type: 'error', message: `publish-start: ${String(error)}` }),
+      );
+    } else if (message.type === 'publish-stop') {
+      void stopPublishing().then(() => send({ type: 'publish-stopped', publishes: publisher.records, failures: publisher.failures }));
     }
   });
 
-  send({ type: 'ready', pid: process.pid, heraldPort: config.port, barePort, bodyBytes: Buffer.byteLength(body), contentType });
+  send({ type: 'ready', pid: process.pid, heraldPort: config.port, ceilingPort, ceilings });
 }
 
 main().catch((error: unknown) => {
