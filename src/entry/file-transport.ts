@@ -23,7 +23,8 @@ export function fileTransport(options: { dir: string; from: string; log: Logger;
         await mkdir(folder, { recursive: true });
         const results = [];
         for (const [index, email] of emails.entries()) {
-          const id = `${idempotencyKey}-${String(index).padStart(3, '0')}`;
+          // The key ("herald/<batch>") as a safe file name.
+          const id = `${idempotencyKey.replace(/[^A-Za-z0-9_-]+/g, '-')}-${String(index).padStart(3, '0')}`;
           const path = join(folder, `${id}.eml`);
           await writeFile(path, toEml(options.from, email, id, at));
           options.log.info('mail: written, not sent (no RESEND_API_KEY)', { path, to: email.to, subject: email.subject });

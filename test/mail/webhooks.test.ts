@@ -1,0 +1,83 @@
+// POST /webhooks/resend: Svix-signed Resend events suppress bounced and complaining addresses.
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { signSvixPayload } from '../../src/lib/svix.js';
+import { declareIncident } from '../../src/services/declare-incident.js';
+import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { addSubscribers, statusCounts, subscriberRows } from './support.js';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+async function setup(secret: string | null = SECRET): Promise<TestDeps> {
+  const deps = await createTestDeps();
+  deps.config.mail = { ...deps.config.mail, webhookSecret: secret };
+  await addSubscribers(deps, ['bounce@example.com', 'soft@example.com', 'spam@example.com', 'fine@example.com']);
+  return deps;
+}
+
+async function deliver(deps: TestDeps, event: unknown, options: { secret?: string; ageSeconds?: number; tamper?: boolean } = {}) {
+  const body = JSON.stringify(event);
+  const timestamp = Math.floor(deps.clock.now() / 1000) - (options.ageSeconds ?? 0);
+  const signature = await signSvixPayload(options.secret ?? SECRET, 'msg_1', timestamp, body);
+  return createApp(deps).request('/webhooks/resend', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'svix-id': 'msg_1', 'svix-timestamp': String(timestamp), 'svix-signature': signature },
+    body: options.tamper ? body.replace('bounce@', 'fine@') : body,
+  });
+}
+
+const statusOf = async (deps: TestDeps, email: string) => (await subscriberRows(deps)).find((s) => s.email === email)?.status;
+
+describe('Resend webhooks', () => {
+  it('suppress an address that bounced for good or complained, with the reason, and skip what is queued for it', async () => {
+    const deps = await setup();
+    await declareIncident(deps, { title: 'Outage', severity: 1, body: 'Looking.' });
+    expect(await statusCounts(deps)).toEqual({ queued: 4 });
+
+    const bounced = await deliver(deps, { type: 'email.bounced', data: { to: ['Bounce@Example.com'], bounce: { type: 'Permanent', message: 'mailbox does not exist' } } });
+    expect(bounced.status).toBe(200);
+    expect(await bounced.json()).toEqual({ received: true, suppressed: 1 });
+    const row = (await subscriberRows(deps)).find((s) => s.email === 'bounce@example.com')!;
+    expect(row).toMatchObject({ status: 'suppressed', reason: 'bounced: mailbox does not exist' });
+
+    expect((await deliver(deps, { type: 'email.complained', data: { to: 'spam@example.com' } })).status).toBe(200);
+    expect(await statusOf(deps, 'spam@example.com')).toBe('suppressed');
+    expect(await statusCounts(deps)).toEqual({ queued: 2, skipped: 2 });
+  });
+
+  it('ignore temporary bounces, other event types and unknown addresses', async () => {
+    const deps = await setup();
+    for (const event of [
+      { type: 'email.bounced', data: { to: ['soft@example.com'], bounce: { type: 'Transient' } } },
+      { type: 'email.delivered', data: { to: ['fine@example.com'] } },
+      { type: 'email.bounced', data: { to: ['stranger@example.com'] } },
+    ]) {
+      const res = await deliver(deps, event);
+      expect(res.status).toBe(200);
+      expect((await res.json()).suppressed).toBe(0);
+    }
+    expect(await statusOf(deps, 'soft@example.com')).toBe('confirmed');
+  });
+
+  it('refuse a wrong signature, a tampered body, a replayed (old) event and missing headers with 401, changing nothing', async () => {
+    const deps = await setup();
+    const event = { type: 'email.complained', data: { to: ['bounce@example.com'] } };
+    for (const res of [
+      await deliver(deps, event, { secret: 'whsec_' + btoa('another secret entirely') }),
+      await deliver(deps, event, { tamper: true }),
+      await deliver(deps, event, { ageSeconds: 600 }),
+      await createApp(deps).request('/webhooks/resend', { method: 'POST', body: JSON.stringify(event) }),
+    ]) {
+      expect(res.status).toBe(401);
+      expect((await res.json()).error.code).toBe('invalid_signature');
+    }
+    expect((await subscriberRows(deps)).every((s) => s.status === 'confirmed')).toBe(true);
+  });
+
+  it('answer 400 for a signed body that is not a Resend event, and 404 when no secret is configured', async () => {
+    const deps = await setup();
+    expect((await deliver(deps, { hello: 'world' })).status).toBe(400);
+    const off = await setup(null);
+    expect((await deliver(off, { type: 'email.complained', data: { to: ['spam@example.com'] } })).status).toBe(404);
+  });
+});
