@@ -147,6 +147,11 @@ export function parseAppConfig(env: Record<string, unknown>): AppConfig {
 
 function mailConfig(parsed: z.infer<typeof EnvSchema>): MailConfig {
   const resendApiKey = parsed.RESEND_API_KEY ?? null;
+  if (resendApiKey && !parsed.PUBLIC_URL) {
+    throw new ConfigError(
+      'Invalid configuration: RESEND_API_KEY is set but PUBLIC_URL is not; emails link to the page, so set PUBLIC_URL to its public address, such as https://status.example.com',
+    );
+  }
   if (resendApiKey && !parsed.MAIL_FROM) {
     throw new ConfigError(
       'Invalid configuration: RESEND_API_KEY is set but MAIL_FROM is not; set MAIL_FROM to an address on a domain verified in Resend, such as "Example Status <status@example.com>"',

@@ -59,6 +59,21 @@ const cases: { name: string; env: () => Record<string, string>; line: () => RegE
     line: () => /^herald: Invalid configuration: HERALD_WORKERS="0" must be a number of processes/,
   },
   {
+    name: 'Resend key without MAIL_FROM',
+    env: () => ({ PORT: port, DATABASE_PATH: db, PUBLIC_URL: 'https://status.example.com', RESEND_API_KEY: 're_live_key' }),
+    line: () => /^herald: Invalid configuration: RESEND_API_KEY is set but MAIL_FROM is not; .+$/,
+  },
+  {
+    name: 'Resend key without PUBLIC_URL',
+    env: () => ({ PORT: port, DATABASE_PATH: db, RESEND_API_KEY: 're_live_key', MAIL_FROM: 'status@example.com' }),
+    line: () => /^herald: Invalid configuration: RESEND_API_KEY is set but PUBLIC_URL is not; .+$/,
+  },
+  {
+    name: 'bad MAIL_FROM and rate',
+    env: () => ({ PORT: port, DATABASE_PATH: db, MAIL_FROM: 'not an address', MAIL_RATE_LIMIT: '-1' }),
+    line: () => /^herald: Invalid configuration: MAIL_FROM="not an address" must be an address .+; MAIL_RATE_LIMIT="-1" must be 0 \(no limit\) or more$/,
+  },
+  {
     name: 'HERALD_WORKERS with DATABASE_PATH=:memory:',
     env: () => ({ PORT: port, HERALD_WORKERS: '2', DATABASE_PATH: ':memory:' }),
     line: () => /^herald: Invalid configuration: HERALD_WORKERS="2" needs a database file/,

@@ -54,7 +54,7 @@ describe('Resend webhooks', () => {
     ]) {
       const res = await deliver(deps, event);
       expect(res.status).toBe(200);
-      expect((await res.json()).suppressed).toBe(0);
+      expect(((await res.json()) as { suppressed: number }).suppressed).toBe(0);
     }
     expect(await statusOf(deps, 'soft@example.com')).toBe('confirmed');
   });
@@ -69,7 +69,7 @@ describe('Resend webhooks', () => {
       await createApp(deps).request('/webhooks/resend', { method: 'POST', body: JSON.stringify(event) }),
     ]) {
       expect(res.status).toBe(401);
-      expect((await res.json()).error.code).toBe('invalid_signature');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_signature');
     }
     expect((await subscriberRows(deps)).every((s) => s.status === 'confirmed')).toBe(true);
   });

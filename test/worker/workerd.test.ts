@@ -2,7 +2,10 @@
  * The Worker entry on the real Workers runtime (workerd, through `wrangler dev
  * --local`) with a local D1 database, offline: wrangler applies drizzle/'s
  * migrations, the Worker seeds the example page on first request, and the
- * public pages answer as they do on Node.
+ * public pages answer as they do on Node. Email goes through the Resend SDK
+ * to a fake Resend in this process (workerd reaches the host's loopback):
+ * sent by the publishing request's waitUntil drain, and by the cron trigger
+ * (wrangler's /__scheduled) for what that drain left.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_RESEND_API_KEY, startFakeResend, type Delivered, type FakeResend } from '../support/fake-resend.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -22,6 +26,11 @@ let childEnv: NodeJS.ProcessEnv;
 let wrangler: ChildProcess | undefined;
 let output = '';
 let base = '';
+let fake: FakeResend | undefined;
+
+const MAIL_FROM = 'Status <status@example.com>';
+/** A drain after a request is deferred work: give workerd a moment, not a cron minute. */
+const DELIVERY_TIMEOUT_MS = 10_000;
 
 /** A port the OS says is free right now (wrangler binds it a moment later). */
 function freePort(): Promise<number> {
@@ -117,6 +126,16 @@ async function startWrangler(envFile: string): Promise<void> {
     '--env-file', envFile,
     // wrangler.toml says production (no example content); this run wants it.
     '--var', 'HERALD_ENV:development',
+    // Links in emails need the page's address, which a Worker cannot know
+    // outside a request (a loopback one turns off the host-name check).
+    '--var', `PUBLIC_URL:${base}`,
+    // Email through the real Resend SDK, to the fake Resend in this process.
+    '--var', `RESEND_API_KEY:${FAKE_RESEND_API_KEY}`,
+    '--var', `RESEND_BASE_URL:${fake!.url}`,
+    '--var', `MAIL_FROM:${MAIL_FROM}`,
+    '--var', 'MAIL_RATE_LIMIT:0',
+    // Serves GET /__scheduled, which runs the cron trigger's scheduled().
+    '--test-scheduled',
     '--show-interactive-dev-session=false',
     // No --log-level: with it, wrangler 4.86 drops the Worker's own console output,
     // which holds the first-owner setup link.
@@ -163,6 +182,10 @@ beforeAll(async () => {
     );
   }
 
+  // Listens on 127.0.0.1, which workerd may reach ("private" in miniflare's
+  // outbound network allow list covers loopback).
+  fake = await startFakeResend();
+
   // A port found free can be taken before wrangler binds it (other suites run
   // in parallel): start again on new ports when that is why wrangler quit.
   for (let attempt = 1; ; attempt++) {
@@ -178,12 +201,30 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopWrangler();
+  await fake?.close();
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 }, 30_000);
+
+const cookieOf = (response: Response, name: string): string =>
+  response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))!.split(';')[0]!;
+const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+/** The deliveries addressed to `email`. */
+const deliveriesTo = (deliveries: readonly Delivered[], email: string): Delivered[] =>
+  deliveries.filter((d) => d.to.includes(email));
+
+/** A subscriber's link token (`<id>.<secret>`) in a path such as /subscribe/confirm/<token>. */
+function tokenAfter(prefix: string, text: string | undefined): string {
+  const token = new RegExp(`${prefix}/([a-z0-9]{6,32}\\.[A-Za-z0-9_-]+)`).exec(text ?? '')?.[1];
+  expect(token, `a ${prefix}/<token> link in:\n${text}`).toBeDefined();
+  return token!;
+}
 
 describe('Herald on workerd with local D1 (wrangler dev)', () => {
   let etag = '';
   let statusPage = '';
+  /** The owner's session cookie, from the admin test. */
+  let session = '';
 
   it('serves the status page with the example content', async () => {
     const response = await fetch(`${base}/`);
@@ -223,9 +264,6 @@ describe('Herald on workerd with local D1 (wrangler dev)', () => {
   it('serves the same admin: the logged setup link creates the owner, who declares an incident', async () => {
     const token = /\/admin\/setup\/([A-Za-z0-9_-]{43})/.exec(output)?.[1];
     expect(token, `a setup link in the Worker log:\n${tail(output)}`).toBeDefined();
-    const cookieOf = (response: Response, name: string): string =>
-      response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))!.split(';')[0]!;
-    const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
     const setupPage = await fetch(`${base}/admin/setup/${token}`);
     expect(setupPage.status).toBe(200);
@@ -236,8 +274,8 @@ describe('Herald on workerd with local D1 (wrangler dev)', () => {
       headers: { Cookie: formCookie, 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ _csrf: csrfOf(await setupPage.text()), name: 'Ada', email: 'ada@example.com', password: 'a long enough password' }),
     });
-    expect(created.status).toBe(303);
-    const session = cookieOf(created, 'herald_session');
+    expect(created.status, `setup answered ${created.status}; Worker log:\n${tail(output)}`).toBe(303);
+    session = cookieOf(created, 'herald_session');
 
     const form = await fetch(`${base}/admin/incidents/new`, { headers: { Cookie: session } });
     expect(form.status).toBe(200);
@@ -250,6 +288,159 @@ describe('Herald on workerd with local D1 (wrangler dev)', () => {
     expect(declared.status).toBe(303);
     expect(await (await fetch(`${base}/`)).text()).toContain('Declared on workerd');
   }, 60_000);
+
+  /* ---- Email through Resend (the fake), from waitUntil and from the cron ---- */
+
+  const SUBSCRIBER = 'grace@example.com';
+  /** Subscribes but never confirms: gets the confirmation and nothing else. */
+  const PENDING = 'linus@example.com';
+  let subscriberToken = '';
+  let apiToken = '';
+  let incidentId = '';
+
+  /** fake.waitFor, failing with what the Worker logged and what the fake was asked. */
+  const waitForMail = async (predicate: (all: readonly Delivered[]) => boolean): Promise<void> => {
+    try {
+      await fake!.waitFor(predicate, DELIVERY_TIMEOUT_MS);
+    } catch (error) {
+      const asked = fake!.requests.map((r) => `${r.method} ${r.path} -> ${r.status ?? r.outcome}`).join('\n') || '(no requests)';
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\nfake Resend requests:\n${asked}\nWorker log:\n${tail(output)}`);
+    }
+  };
+
+  /** Waits `ms` and returns the deliveries then: time for a duplicate to show up. */
+  const settled = async (ms = 1_000): Promise<Delivered[]> => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return [...fake!.deliveries];
+  };
+
+  it("sends the confirmation email from the subscribing request's waitUntil drain; its link confirms", async () => {
+    for (const email of [SUBSCRIBER, PENDING]) {
+      const response = await fetch(`${base}/subscribe`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ email, scope: 'all' }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('Check your inbox');
+    }
+    await waitForMail((all) => deliveriesTo(all, SUBSCRIBER).length > 0 && deliveriesTo(all, PENDING).length > 0);
+    const deliveries = await settled();
+    expect(deliveries.map((d) => d.to)).toEqual(expect.arrayContaining([[SUBSCRIBER], [PENDING]]));
+    expect(deliveries).toHaveLength(2);
+    // The SDK's batch endpoint, authenticated, with the outbox batch as its idempotency key.
+    for (const request of fake!.requests) {
+      expect(request.path).toBe('/emails/batch');
+      expect(request.headers.authorization).toBe(`Bearer ${FAKE_RESEND_API_KEY}`);
+      expect(request.headers['x-batch-validation']).toBe('permissive');
+      expect(request.idempotencyKey).toMatch(/^herald\/[a-z0-9]+$/);
+      expect(request.status).toBe(200);
+    }
+
+    const confirmation = deliveriesTo(deliveries, SUBSCRIBER)[0]!;
+    expect(confirmation.from).toBe(MAIL_FROM);
+    expect(confirmation.subject).toMatch(/^Confirm your subscription to .+ updates$/);
+    subscriberToken = tokenAfter('/subscribe/confirm', confirmation.text);
+    expect(confirmation.html).toContain(`/subscribe/confirm/${subscriberToken}`);
+    // RFC 8058 one-click unsubscribe, with the subscriber's own URL.
+    expect(confirmation.headers['List-Unsubscribe']).toMatch(
+      new RegExp(`^<https?://[^>]+/unsubscribe/${subscriberToken.replace('.', '\\.')}>$`),
+    );
+    expect(confirmation.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    expect(confirmation.headers['List-Id']).toBeTruthy();
+
+    // The link shows a button (a GET confirms nobody); the button's POST confirms.
+    const manage = `${base}/subscriptions/${subscriberToken}`;
+    expect(await (await fetch(manage)).text()).toContain('<dd>Waiting for you to confirm it</dd>');
+    const page = await fetch(`${base}/subscribe/confirm/${subscriberToken}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Confirm subscription</button>');
+    expect(await (await fetch(manage)).text()).toContain('<dd>Waiting for you to confirm it</dd>');
+    const confirmed = await fetch(`${base}/subscribe/confirm/${subscriberToken}`, { method: 'POST' });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('You’re subscribed');
+    expect(await (await fetch(manage)).text()).toContain('<dd>Subscribed</dd>');
+
+    const pendingToken = tokenAfter('/subscribe/confirm', deliveriesTo(deliveries, PENDING)[0]!.text);
+    expect(await (await fetch(`${base}/subscriptions/${pendingToken}`)).text()).toContain('<dd>Waiting for you to confirm it</dd>');
+  }, 30_000);
+
+  it('emails a notifying incident published through the API to the confirmed subscriber only', async () => {
+    expect(session, 'the owner session from the admin test').not.toBe('');
+    const tokensPage = await fetch(`${base}/admin/tokens`, { headers: { Cookie: session } });
+    expect(tokensPage.status).toBe(200);
+    const created = await fetch(`${base}/admin/tokens`, {
+      method: 'POST',
+      headers: { Cookie: session, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(await tokensPage.text()), name: 'workerd test', scope: 'comms' }),
+    });
+    expect(created.status).toBe(200);
+    apiToken = /hrld_[A-Za-z0-9_-]{43}/.exec(await created.text())?.[0] ?? '';
+    expect(apiToken).not.toBe('');
+
+    fake!.reset();
+    // SEV-3 does not notify by default: notify is asked for explicitly.
+    const declared = await fetch(`${base}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Email on workerd', severity: 3, body: 'We are looking into **slow** emails.', notify: true }),
+    });
+    expect(declared.status).toBe(201);
+    const incident = (await declared.json()) as { id: string; notify: boolean };
+    expect(incident.notify).toBe(true);
+    incidentId = incident.id;
+
+    const subject = '[Investigating] Email on workerd';
+    await waitForMail((all) => all.some((d) => d.subject === subject));
+    const deliveries = await settled();
+    // Once, to the confirmed subscriber; the unconfirmed address gets nothing.
+    expect(deliveries.map((d) => [d.to, d.subject])).toEqual([[[SUBSCRIBER], subject]]);
+    const email = deliveries[0]!;
+    expect(email.from).toBe(MAIL_FROM);
+    expect(email.text).toContain('We are looking into slow emails.');
+    expect(email.html).toContain('<strong>slow</strong>');
+    expect(tokenAfter('/subscriptions', email.text)).toBe(subscriberToken);
+    expect(email.headers['List-Unsubscribe']).toMatch(new RegExp(`/unsubscribe/${subscriberToken.replace('.', '\\.')}>$`));
+    expect(email.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+  }, 30_000);
+
+  it('the cron trigger (/__scheduled) sends what the request drain had to leave (a 500 from Resend), as the same batch', async () => {
+    expect(incidentId, 'the incident from the previous test').not.toBe('');
+    fake!.reset();
+    // The publishing request's drain gets a 500: the batch waits 1-2 s for a retry
+    // (backoff), and nothing else drains until the cron runs.
+    fake!.script({ status: 500 });
+    const posted = await fetch(`${base}/api/v1/incidents/${incidentId}/updates`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status: 'identified', body: 'A queue was stuck; it is moving again.' }),
+    });
+    expect(posted.status).toBe(201);
+    const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+    while (!fake!.requests.some((r) => r.status === 500) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const failed = fake!.requests.find((r) => r.status === 500);
+    expect(failed, 'the request drain tried once and got the scripted 500').toBeDefined();
+    // Past the retry time, with no other request: the request drain is over and sent nothing.
+    const deliveries = await settled(2_500);
+    expect(deliveries).toEqual([]);
+    expect(fake!.requests).toHaveLength(1);
+
+    const subject = '[Identified] Email on workerd';
+    const cron = await fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`);
+    expect(cron.status).toBe(200);
+    await cron.arrayBuffer();
+    // scheduled() awaits its drain, so the email is out when /__scheduled answers.
+    const sent = fake!.deliveries.filter((d) => d.subject === subject);
+    expect(sent.map((d) => d.to)).toEqual([[SUBSCRIBER]]);
+    expect(sent[0]!.text).toContain('A queue was stuck; it is moving again.');
+    // The retry is the same Resend request: same idempotency key (the batch id).
+    // (The fake records idempotencyKey only for requests it processes, not for a scripted 500.)
+    expect(sent[0]!.idempotencyKey).toMatch(/^herald\//);
+    expect(sent[0]!.idempotencyKey).toBe(failed!.headers['idempotency-key']);
+    expect((await settled()).filter((d) => d.subject === subject)).toHaveLength(1);
+  }, 30_000);
 
   it('answers an unknown path with a 404 HTML page', async () => {
     const response = await fetch(`${base}/no-such-page`);
