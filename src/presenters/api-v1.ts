@@ -1,8 +1,10 @@
-import type { AnyIncidentStatus, ComponentStatus, Impact, IncidentKind, Severity } from '../domain/constants.js';
+import type { AnyIncidentStatus, ComponentStatus, Impact, IncidentKind, Severity, SubscriberStatus } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
 import type { IncidentDetail, UpdateDetail } from '../db/repos/incidents-repo.js';
-import type { ComponentGroupRow, ComponentRow, SettingsRow, TemplateRow } from '../db/schema.js';
+import type { DeliveryCounts, FailedDelivery } from '../db/repos/outbox-repo.js';
+import type { ComponentGroupRow, ComponentRow, SettingsRow, SubscriberRow, TemplateRow } from '../db/schema.js';
+import type { ImportReport } from '../services/subscriptions.js';
 
 /*
  * Management API (/api/v1) representations: snake_case keys, Herald's public
@@ -101,6 +103,68 @@ export interface ApiTemplate {
   placeholders: string[];
   created_at: string;
   updated_at: string;
+}
+
+export interface ApiSubscriber {
+  id: string;
+  email: string;
+  status: SubscriberStatus;
+  reason: string | null;
+  source: string;
+  all_components: boolean;
+  component_ids: string[];
+  group_ids: string[];
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+}
+
+export type ApiSubscriberCounts = Record<SubscriberStatus, number>;
+
+export interface ApiCursorPagination {
+  per_page: number;
+  has_more: boolean;
+  next_after: string | null;
+}
+
+export interface ApiImportReport {
+  added: number;
+  existing: number;
+  duplicates: number;
+  invalid: { line: number; value: string; reason: string }[];
+  invalid_count: number;
+}
+
+export interface ApiUpdateDelivery {
+  update_id: string;
+  status: AnyIncidentStatus;
+  at: string;
+  queued: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
+export interface ApiDeliveryFailure {
+  update_id: string;
+  email: string;
+  reason: string | null;
+  at: string | null;
+}
+
+export interface ApiDeliveries {
+  incident_id: string;
+  in_progress: boolean;
+  transport: string | null;
+  updates: ApiUpdateDelivery[];
+  latest_failures: ApiDeliveryFailure[];
+}
+
+export interface ApiOutbox {
+  counts: DeliveryCounts;
+  oldest_waiting_at: string | null;
+  transport: string | null;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -209,5 +273,80 @@ export function presentApiTemplate(row: TemplateRow): ApiTemplate {
     placeholders: placeholdersIn(`${row.title ?? ''}\n${row.body}`),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
+  };
+}
+
+/**
+ * A subscriber with what they chose: every component, or the components and
+ * groups listed (empty lists when `all_components`). The secret of their
+ * links is never shown.
+ */
+export function presentApiSubscriber(
+  row: SubscriberRow,
+  scope: { componentIds: readonly string[]; groupIds: readonly string[] } | undefined,
+): ApiSubscriber {
+  const chosen = row.allComponents ? undefined : scope;
+  return {
+    id: row.id,
+    email: row.email,
+    status: row.status,
+    reason: row.status === 'suppressed' ? row.reason : null,
+    source: row.source,
+    all_components: row.allComponents,
+    component_ids: [...(chosen?.componentIds ?? [])].sort(),
+    group_ids: [...(chosen?.groupIds ?? [])].sort(),
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+    confirmed_at: isoOrNull(row.confirmedAt),
+  };
+}
+
+/** Cursor pagination (keyset): `next_after` is passed back as `after` for the next page. */
+export function presentApiCursor(perPage: number, next: string | null): ApiCursorPagination {
+  return { per_page: perPage, has_more: next !== null, next_after: next };
+}
+
+export function presentApiImportReport(report: ImportReport): ApiImportReport {
+  return {
+    added: report.added,
+    existing: report.existing,
+    duplicates: report.duplicates,
+    invalid: report.invalid.map((i) => ({ line: i.line, value: i.value, reason: i.reason })),
+    invalid_count: report.invalidCount,
+  };
+}
+
+/**
+ * Email delivery of an incident's updates (newest first, every update, zeros
+ * when it sent none): queued counts the emails being sent too.
+ */
+export function presentApiDeliveries(
+  incident: Pick<IncidentDetail, 'id' | 'updates'>,
+  counts: ReadonlyMap<string, DeliveryCounts>,
+  failures: readonly FailedDelivery[],
+  transport: string | null,
+): ApiDeliveries {
+  const updates = incident.updates.map((update): ApiUpdateDelivery => {
+    const c = counts.get(update.id);
+    const queued = (c?.queued ?? 0) + (c?.sending ?? 0);
+    const sent = c?.sent ?? 0;
+    const failed = c?.failed ?? 0;
+    const skipped = c?.skipped ?? 0;
+    return { update_id: update.id, status: update.status, at: iso(update.at), queued, sent, failed, skipped, total: queued + sent + failed + skipped };
+  });
+  return {
+    incident_id: incident.id,
+    in_progress: updates.some((u) => u.queued > 0),
+    transport,
+    updates,
+    latest_failures: failures.map((f) => ({ update_id: f.updateId, email: f.email, reason: f.error, at: isoOrNull(f.failedAt) })),
+  };
+}
+
+export function presentApiOutbox(counts: DeliveryCounts, oldestWaiting: number | null, transport: string | null): ApiOutbox {
+  return {
+    counts: { queued: counts.queued, sending: counts.sending, sent: counts.sent, failed: counts.failed, skipped: counts.skipped },
+    oldest_waiting_at: isoOrNull(oldestWaiting),
+    transport,
   };
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { Role } from '../../src/domain/constants.js';
+import { can } from '../../src/domain/roles.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { addSubscribers } from '../mail/support.js';
+import { operationFor } from '../api-v1/helpers.js';
 
 /**
  * Walks Hono's route table: every route under /admin and /api/v1 must refuse
@@ -78,6 +80,12 @@ describe('the route table', () => {
       'GET /admin/subscribers/:subscriberId/remove',
       'POST /admin/subscribers/:subscriberId/remove',
       'GET /admin/incidents/:id/deliveries',
+      'GET /api/v1/subscribers',
+      'POST /api/v1/subscribers/import',
+      'DELETE /api/v1/subscribers/:id',
+      'GET /api/v1/outbox',
+      'GET /api/v1/incidents/:id/deliveries',
+      'GET /api/v1/maintenance/:id/deliveries',
     ]) {
       expect(keys, key).toContain(key);
     }
@@ -139,6 +147,40 @@ describe('the route table', () => {
         }
       }
     }
+  });
+
+  it('refuses every management API route to tokens below its permission, reads included, leaking nothing', async () => {
+    const { deps, routes, ids } = await fixture();
+    const tokens = {
+      viewer: await apiToken(deps, 'viewer'),
+      comms: await apiToken(deps, 'comms'),
+      admin: await apiToken(deps, 'admin'),
+    };
+    let refusals = 0;
+    for (const route of routes.filter((r) => r.path.startsWith('/api/v1/') && r.path !== '/api/v1/openapi.json')) {
+      const key = `${route.method} ${route.path}`;
+      const path = concrete(route.path, ids);
+      const op = operationFor(route.method, path);
+      for (const role of ['viewer', 'comms', 'admin'] as const) {
+        const res = await apiCall(deps, route.method, path, tokens[role], route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+        if (can(role, op.permission)) {
+          expect(res.status, `${role} ${key}: ${res.text}`).not.toBe(403);
+          expect(res.status, `${role} ${key}: ${res.text}`).toBeLessThan(500);
+          continue;
+        }
+        refusals++;
+        expect(res.status, `${role} ${key}`).toBe(403);
+        expect(res.text, key).not.toContain(SECRET_SUBSCRIBER);
+        expect(res.text, key).not.toContain(SECRET_TITLE);
+      }
+    }
+    expect(refusals).toBeGreaterThan(30);
+    // The subscriber list and the outbox are not for viewers; an incident's delivery progress is, as in the admin.
+    const viewerGet = (path: string) => apiCall(deps, 'GET', path, tokens.viewer);
+    expect((await viewerGet('/api/v1/subscribers')).status).toBe(403);
+    expect((await viewerGet('/api/v1/outbox')).status).toBe(403);
+    expect((await viewerGet(`/api/v1/incidents/${ids.incident}/deliveries`)).status).toBe(200);
+    expect((await apiCall(deps, 'GET', '/api/v1/subscribers', tokens.comms)).text).toContain(SECRET_SUBSCRIBER);
   });
 
   it('refuses every management API write to a viewer token, and everything to no token', async () => {

@@ -96,6 +96,50 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.components.schemas.Incident.properties.updates.items).toEqual({ $ref: '#/components/schemas/IncidentUpdate' });
   });
 
+  it('documents the subscriber and email delivery operations with their scopes and models', () => {
+    const op = (method: string, path: string) => doc.paths[path]?.[method];
+    const expected: [string, string, string, string, string | null][] = [
+      ['get', '/subscribers', 'listSubscribers', 'comms', 'SubscriberList'],
+      ['post', '/subscribers/import', 'importSubscribers', 'admin', 'ImportReport'],
+      ['delete', '/subscribers/{id}', 'deleteSubscriber', 'admin', null],
+      ['get', '/outbox', 'getOutbox', 'comms', 'Outbox'],
+      ['get', '/incidents/{id}/deliveries', 'getIncidentDeliveries', 'viewer', 'Deliveries'],
+      ['get', '/maintenance/{id}/deliveries', 'getMaintenanceDeliveries', 'viewer', 'Deliveries'],
+    ];
+    for (const [method, path, operationId, scope, model] of expected) {
+      const operation = op(method, path);
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(operation).toMatchObject({ operationId, 'x-herald-scope': scope });
+      expect(operation.description).toContain(`scope \`${scope}\``);
+      const success = operation.responses[method === 'delete' ? '204' : '200'];
+      if (model) expect(success.content['application/json'].schema).toEqual({ $ref: `#/components/schemas/${model}` });
+      else expect(success.content).toBeUndefined();
+    }
+    const list = op('get', '/subscribers');
+    expect(list.parameters.map((p: any) => p.name)).toEqual(['search', 'status', 'after', 'per_page']);
+    expect(list.parameters.find((p: any) => p.name === 'status').schema.enum).toEqual(['pending', 'confirmed', 'unsubscribed', 'suppressed']);
+    expect(list.parameters.find((p: any) => p.name === 'per_page').schema).toMatchObject({ maximum: 100, default: 20 });
+    const importBody = op('post', '/subscribers/import').requestBody.content['application/json'].schema;
+    expect(importBody).toMatchObject({ type: 'object', required: ['csv', 'consented'], additionalProperties: false });
+    expect(importBody.properties.csv).toMatchObject({ type: 'string', maxLength: 256 * 1024 });
+    expect(importBody.properties.consented.type).toBe('boolean');
+    expect(op('post', '/subscribers/import').responses['413']).toEqual({ $ref: '#/components/responses/PayloadTooLarge' });
+    expect(op('delete', '/subscribers/{id}').responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
+
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas.Subscriber.properties)).toEqual([
+      'id', 'email', 'status', 'reason', 'source', 'all_components', 'component_ids', 'group_ids', 'created_at', 'updated_at', 'confirmed_at',
+    ]);
+    expect(schemas.Subscriber.properties).not.toHaveProperty('secret');
+    expect(schemas.SubscriberList.properties.pagination).toEqual({ $ref: '#/components/schemas/CursorPagination' });
+    expect(Object.keys(schemas.ImportReport.properties)).toEqual(['added', 'existing', 'duplicates', 'invalid', 'invalid_count']);
+    expect(schemas.Deliveries.properties.updates.items).toEqual({ $ref: '#/components/schemas/UpdateDelivery' });
+    expect(Object.keys(schemas.UpdateDelivery.properties)).toEqual(['update_id', 'status', 'at', 'queued', 'sent', 'failed', 'skipped', 'total']);
+    expect(Object.keys(schemas.DeliveryFailure.properties)).toEqual(['update_id', 'email', 'reason', 'at']);
+    expect(Object.keys(schemas.Outbox.properties.counts.properties)).toEqual(['queued', 'sending', 'sent', 'failed', 'skipped']);
+    expect(doc.tags.map((t: { name: string }) => t.name)).toContain('Subscribers');
+  });
+
   it('lists every registered /api/v1 route, and every operation of the registry', () => {
     const routes = createApp(deps)
       .routes.filter((r) => r.path.startsWith('/api/v1/') && r.method !== 'ALL')

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
+import type { Role } from '../../src/domain/constants.js';
+import { addSubscribers, outboxRows } from '../mail/support.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
 import { allOperations, client, iso, NOON } from './helpers.js';
@@ -12,7 +14,7 @@ import { allOperations, client, iso, NOON } from './helpers.js';
 
 const seen = new Set<string>();
 
-async function setup(role: 'owner' | 'comms' = 'owner') {
+async function setup(role: Role = 'owner') {
   const deps = await createTestDeps({ now: NOON });
   const group = await makeGroup(deps, 'Platform');
   const api = await makeComponent(deps, { name: 'API', groupId: group, position: 0 });
@@ -325,6 +327,117 @@ describe('templates', () => {
 
     await call('DELETE', `/api/v1/templates/${created.id}`, undefined, 204);
     expect((await call('GET', '/api/v1/templates')).data).toHaveLength(defaults.data.length);
+  });
+});
+
+describe('subscribers and email delivery', () => {
+  it('lists subscribers with their choices, reasons and the counts per status, a page at a time', async () => {
+    const { deps, group, api, web, call } = await setup('comms');
+    await addSubscribers(deps, ['b@example.com', 'a@example.com']);
+    const [picky] = await addSubscribers(deps, ['c@example.com'], { componentIds: [web, api], groupIds: [group] });
+    deps.clock.advance(HOUR);
+    const [bounced] = await addSubscribers(deps, ['d@example.com'], { status: 'suppressed' });
+    await deps.db.atomic([deps.repos.subscribers.update(bounced!, { reason: 'bounce: mailbox full', confirmedAt: null })]);
+
+    const first = await call('GET', '/api/v1/subscribers?per_page=2');
+    expect(first.data.map((s: { email: string }) => s.email)).toEqual(['a@example.com', 'b@example.com']);
+    expect(first.data[0]).toMatchObject({ status: 'confirmed', reason: null, all_components: true, component_ids: [], group_ids: [] });
+    expect(first.counts).toEqual({ pending: 0, confirmed: 3, unsubscribed: 0, suppressed: 1 });
+    expect(first.pagination).toEqual({ per_page: 2, has_more: true, next_after: 'b@example.com' });
+
+    const second = await call('GET', `/api/v1/subscribers?per_page=2&after=${encodeURIComponent(first.pagination.next_after)}`);
+    expect(second.data).toEqual([
+      {
+        id: picky,
+        email: 'c@example.com',
+        status: 'confirmed',
+        reason: null,
+        source: 'import',
+        all_components: false,
+        component_ids: [api, web].sort(),
+        group_ids: [group],
+        created_at: iso(NOON),
+        updated_at: iso(NOON),
+        confirmed_at: iso(NOON),
+      },
+      {
+        id: bounced,
+        email: 'd@example.com',
+        status: 'suppressed',
+        reason: 'bounce: mailbox full',
+        source: 'import',
+        all_components: true,
+        component_ids: [],
+        group_ids: [],
+        created_at: iso(NOON + HOUR),
+        updated_at: iso(NOON + HOUR),
+        confirmed_at: null,
+      },
+    ]);
+    expect(second.pagination).toEqual({ per_page: 2, has_more: false, next_after: null });
+    expect(JSON.stringify(second)).not.toContain('secret');
+  });
+
+  it('imports subscribers from CSV text and removes one', async () => {
+    const { deps, call } = await setup('admin');
+    const report = await call(
+      'POST',
+      '/api/v1/subscribers/import',
+      { csv: 'email\nada@example.com\nGrace@Example.com,Grace Hopper\nada@example.com\nnot an address\n', consented: true },
+      200,
+    );
+    expect(report).toEqual({
+      added: 2,
+      existing: 0,
+      duplicates: 1,
+      invalid: [{ line: 5, value: 'not an address', reason: 'not an email address' }],
+      invalid_count: 1,
+    });
+    const ada = (await deps.repos.subscribers.findByEmail('ada@example.com'))!;
+    expect(ada).toMatchObject({ status: 'confirmed', source: 'import', confirmedAt: NOON });
+    expect((await deps.repos.subscribers.findByEmail('grace@example.com'))!.status).toBe('confirmed');
+
+    await call('DELETE', `/api/v1/subscribers/${ada.id}`, undefined, 204);
+    expect(await deps.repos.subscribers.findById(ada.id)).toBeUndefined();
+    const [removal, imported] = await deps.repos.audit.list({ limit: 2 });
+    expect(removal).toMatchObject({ action: 'subscriber.remove', actor: 'token: test admin', targetId: ada.id });
+    expect(imported).toMatchObject({ action: 'subscriber.import', actor: 'token: test admin' });
+  });
+
+  it('shows the email delivery of each update of an incident or a maintenance, and the outbox', async () => {
+    const { deps, api, web, call } = await setup('viewer');
+    deps.mail = { name: 'resend', maxBatch: 100, sendBatch: async () => ({ kind: 'retry', error: 'unused' }) };
+    await addSubscribers(deps, ['s1@example.com', 's2@example.com', 's3@example.com']);
+    const id = await makeIncident(deps, { severity: 1, notify: true, components: [{ componentId: api, status: 'major_outage' }] });
+    const updateId = (await deps.repos.incidents.findById(id))!.updates[0]!.id;
+    // One being sent, one sent, one failed.
+    await deps.db.atomic([deps.repos.outbox.claimQueued('batch-1', 'lease-1', NOON, NOON + MINUTE, 1)]);
+    const [sent, failed] = (await outboxRows(deps)).filter((r) => r.status === 'queued');
+    await deps.db.atomic([
+      deps.repos.outbox.markSent(sent!.id, 'msg-1', NOON + 1000),
+      deps.repos.outbox.markFailed(failed!.id, '550 mailbox unavailable', NOON + 2000),
+    ]);
+    const failedEmail = (await deps.repos.subscribers.findById(failed!.subscriberId))!.email;
+
+    expect(await call('GET', `/api/v1/incidents/${id}/deliveries`)).toEqual({
+      incident_id: id,
+      in_progress: true,
+      transport: 'resend',
+      updates: [{ update_id: updateId, status: 'investigating', at: iso(NOON), queued: 1, sent: 1, failed: 1, skipped: 0, total: 3 }],
+      latest_failures: [{ update_id: updateId, email: failedEmail, reason: '550 mailbox unavailable', at: iso(NOON + 2000) }],
+    });
+
+    const maintenance = await makeMaintenance(deps, { scheduledFor: NOON + DAY, scheduledUntil: NOON + DAY + HOUR, componentIds: [web] });
+    const announced = await call('GET', `/api/v1/maintenance/${maintenance}/deliveries`);
+    expect(announced).toMatchObject({ incident_id: maintenance, in_progress: true, latest_failures: [] });
+    expect(announced.updates).toEqual([expect.objectContaining({ status: 'scheduled', queued: 3, sent: 0, total: 3 })]);
+
+    const comms = await client(deps, 'comms', seen);
+    expect(await comms.call('GET', '/api/v1/outbox')).toEqual({
+      counts: { queued: 3, sending: 1, sent: 1, failed: 1, skipped: 0 },
+      oldest_waiting_at: iso(NOON),
+      transport: 'resend',
+    });
   });
 });
 

@@ -24,6 +24,9 @@ import {
   incidentUpdates,
   meta,
   settings,
+  subscriberComponents,
+  subscriberGroups,
+  subscribers,
   type ComponentRow,
 } from '../../src/db/schema.js';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
@@ -1144,6 +1147,48 @@ export function repoContract(name: string, open: OpenDatabase): void {
         await ctx.db.atomic([ctx.repos.subscribers.delete(ada)]);
         expect(await ctx.repos.subscribers.findById(ada)).toBeUndefined();
         expect((await ctx.repos.outbox.counts()).skipped).toBe(0);
+      });
+
+      it('scopesOf loads the choices of more than 100 subscribers (D1 binds at most 100 parameters)', async () => {
+        await initializePage(ctx.deps);
+        const group = await createGroup(ctx.deps, { name: 'Core' });
+        const [first, second] = await insertComponents(ctx, 2);
+        const rows = Array.from({ length: 230 }, (_, i) => ({
+          id: `sub${String(i).padStart(4, '0')}${newId(6)}`,
+          email: `s${i}@example.com`,
+          status: 'confirmed' as const,
+          secret: `secret-${i}`,
+          allComponents: i % 3 === 0,
+          source: 'import',
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+        }));
+        const chosen = rows.filter((r) => !r.allComponents);
+        await ctx.db.atomic([
+          ...insertMany(ctx, subscribers, rows),
+          // Every chooser picks the first component; every other one the second too, and the group.
+          ...insertMany(ctx, subscriberComponents, [
+            ...chosen.map((r) => ({ subscriberId: r.id, componentId: first! })),
+            ...chosen.filter((_, i) => i % 2 === 0).map((r) => ({ subscriberId: r.id, componentId: second! })),
+          ]),
+          ...insertMany(ctx, subscriberGroups, chosen.filter((_, i) => i % 2 === 0).map((r) => ({ subscriberId: r.id, groupId: group }))),
+        ]);
+        expect(await ctx.repos.subscribers.scopesOf([])).toEqual(new Map());
+        const scopes = await ctx.repos.subscribers.scopesOf([...rows.map((r) => r.id), 'nosuchsubscriber']);
+        expect(scopes.size).toBe(231);
+        expect(scopes.get('nosuchsubscriber')).toEqual({ componentIds: [], groupIds: [] });
+        expect(scopes.get(rows[0]!.id)).toEqual({ componentIds: [], groupIds: [] });
+        chosen.forEach((r, i) => {
+          const both = i % 2 === 0;
+          expect(scopes.get(r.id), r.email).toEqual({
+            componentIds: both ? [first!, second!].sort() : [first!],
+            groupIds: both ? [group] : [],
+          });
+        });
+        // One at a time agrees with the bulk read.
+        const last = chosen.at(-1)!;
+        const single = await ctx.repos.subscribers.scopeOf(last.id);
+        expect({ componentIds: single.componentIds.sort(), groupIds: single.groupIds }).toEqual(scopes.get(last.id));
       });
     });
 

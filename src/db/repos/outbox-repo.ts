@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { MailKind, OutboxStatus } from '../../domain/constants.js';
+import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
 import { incidentUpdates, mailOutbox, subscribers, type MailOutboxRow } from '../schema.js';
 
@@ -138,12 +139,14 @@ export function outboxRepo(orm: Orm): OutboxRepo {
     async countsForUpdates(updateIds) {
       const result = new Map<string, DeliveryCounts>();
       if (updateIds.length === 0) return result;
-      const rows = await orm
-        .select({ updateId: mailOutbox.updateId, status: mailOutbox.status, n: count() })
-        .from(mailOutbox)
-        .where(inArray(mailOutbox.updateId, [...updateIds]))
-        .groupBy(mailOutbox.updateId, mailOutbox.status)
-        .all();
+      const rows = await selectInChunks(updateIds, (chunk) =>
+        orm
+          .select({ updateId: mailOutbox.updateId, status: mailOutbox.status, n: count() })
+          .from(mailOutbox)
+          .where(inArray(mailOutbox.updateId, chunk))
+          .groupBy(mailOutbox.updateId, mailOutbox.status)
+          .all(),
+      );
       for (const row of rows) {
         if (!row.updateId) continue;
         const counts = result.get(row.updateId) ?? emptyCounts();

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { SubscriberStatus } from '../../domain/constants.js';
+import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
 import { subscriberComponents, subscriberGroups, subscribers, type SubscriberRow } from '../schema.js';
 
@@ -32,6 +33,12 @@ export interface SubscribersRepo {
   /** Replaces the subscriber's choice of components. */
   setScope(id: string, scope: SubscriberScope, updatedAt: number): Statement[];
   scopeOf(id: string): Promise<SubscriberScope>;
+  /**
+   * The components and groups chosen by each of these subscribers (ids in
+   * order), in a few statements whatever their number. Subscribers without
+   * rows (those to every component) get empty lists.
+   */
+  scopesOf(ids: readonly string[]): Promise<Map<string, { componentIds: string[]; groupIds: string[] }>>;
   delete(id: string): Statement;
   list(query: SubscriberQuery): Promise<SubscriberRow[]>;
   countByStatus(): Promise<Record<SubscriberStatus, number>>;
@@ -78,6 +85,32 @@ export function subscribersRepo(orm: Orm): SubscribersRepo {
         orm.select({ id: subscriberGroups.groupId }).from(subscriberGroups).where(eq(subscriberGroups.subscriberId, id)).all(),
       ]);
       return { all: row?.all ?? true, componentIds: componentRows.map((r) => r.id), groupIds: groupRows.map((r) => r.id) };
+    },
+    async scopesOf(ids) {
+      const unique = [...new Set(ids)];
+      const result = new Map(unique.map((id) => [id, { componentIds: [] as string[], groupIds: [] as string[] }]));
+      if (unique.length === 0) return result;
+      const [componentRows, groupRows] = await Promise.all([
+        selectInChunks(unique, (chunk) =>
+          orm
+            .select({ subscriberId: subscriberComponents.subscriberId, id: subscriberComponents.componentId })
+            .from(subscriberComponents)
+            .where(inArray(subscriberComponents.subscriberId, chunk))
+            .orderBy(asc(subscriberComponents.componentId))
+            .all(),
+        ),
+        selectInChunks(unique, (chunk) =>
+          orm
+            .select({ subscriberId: subscriberGroups.subscriberId, id: subscriberGroups.groupId })
+            .from(subscriberGroups)
+            .where(inArray(subscriberGroups.subscriberId, chunk))
+            .orderBy(asc(subscriberGroups.groupId))
+            .all(),
+        ),
+      ]);
+      for (const row of componentRows) result.get(row.subscriberId)?.componentIds.push(row.id);
+      for (const row of groupRows) result.get(row.subscriberId)?.groupIds.push(row.id);
+      return result;
     },
     delete(id) {
       return orm.delete(subscribers).where(eq(subscribers.id, id));

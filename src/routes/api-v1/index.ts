@@ -6,6 +6,7 @@ import { maintenanceOperations } from './maintenance.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { mountOperations, type ApiEnv, type Operation } from './registry.js';
 import { settingsOperations } from './settings.js';
+import { subscriberOperations } from './subscribers.js';
 import { templateOperations } from './templates.js';
 
 /** Every operation of the management API, in the order the document lists them. */
@@ -16,6 +17,7 @@ export function apiV1Operations(): Operation[] {
     ...componentOperations(),
     ...settingsOperations(),
     ...templateOperations(),
+    ...subscriberOperations(),
   ];
 }
 

@@ -1,5 +1,7 @@
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
-import type { IncidentKind } from '../../domain/constants.js';
+import type { DeliveryCounts, FailedDelivery } from '../../db/repos/outbox-repo.js';
+import type { SubscriberRow } from '../../db/schema.js';
+import type { IncidentKind, SubscriberStatus } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 
@@ -38,4 +40,56 @@ export async function listIncidentPage(
     offset: (request.page - 1) * request.per_page,
   });
   return { items: rows.slice(0, request.per_page), hasMore: rows.length > request.per_page };
+}
+
+export interface SubscriberPageRequest {
+  search?: string;
+  status?: SubscriberStatus;
+  after?: string;
+  per_page: number;
+}
+
+export interface SubscriberPage {
+  rows: SubscriberRow[];
+  /** The chosen components and groups of the rows not subscribed to everything. */
+  scopes: Map<string, { componentIds: string[]; groupIds: string[] }>;
+  counts: Record<SubscriberStatus, number>;
+  /** The last address of the page when another page follows (the next `after`). */
+  next: string | null;
+}
+
+/**
+ * One page of subscribers in address order (keyset paging on the address, as
+ * the admin list), their scopes in a few chunked reads, and the counts per status.
+ */
+export async function listSubscriberPage(deps: Pick<Deps, 'repos'>, request: SubscriberPageRequest): Promise<SubscriberPage> {
+  const [rows, counts] = await Promise.all([
+    deps.repos.subscribers.list({
+      search: request.search || undefined,
+      status: request.status,
+      after: request.after,
+      limit: request.per_page + 1,
+    }),
+    deps.repos.subscribers.countByStatus(),
+  ]);
+  const page = rows.slice(0, request.per_page);
+  const scopes = await deps.repos.subscribers.scopesOf(page.filter((row) => !row.allComponents).map((row) => row.id));
+  return { rows: page, scopes, counts, next: rows.length > request.per_page ? page.at(-1)!.email : null };
+}
+
+/** The latest failed emails shown with an incident's delivery progress (as on the admin's page). */
+export const FAILURES_SHOWN = 50;
+
+/** Delivery counts per update of an incident (or a maintenance), and its latest failed emails. */
+export async function loadDeliveries(
+  deps: Pick<Deps, 'repos'>,
+  id: string,
+  kind: IncidentKind,
+): Promise<{ incident: IncidentDetail; counts: Map<string, DeliveryCounts>; failures: FailedDelivery[] }> {
+  const incident = await findIncidentOfKind(deps, id, kind);
+  const [counts, failures] = await Promise.all([
+    deps.repos.outbox.countsForUpdates(incident.updates.map((u) => u.id)),
+    deps.repos.outbox.failedForIncident(incident.id, FAILURES_SHOWN),
+  ]);
+  return { incident, counts, failures };
 }

@@ -5,16 +5,23 @@ import {
   IMPACTS,
   INCIDENT_KINDS,
   SEVERITIES,
+  SUBSCRIBER_STATUSES,
 } from '../../domain/constants.js';
 import { ID_PATTERN } from '../../lib/ids.js';
 import type {
   ApiComponent,
   ApiComponentGroup,
+  ApiDeliveries,
+  ApiImportReport,
   ApiIncident,
+  ApiOutbox,
   ApiSettings,
+  ApiSubscriber,
+  ApiSubscriberCounts,
   ApiTemplate,
 } from '../../presenters/api-v1.js';
 import { PublicId } from '../../services/validation.js';
+import { FAILURES_SHOWN } from './reads.js';
 
 /*
  * Schemas shared by the /api/v1 operations. Requests are validated with them
@@ -234,3 +241,110 @@ export const TemplateModel = model(
 ) satisfies z.ZodType<ApiTemplate>;
 
 export const TemplateListModel = model('TemplateList', z.strictObject({ data: z.array(TemplateModel) }));
+
+const Count = z.number().int().min(0);
+
+export const SubscriberModel = model(
+  'Subscriber',
+  z.strictObject({
+    id: Id,
+    email: z.string().describe('Lower-cased'),
+    status: z
+      .enum(SUBSCRIBER_STATUSES)
+      .describe('pending: not confirmed yet; confirmed: gets update emails; unsubscribed: left; suppressed: bounced or complained, never emailed'),
+    reason: z.string().nullable().describe('Why the address is suppressed (bounce, complaint); null otherwise'),
+    source: z.string().describe('How they came: form, import or api'),
+    all_components: z.boolean().describe('Subscribed to every component; otherwise to component_ids and group_ids'),
+    component_ids: z.array(Id).describe('Components chosen (empty when all_components)'),
+    group_ids: z.array(Id).describe('Component groups chosen, with the components added to them later (empty when all_components)'),
+    created_at: Time,
+    updated_at: Time,
+    confirmed_at: Time.nullable().describe('When they confirmed (or were imported with consent)'),
+  }),
+) satisfies z.ZodType<ApiSubscriber>;
+
+export const SubscriberCountsModel = model(
+  'SubscriberCounts',
+  z
+    .strictObject({ pending: Count, confirmed: Count, unsubscribed: Count, suppressed: Count })
+    .describe('Subscribers per status, over the whole list (search and status filters do not change them)'),
+) satisfies z.ZodType<ApiSubscriberCounts>;
+
+export const CursorPaginationModel = model(
+  'CursorPagination',
+  z.strictObject({
+    per_page: z.number().int(),
+    has_more: z.boolean(),
+    next_after: z.string().nullable().describe('Send it as `after` for the next page; null on the last page'),
+  }),
+);
+
+export const SubscriberListModel = model(
+  'SubscriberList',
+  z.strictObject({ data: z.array(SubscriberModel), counts: SubscriberCountsModel, pagination: CursorPaginationModel }),
+);
+
+export const ImportReportModel = model(
+  'ImportReport',
+  z
+    .strictObject({
+      added: Count.describe('New subscribers'),
+      existing: Count.describe('Addresses already known, left as they are (an import never resubscribes someone who left or bounced)'),
+      duplicates: Count.describe('Addresses repeated in the import (counted once)'),
+      invalid: z
+        .array(z.strictObject({ line: Count.describe('From 1'), value: z.string(), reason: z.string() }))
+        .describe('The first 100 lines that are not an email address'),
+      invalid_count: Count.describe('Every invalid line, including those not listed'),
+    })
+    .describe('What an import did'),
+) satisfies z.ZodType<ApiImportReport>;
+
+export const UpdateDeliveryModel = model(
+  'UpdateDelivery',
+  z.strictObject({
+    update_id: Id,
+    status: z.enum(ANY_INCIDENT_STATUSES).describe('The status the update announced'),
+    at: Time,
+    queued: Count.describe('Waiting or being sent now'),
+    sent: Count,
+    failed: Count.describe('Failed for good'),
+    skipped: Count.describe('Dropped before sending (the subscriber left or bounced meanwhile)'),
+    total: Count,
+  }),
+);
+
+export const DeliveryFailureModel = model(
+  'DeliveryFailure',
+  z.strictObject({
+    update_id: Id,
+    email: z.string(),
+    reason: z.string().nullable().describe("The provider's answer, or why sending gave up"),
+    at: Time.nullable().describe('When it failed for good'),
+  }),
+);
+
+export const DeliveriesModel = model(
+  'Deliveries',
+  z
+    .strictObject({
+      incident_id: Id,
+      in_progress: z.boolean().describe('Whether any email of it is still queued or being sent'),
+      transport: z.string().nullable().describe('Where emails go (resend, files); null when none is configured and emails wait'),
+      updates: z.array(UpdateDeliveryModel).describe('Every update, newest first; zeros for those that sent no email'),
+      latest_failures: z.array(DeliveryFailureModel).describe(`The ${FAILURES_SHOWN} latest failed emails, newest first`),
+    })
+    .describe('Email delivery progress of the updates of an incident or a maintenance'),
+) satisfies z.ZodType<ApiDeliveries>;
+
+export const OutboxModel = model(
+  'Outbox',
+  z
+    .strictObject({
+      counts: z
+        .strictObject({ queued: Count, sending: Count, sent: Count, failed: Count, skipped: Count })
+        .describe('Emails per status, of every kind (updates, confirmations)'),
+      oldest_waiting_at: Time.nullable().describe('When the oldest email still queued or being sent was queued; null when none waits'),
+      transport: z.string().nullable().describe('Where emails go (resend, files); null when none is configured and emails wait'),
+    })
+    .describe('The email outbox as a whole'),
+) satisfies z.ZodType<ApiOutbox>;
