@@ -32,6 +32,8 @@ export const LEASE_MS = 60_000;
 /** Attempts per batch before its emails are marked failed (about an hour and a half of backoff). */
 export const MAX_ATTEMPTS = 10;
 const BACKOFF_BASE_MS = 2_000;
+/** Emails rendered between two yields to the event loop (a page request waits at most that long). */
+const YIELD_EVERY = 10;
 const BACKOFF_CAP_MS = 15 * 60_000;
 
 export type DrainDeps = Pick<Deps, 'repos' | 'db' | 'clock' | 'log' | 'views' | 'config'> & { mail: MailTransport };
@@ -159,7 +161,9 @@ class BatchComposer {
       (await this.deps.repos.subscribers.findByIds([...new Set(rows.map((r) => r.subscriberId))])).map((s) => [s.id, s]),
     );
     const emails: OutgoingEmail[] = [];
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
+      // Rendering is synchronous: let the event loop serve pages between every few emails.
+      if (index > 0 && index % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
       // Rows go with their subscriber and their update (foreign keys cascade), so both exist.
       const subscriber = subscribers.get(row.subscriberId);
       if (!subscriber) throw new Error(`outbox row ${row.id}: subscriber ${row.subscriberId} is gone`);

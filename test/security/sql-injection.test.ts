@@ -151,6 +151,9 @@ function injectedPaths(path: string): string[] {
   return out;
 }
 
+/** Management API query parameters that take any text (the subscriber search and its paging cursor). */
+const FREE_TEXT_QUERY = new Set(['search', 'after']);
+
 describe('SQL injection', () => {
   it('the route table has public, management API and admin routes with parameters to attack', async () => {
     const { routes } = await fixture();
@@ -203,7 +206,13 @@ describe('SQL injection', () => {
           const path = `${base}?${param}=${encodeURIComponent(payload)}`;
           const answer = await fetchText(path, api);
           const what = `GET ${path}`;
-          if (read.includes(param)) {
+          if (read.includes(param) && FREE_TEXT_QUERY.has(param)) {
+            // A search text or a keyset cursor: any string up to its length limit is valid (400 beyond it),
+            // and it is only ever compared as a value.
+            expect([200, 400], what).toContain(answer.status);
+            expect(answer.text, what).not.toMatch(/SQLITE_[A-Z]|syntax error|unrecognized token/i);
+            if (param === 'search' && answer.status === 200) expect(JSON.parse(answer.text).data, what).toEqual([]);
+          } else if (read.includes(param)) {
             expectRefused(answer, what, [400, ...(route.path === '/badge/:file' ? [404] : [])]);
           } else if (TEXT_QUERY.has(param) && route.path.startsWith('/badge')) {
             // A label: the payload is the badge's text, nothing more.
