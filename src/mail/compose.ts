@@ -75,6 +75,24 @@ const COMPONENT_STATUS_COLORS: Record<ComponentStatus, string> = {
   under_maintenance: '#2563eb',
 };
 
+/*
+ * A fan-out renders the same update body for every recipient: keep the last
+ * few renderings (pure functions of their input) instead of parsing the
+ * Markdown twice per email.
+ */
+const MEMO_SIZE = 32;
+const textCache = new Map<string, string>();
+const htmlCache = new Map<string, string>();
+function memo(cache: Map<string, string>, key: string, compute: (key: string) => string): string {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute(key);
+    if (cache.size >= MEMO_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /* ---- The three emails ---- */
 
 /**
@@ -120,7 +138,7 @@ export function composeUpdateEmail(
     statusLabel: status ? COMPONENT_STATUS_LABELS[status] : null,
     color: status ? COMPONENT_STATUS_COLORS[status] : PALETTE.muted,
   }));
-  const bodyText = markdownToText(update.body);
+  const bodyText = memo(textCache, update.body, markdownToText);
   const reason = scope
     ? `You subscribed to ${ctx.pageName} updates (${scope.all ? 'all components' : scope.names.map(oneLine).join(', ') || 'all components'}).`
     : `You get this email because you subscribed to ${ctx.pageName} updates.`;
@@ -135,7 +153,7 @@ export function composeUpdateEmail(
     at,
     window,
     nextUpdate,
-    bodyHtml: styleMarkdownHtml(renderMarkdown(update.body), ctx.colors.link),
+    bodyHtml: memo(htmlCache, `${ctx.colors.link}\n${update.body}`, () => styleMarkdownHtml(renderMarkdown(update.body), ctx.colors.link)),
     bodyText,
     components,
     incidentUrl,
