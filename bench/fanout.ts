@@ -18,6 +18,7 @@
 // this process. See bench/fanout.md.
 //
 // A benchmark, not a test: it exits non-zero only when it could not measure.
+import { envFlag, envNumber } from './env.js';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -84,14 +85,8 @@ interface Settings {
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
-  const number = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new Error(`${name}=${raw} must be a number >= ${min}`);
-    return value;
-  };
-  const flag = (name: string): boolean => ['1', 'true', 'yes', 'on'].includes((env[name] ?? '').toLowerCase());
+  const number = (name: string, fallback: number, min: number): number => envNumber(env, name, fallback, min);
+  const flag = (name: string): boolean => envFlag(env, name);
   const acceptEncoding = env.FANOUT_ACCEPT_ENCODING ?? 'br, gzip';
   const subscribersCount = Math.round(number('FANOUT_SUBSCRIBERS', 100_000, 100));
   return {

@@ -7,6 +7,7 @@
 //
 // A benchmark, not a test: a FAIL is reported, not turned into an exit code.
 // It exits non-zero only when it could not measure (a child failed, etc.).
+import { envFlag, envNumber } from './env.js';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -68,14 +69,8 @@ interface Settings {
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
-  const number = (name: string, fallback: number, min: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min) throw new Error(`${name}=${raw} must be a number >= ${min}`);
-    return value;
-  };
-  const flag = (name: string): boolean => ['1', 'true', 'yes', 'on'].includes((env[name] ?? '').toLowerCase());
+  const number = (name: string, fallback: number, min: number): number => envNumber(env, name, fallback, min);
+  const flag = (name: string): boolean => envFlag(env, name);
   // What a browser sends (Chromium offers br over loopback too); BENCH_ACCEPT_ENCODING= (empty) sends none.
   const acceptEncoding = env.BENCH_ACCEPT_ENCODING ?? 'br, gzip';
   return {
