@@ -195,6 +195,78 @@ export function composeAlreadySubscribedEmail(views: Views, page: EmailPage, to:
   return finish(views, 'already-subscribed', ctx, data);
 }
 
+/* ---- Password links (team members, not subscribers) ---- */
+
+/** A one-time password link (`/admin/reset/<token>`) as an email names it. */
+export interface PasswordLinkEmail {
+  token: string;
+  expiresAt: number;
+  /** How long links live (RESET_LINK_TTL_MS), for "works once, for 24 hours". */
+  validForMs: number;
+}
+
+/**
+ * "Reset your password": a link the member asked for on the sign-in page
+ * (`requestedBy` null), or one an owner created for them on the Team page
+ * (`requestedBy` is the owner's name). Transactional: no unsubscribe headers.
+ */
+export function composePasswordResetEmail(
+  views: Views,
+  page: EmailPage,
+  to: string,
+  link: PasswordLinkEmail,
+  requestedBy: string | null = null,
+): ComposedEmail {
+  const ctx = context(page, { email: to, token: '' });
+  const data = {
+    ...passwordLinkData(ctx, page, link),
+    subject: `Reset your password for ${ctx.pageName}`,
+    preheader: `A link to choose a new password for ${ctx.pageName}. It works once.`,
+    requestedBy: requestedBy === null ? null : oneLine(requestedBy) || 'An owner',
+    reason: `You get this email because a password link was created for ${ctx.to} on the ${ctx.pageName} status page.`,
+  };
+  return transactional(views, 'password-reset', ctx, data);
+}
+
+/** Welcomes a new team member with the link to choose their password. */
+export function composeInviteEmail(
+  views: Views,
+  page: EmailPage,
+  to: string,
+  link: PasswordLinkEmail,
+  invite: { name: string; roleLabel: string; invitedBy: string },
+): ComposedEmail {
+  const ctx = context(page, { email: to, token: '' });
+  const data = {
+    ...passwordLinkData(ctx, page, link),
+    subject: `You’re invited to the ${ctx.pageName} status page`,
+    preheader: `Choose your password to join the ${ctx.pageName} team.`,
+    name: oneLine(invite.name),
+    roleLabel: oneLine(invite.roleLabel),
+    invitedBy: oneLine(invite.invitedBy) || 'An owner',
+    reason: `You get this email because an owner of the ${ctx.pageName} status page added ${ctx.to} to its team.`,
+  };
+  return transactional(views, 'invite', ctx, data);
+}
+
+function passwordLinkData(ctx: Context, page: EmailPage, link: PasswordLinkEmail) {
+  const hours = Math.max(1, Math.round(link.validForMs / 3_600_000));
+  return {
+    ...ctx.common,
+    email: ctx.to,
+    linkUrl: `${ctx.base}/admin/reset/${encodeURIComponent(link.token)}`,
+    signInUrl: `${ctx.base}/admin/login`,
+    expires: formatterFor(page.timeZone).dateTime(link.expiresAt).text,
+    lifetime: `${hours} hour${hours === 1 ? '' : 's'}`,
+    footerLinks: false,
+  };
+}
+
+/** A transactional email: the subscriber frame without its list headers (there is no list to leave). */
+function transactional(views: Views, name: string, ctx: Context, data: { subject: string } & Record<string, unknown>): ComposedEmail {
+  return { ...finish(views, name, ctx, data), headers: {} };
+}
+
 /* ---- Shared pieces ---- */
 
 interface Context {

@@ -14,7 +14,7 @@ import { operationFor } from '../api-v1/helpers.js';
  * refusals must carry none of the page's private data.
  */
 
-/** Routes anyone may call: signing in, first-owner setup, password links, the API description. */
+/** Routes anyone may call: signing in, first-owner setup, password links, "Forgot your password?", the API description. */
 const PUBLIC = new Set([
   'GET /admin/login',
   'POST /admin/login',
@@ -22,6 +22,8 @@ const PUBLIC = new Set([
   'POST /admin/setup/:token',
   'GET /admin/reset/:token',
   'POST /admin/reset/:token',
+  'GET /admin/forgot',
+  'POST /admin/forgot',
   'GET /api/v1/openapi.json',
 ]);
 

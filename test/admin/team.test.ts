@@ -122,6 +122,16 @@ describe('adding a member', () => {
     expect((await createApp(deps).request(new URL(link).pathname)).status).toBe(404);
   });
 
+  it('without email, says the link is to be handed over and offers no "Email the link"', async () => {
+    const { deps, owner } = await setup();
+    const off = Object.assign(deps, { mail: null });
+    const page = await adminGet(off, '/admin/team', owner);
+    expect(textOf(page.text)).toContain('This page cannot send email: you get a one-time link to send them');
+    expect(page.text).not.toContain('send_email');
+    const res = await adminPost(off, '/admin/team', owner, { name: 'Grace', email: 'grace@example.com', role: 'viewer', send_email: '1' });
+    expect(textOf(res.text)).toContain('No email was sent, so send this link to them yourself');
+  });
+
   it('links live 24 hours', async () => {
     const { deps, owner } = await setup();
     const link = linkIn((await adminPost(deps, '/admin/team', owner, { name: 'Grace', email: 'grace@example.com', role: 'viewer' })).text);
@@ -139,6 +149,9 @@ describe('adding a member', () => {
     expect(textOf(res.text)).toContain('Email must be an email address');
     expect(textOf(res.text)).toContain('Choose a role.');
     expect(res.text).not.toContain('/admin/reset/');
+
+    // "Email the link" comes back as it was sent (unticked here).
+    expect(res.text).toContain('<input type="checkbox" name="send_email" value="1">');
 
     const taken = await adminPost(deps, '/admin/team', owner, { name: 'Ada again', email: 'ada@example.com', role: 'viewer' });
     expect(taken.status).toBe(409);

@@ -218,7 +218,7 @@ describe('CSRF', () => {
     return [
       ...new Set(
         createApp(deps)
-          .routes.filter((r) => r.method === 'POST' && r.path.startsWith('/admin/') && !/^\/admin\/(login|setup|reset)/.test(r.path))
+          .routes.filter((r) => r.method === 'POST' && r.path.startsWith('/admin/') && !/^\/admin\/(login|setup|reset|forgot)/.test(r.path))
           .map((r) => r.path),
       ),
     ];

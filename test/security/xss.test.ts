@@ -10,6 +10,7 @@ import { adminGet, adminPost, apiCall, apiToken, signIn, type TestResponse, type
 import { asHtmlText, inspectHtml, inspectXml, jsonStrings } from './support.js';
 import { mailOutbox } from '../../src/db/schema.js';
 import type { MailTransport, OutgoingEmail } from '../../src/mail/transport.js';
+import { composeInviteEmail, composePasswordResetEmail } from '../../src/mail/compose.js';
 import { createDrainer } from '../../src/services/outbox.js';
 import { subscriberToken } from '../../src/services/subscriptions.js';
 import { addSubscribers } from '../mail/support.js';
@@ -401,6 +402,11 @@ describe('hostile text in every field', () => {
     };
     await createDrainer({ ...f.deps, mail: recorder }).drain(10_000);
     expect(emails).toHaveLength(3);
+    // The password emails (sign-in page, Team page), with the hostile page name and people's names.
+    const emailPage = { name: text, baseUrl: 'http://status.test', timeZone: 'UTC', logoUrl: null, accentColor: '#2563eb' };
+    const link = { token: 'T'.repeat(43), expiresAt: now + DAY, validForMs: DAY };
+    emails.push(composePasswordResetEmail(f.deps.views, emailPage, 'new.member@example.com', link), composePasswordResetEmail(f.deps.views, emailPage, 'new.member@example.com', link, text));
+    emails.push(composeInviteEmail(f.deps.views, emailPage, 'new.member@example.com', link, { name: text, roleLabel: 'Comms', invitedBy: text }));
     for (const email of emails) {
       // Safe and well-formed; the text itself may be tidied for mail (control and zero-width characters, line breaks).
       expectSafeHtml(email.html, `email "${email.subject}"`, text, { document: false });

@@ -13,6 +13,7 @@ const ACTION_LABELS: Record<string, string> = {
   'user.create': 'Added a team member',
   'user.change_role': 'Changed a role',
   'user.reset_password': 'Created a password link',
+  'user.reset_requested': 'Password link emailed (Forgot your password?)',
   'user.set_password': 'Set a password',
   'user.remove': 'Removed a team member',
   'token.create': 'Created an API token',

@@ -3,11 +3,13 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../../deps.js';
 import { constantTimeEqual, randomToken } from '../../lib/crypto.js';
-import { AppError, ForbiddenError } from '../../lib/errors.js';
+import { AppError, ForbiddenError, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
 import { presentPage } from '../../presenters/page.js';
 import { checkSetupToken, completeSetup, setPasswordWithLink, userForResetToken } from '../../services/auth/accounts.js';
+import { FORGOT_WINDOW_MS, requestPasswordReset } from '../../services/auth/password-mail.js';
 import { login, logout, SESSION_IDLE_MS } from '../../services/auth/sessions.js';
 import { loadSettings } from '../../services/settings.js';
+import { baseUrlFor } from '../base-url.js';
 import { formOf, isHttps, requirePermission, SESSION_COOKIE, type AdminEnv } from './context.js';
 
 /** Forms shown before sign-in are protected by a double-submit cookie. */
@@ -18,7 +20,7 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/admin(\/[\w\-./?=&%]*)?$/.test(next) && !next.startsWith('//') ? next : '/admin';
 }
 
-/** Sign-in, sign-out, first-owner setup and password links. */
+/** Sign-in, sign-out, first-owner setup, password links and "Forgot your password?". */
 export function authRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
@@ -39,7 +41,7 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
   const render = async (c: Context, view: string, data: Record<string, unknown>, status: 200 | 400 | 401 | 403 | 404 | 409 | 429 = 200) => {
     const page = presentPage(await loadSettings(deps));
     c.header('Cache-Control', 'no-store');
-    return c.html(deps.views.render(`admin/${view}`, { ...data, page, csrf: formToken(c) }), status);
+    return c.html(deps.views.render(`admin/${view}`, { ...data, page, csrf: formToken(c), mailEnabled: deps.mail !== null }), status);
   };
   const errorsOf = (error: AppError) => ({ message: error.message, fields: error.fields });
   const startSession = (c: Context, token: string): void => {
@@ -66,6 +68,36 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
       if (!(error instanceof AppError)) throw error;
       return render(c, 'login', { title: 'Sign in', next, email: form.email, errors: errorsOf(error) }, error.status as 400);
     }
+  });
+
+  /*
+   * "Forgot your password?" (only where email works; elsewhere the page says
+   * to ask an owner, with a 404). The answer never depends on the address:
+   * the service looks the account up and emails it after the response.
+   */
+  const forgotView = { title: 'Forgot your password?' };
+
+  app.get('/forgot', (c) => render(c, 'forgot', { ...forgotView, email: '' }, deps.mail ? 200 : 404));
+
+  app.post('/forgot', async (c) => {
+    const mail = deps.mail;
+    if (!mail) return render(c, 'forgot', { ...forgotView, email: '' }, 404);
+    const form = await formOf(c);
+    checkFormToken(c, form);
+    const email = typeof form.email === 'string' ? form.email : '';
+    try {
+      const baseUrl = baseUrlFor(deps, c, (await loadSettings(deps)).url);
+      await requestPasswordReset({ ...deps, mail }, { email }, { address: deps.clientAddress(c.req.raw, c.env), baseUrl });
+    } catch (error) {
+      const typed = { ...forgotView, email: email.slice(0, 320) };
+      if (error instanceof ValidationError) {
+        return render(c, 'forgot', { ...typed, invalid: true, errors: { message: 'Enter the email address you sign in with, such as name@example.com.' } }, 400);
+      }
+      if (!(error instanceof TooManyRequestsError)) throw error;
+      c.header('Retry-After', String(FORGOT_WINDOW_MS / 1000));
+      return render(c, 'forgot', { ...typed, errors: { message: error.message } }, 429);
+    }
+    return render(c, 'forgot', { ...forgotView, sent: true });
   });
 
   app.post('/logout', requirePermission(deps, 'admin:read'), async (c) => {
@@ -104,7 +136,10 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
   app.get('/reset/:token', async (c) => {
     const token = c.req.param('token');
     const user = await userForResetToken(deps, token);
-    if (!user) return render(c, 'set-password', { ...resetView, intro: '', action: '#', errors: { message: 'This link has expired or was already used. Ask an owner for a new one.' } }, 404);
+    if (!user) {
+      const message = `This link has expired or was already used. ${deps.mail ? 'Ask for a new one with “Forgot your password?” on the sign-in page, or ask an owner.' : 'Ask an owner for a new one.'}`;
+      return render(c, 'set-password', { ...resetView, intro: '', action: '#', errors: { message } }, 404);
+    }
     return render(c, 'set-password', { ...resetView, intro: `Choose a password for ${user.email}.`, email: user.email, action: `/admin/reset/${token}` });
   });
 

@@ -15,6 +15,7 @@ import {
   removeUser,
   type CreateUserInput,
 } from '../../services/auth/accounts.js';
+import { emailTeamLink } from '../../services/auth/password-mail.js';
 import { loadSettings } from '../../services/settings.js';
 import { baseUrlFor } from '../base-url.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
@@ -61,7 +62,7 @@ export function teamRoutes(deps: Deps): Hono<AdminEnv> {
 
   interface TeamPageState {
     notice?: string | null;
-    form?: { name: string; email: string; role: string };
+    form?: { name: string; email: string; role: string; sendEmail?: boolean };
     addErrors?: { message: string; fields?: Record<string, string[]> };
     memberErrors?: { id: string; message: string };
   }
@@ -82,22 +83,35 @@ export function teamRoutes(deps: Deps): Hono<AdminEnv> {
         form: state.form ?? { name: '', email: '', role: '' },
         addErrors: state.addErrors ?? null,
         memberErrors: state.memberErrors ?? null,
+        mailEnabled: deps.mail !== null,
       },
       status,
     );
   };
 
-  /** The one page that ever shows a password link: it is stored only as a hash. */
-  const showLink = async (c: AdminContext, kind: 'invite' | 'reset', user: UserRow, token: string) => {
+  /**
+   * The one page that ever shows a password link: it is stored only as a hash.
+   * When mail works and the owner left "Email the link" ticked, the link is
+   * emailed too (an invitation, or a reset email) and the page says whether
+   * that worked.
+   */
+  const showLink = async (c: AdminContext, kind: 'invite' | 'reset', user: UserRow, token: string, form: Record<string, unknown>) => {
     const settings = await loadSettings(deps);
     const format = formatterFor(settings.timeZone);
     const self = user.id === c.get('actor').id;
+    const baseUrl = baseUrlFor(deps, c, settings.url);
+    const me = c.get('user');
+    const emailed =
+      deps.mail && form.send_email !== undefined
+        ? await emailTeamLink({ ...deps, mail: deps.mail }, kind, user, token, { name: me.name, roleLabel: ROLE_LABELS[user.role], baseUrl })
+        : null;
     return renderAdmin(c, deps, 'team/link', {
       title: kind === 'invite' ? 'Member added' : 'Password link',
       kind,
       self,
+      emailed,
       member: { name: user.name, email: user.email, roleLabel: ROLE_LABELS[user.role] },
-      url: `${baseUrlFor(deps, c, settings.url)}/admin/reset/${token}`,
+      url: `${baseUrl}/admin/reset/${token}`,
       expires: format.dateTime(deps.clock.now() + RESET_LINK_TTL_MS),
     });
   };
@@ -110,10 +124,10 @@ export function teamRoutes(deps: Deps): Hono<AdminEnv> {
     try {
       // Raw form text; the service validates it.
       const { user, link } = await createUser(deps, c.get('actor'), input as CreateUserInput);
-      return await showLink(c, 'invite', user, link);
+      return await showLink(c, 'invite', user, link, form);
     } catch (error) {
       const failure = formFailure(error);
-      return showTeam(c, { form: input, addErrors: { message: failure.message, fields: failure.fields } }, failure.status as 400);
+      return showTeam(c, { form: { ...input, sendEmail: form.send_email !== undefined }, addErrors: { message: failure.message, fields: failure.fields } }, failure.status as 400);
     }
   });
 
@@ -135,7 +149,7 @@ export function teamRoutes(deps: Deps): Hono<AdminEnv> {
   app.post('/team/:id/reset', guard, async (c) => {
     const user = await findMember(deps, c.get('actor'), c.req.param('id'));
     const token = await createResetLink(deps, c.get('actor'), user.id);
-    return showLink(c, 'reset', user, token);
+    return showLink(c, 'reset', user, token, await formOf(c));
   });
 
   const showRemove = async (c: AdminContext, user: UserRow, errors: { message: string } | null = null, status: 200 | 400 = 200) =>

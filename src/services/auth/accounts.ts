@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DAY, HOUR } from '../../domain/calendar.js';
 import { ROLES, type Role } from '../../domain/constants.js';
+import type { Statement } from '../../db/database.js';
 import type { UserRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -94,19 +95,32 @@ export async function completeSetup(deps: AccountDeps, token: string, raw: Creat
 }
 
 /**
- * Adds a team member. There is no email yet, so the owner gets a one-time link
- * to hand over; the new member chooses their own password with it.
+ * A new password link for `userId`, valid for RESET_LINK_TTL_MS: the token to
+ * hand over (or email), and the statement that stores only its hash. Creating
+ * one ends no session; callers that should (an owner's reset) add that.
+ */
+export async function newPasswordLink(deps: Pick<Deps, 'repos' | 'clock'>, userId: string): Promise<{ token: string; expiresAt: number; statement: Statement }> {
+  const token = randomToken();
+  const now = deps.clock.now();
+  const expiresAt = now + RESET_LINK_TTL_MS;
+  const statement = deps.repos.accounts.insertOneTime({ tokenHash: await sha256Hex(token), purpose: 'password_reset', userId, expiresAt, createdAt: now });
+  return { token, expiresAt, statement };
+}
+
+/**
+ * Adds a team member. The owner gets a one-time link (shown once, and emailed
+ * when they ask: routes/admin/team.ts); the new member chooses their own
+ * password with it.
  */
 export async function createUser(deps: AccountDeps, actor: Actor, raw: CreateUserInput): Promise<{ user: UserRow; link: string }> {
   authorize(actor, 'team:manage');
   const input = parseInput(CreateUserInput, raw);
   // An unusable random password until the member sets theirs.
   const user = await insertUser(deps, { ...input, password: randomToken() });
-  const token = randomToken();
-  const now = deps.clock.now();
+  const { token, statement } = await newPasswordLink(deps, user.id);
   await deps.db.atomic([
     deps.repos.accounts.insertUser(user),
-    deps.repos.accounts.insertOneTime({ tokenHash: await sha256Hex(token), purpose: 'password_reset', userId: user.id, expiresAt: now + RESET_LINK_TTL_MS, createdAt: now }),
+    statement,
     auditEntry(deps, actor, { action: 'user.create', targetType: 'user', targetId: user.id, details: { email: user.email, role: user.role } }),
   ]);
   return { user, link: token };
@@ -134,10 +148,9 @@ export async function createResetLink(deps: AccountDeps, actor: Actor | null, us
   if (actor) authorize(actor, 'team:manage');
   const user = await deps.repos.accounts.findUserById(userId);
   if (!user) throw new NotFoundError('No such team member.');
-  const token = randomToken();
-  const now = deps.clock.now();
+  const { token, statement } = await newPasswordLink(deps, userId);
   await deps.db.atomic([
-    deps.repos.accounts.insertOneTime({ tokenHash: await sha256Hex(token), purpose: 'password_reset', userId, expiresAt: now + RESET_LINK_TTL_MS, createdAt: now }),
+    statement,
     deps.repos.accounts.deleteUserSessions(userId),
     auditEntry(deps, actor, { action: 'user.reset_password', targetType: 'user', targetId: userId }),
   ]);
