@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SubscriberStatus } from '../domain/constants.js';
 import type { Statement } from '../db/database.js';
-import type { SubscriberScope } from '../db/repos/subscribers-repo.js';
+import { JSON_ROWS_PER_STATEMENT, type SubscriberScope } from '../db/repos/subscribers-repo.js';
 import type { SubscriberRow } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { constantTimeEqual, randomToken } from '../lib/crypto.js';
@@ -253,8 +253,10 @@ export async function importSubscribers(
       csv: ['too many rows'],
     });
   }
-  const seen = new Set<string>();
-  const statements: Statement[] = [];
+  // Parse everything first (no database work per line), then look the
+  // addresses up and write them set-based: a statement per few thousand
+  // addresses (json_each over one JSON parameter), whatever the file's size.
+  const candidates = new Set<string>();
   for (const [index, line] of lines.entries()) {
     const value = firstCsvField(line);
     // A header row names the column ("email", "E-mail", "Email address"); an address such as email@example.com is not one.
@@ -265,35 +267,26 @@ export async function importSubscribers(
       if (report.invalid.length < 100) report.invalid.push({ line: index + 1, value: value.slice(0, 100), reason: 'not an email address' });
       continue;
     }
-    const email = parsed.data;
-    if (seen.has(email)) {
-      report.duplicates++;
-      continue;
+    if (candidates.has(parsed.data)) report.duplicates++;
+    else candidates.add(parsed.data);
+  }
+  const known = await deps.repos.subscribers.existingEmails([...candidates]);
+  const fresh = [...candidates].filter((email) => !known.has(email)).map((email) => ({ id: newId(), email, secret: randomToken(24) }));
+  report.existing = candidates.size - fresh.length;
+  report.added = fresh.length;
+  const statements: Statement[] = deps.repos.subscribers.insertMany(fresh, {
+    status: options.consented ? 'confirmed' : 'pending',
+    source: 'import',
+    createdAt: now,
+    updatedAt: now,
+    confirmedAt: options.consented ? now : null,
+    lastNoticeAt: options.consented ? null : now,
+  });
+  if (!options.consented) {
+    // One confirmation each, queued in the same write (ids in slices, like the rows).
+    for (let i = 0; i < fresh.length; i += JSON_ROWS_PER_STATEMENT) {
+      statements.push(deps.repos.outbox.enqueueMany('confirm', fresh.slice(i, i + JSON_ROWS_PER_STATEMENT).map((row) => row.id), now));
     }
-    seen.add(email);
-    if (await deps.repos.subscribers.findByEmail(email)) {
-      report.existing++;
-      continue;
-    }
-    const id = newId();
-    statements.push(
-      ...deps.repos.subscribers.insert(
-        {
-          id,
-          email,
-          status: options.consented ? 'confirmed' : 'pending',
-          secret: randomToken(24),
-          source: 'import',
-          createdAt: now,
-          updatedAt: now,
-          confirmedAt: options.consented ? now : null,
-          lastNoticeAt: options.consented ? null : now,
-        },
-        { all: true, componentIds: [], groupIds: [] },
-      ),
-    );
-    if (!options.consented) statements.push(deps.repos.outbox.enqueue('confirm', id, now));
-    report.added++;
   }
   statements.push(
     auditEntry(deps, actor, {

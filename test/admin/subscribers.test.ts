@@ -284,6 +284,23 @@ describe('importing, exporting and removing subscribers: admins and up', () => {
     expect(await outboxRows(deps)).toEqual([]);
   });
 
+  it('imports the "about 20,000 addresses" the form promises in one upload under 1 MB, without a query per address', async () => {
+    const { deps, admin } = await setup();
+    await addSubscribers(deps, ['firstname.lastname00007@example.com'], { status: 'unsubscribed' });
+    // A typical address per line, well under 50 bytes.
+    const lines = Array.from({ length: 20_000 }, (_, i) => `firstname.lastname${String(i).padStart(5, '0')}@example.com`);
+    const file = new Blob([`email\r\n${lines.join('\r\n')}\r\n`], { type: 'text/csv' });
+    expect(file.size).toBeLessThan(MAX_BODY_BYTES - 1024);
+    deps.repos.subscribers.findByEmail = () => Promise.reject(new Error('one query per address'));
+    const res = await multipartPost(deps, '/admin/subscribers/import', admin, { file, csv: '' });
+    expect(res.status).toBe(200);
+    const text = textOf(res.text);
+    expect(text).toContain('Added: 19999 (pending confirmation)');
+    expect(text).toContain('Already known, left as they were: 1');
+    expect((await deps.repos.subscribers.countByStatus()).pending).toBe(19_999);
+    expect((await deps.repos.outbox.counts()).queued).toBe(19_999);
+  });
+
   it('refuses an empty import, a file and pasted text together, and an upload over 1 MB (413), importing nothing', async () => {
     const { deps, admin } = await setup();
     const empty = await adminPost(deps, '/admin/subscribers/import', admin, { csv: '  \n ', consent: 'yes' });

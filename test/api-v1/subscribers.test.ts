@@ -176,6 +176,21 @@ describe('POST /api/v1/subscribers/import', () => {
     await expectNothingImported(deps);
   });
 
+  it('imports as many addresses as fit in the 256 KB body in one call, each new one with one confirmation', async () => {
+    const { deps, call } = await setup('admin');
+    const [known] = await addSubscribers(deps, ['subscriber-42@example.com'], { status: 'suppressed' });
+    const csv = Array.from({ length: 9_000 }, (_, i) => `subscriber-${i}@example.com`).join('\n');
+    expect(csv.length).toBeLessThan(256 * 1024 - 100);
+    const report = await call('POST', '/api/v1/subscribers/import', { csv, consented: false }, 200);
+    expect(report).toEqual({ added: 8_999, existing: 1, duplicates: 0, invalid: [], invalid_count: 0 });
+    expect((await deps.repos.subscribers.countByStatus()).pending).toBe(8_999);
+    expect((await deps.repos.subscribers.findById(known!))!.status).toBe('suppressed');
+    const queued = await outboxRows(deps);
+    expect(queued).toHaveLength(8_999);
+    expect(new Set(queued.map((r) => r.subscriberId)).size).toBe(8_999);
+    expect(queued.every((r) => r.kind === 'confirm' && r.subscriberId !== known)).toBe(true);
+  });
+
   it('answers 413 for a body over 256 KB and imports nothing', async () => {
     const { deps, call, raw } = await setup('admin');
     const csv = Array.from({ length: 12_000 }, (_, i) => `subscriber-${i}@example.com`).join('\n');

@@ -14,7 +14,9 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database, Statement } from '../../src/db/database.js';
 import type { Repos } from '../../src/db/repos/index.js';
+import { JSON_ROWS_PER_STATEMENT, jsonChunks } from '../../src/db/repos/subscribers-repo.js';
 import {
+  auditLog,
   componentGroups,
   components,
   componentStatusChanges,
@@ -22,6 +24,7 @@ import {
   incidents,
   incidentUpdateComponents,
   incidentUpdates,
+  mailOutbox,
   meta,
   settings,
   subscriberComponents,
@@ -40,6 +43,7 @@ import { EXAMPLE_META_KEY, removeExampleContent, seedExampleContent } from '../.
 import { initializePage } from '../../src/services/initialize.js';
 import { postUpdate } from '../../src/services/post-update.js';
 import { scheduleMaintenance } from '../../src/services/schedule-maintenance.js';
+import { importSubscribers } from '../../src/services/subscriptions.js';
 import { depsOver, FakeClock, testConfig } from '../support/deps.js';
 
 export interface OpenedDatabase {
@@ -1073,6 +1077,14 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
     // ------------------------------------------------------------ subscribers and the outbox
     describe('subscribers and the mail outbox', () => {
+      async function subscriberTableCounts(): Promise<Record<'subscribers' | 'mail_outbox' | 'audit_log', number>> {
+        return {
+          subscribers: await rowCount(ctx.db, subscribers),
+          mail_outbox: await rowCount(ctx.db, mailOutbox),
+          audit_log: await rowCount(ctx.db, auditLog),
+        };
+      }
+
       async function subscriber(email: string, status: 'pending' | 'confirmed' = 'confirmed', scope = { all: true, componentIds: [] as string[], groupIds: [] as string[] }): Promise<string> {
         const id = newId();
         await ctx.db.atomic(
@@ -1189,6 +1201,174 @@ export function repoContract(name: string, open: OpenDatabase): void {
         const last = chosen.at(-1)!;
         const single = await ctx.repos.subscribers.scopeOf(last.id);
         expect({ componentIds: single.componentIds.sort(), groupIds: single.groupIds }).toEqual(scopes.get(last.id));
+      });
+      it('jsonChunks slices a list by rows and by UTF-8 bytes of JSON, and gives nothing for nothing', () => {
+        expect(jsonChunks([])).toEqual([]);
+        expect(jsonChunks(['a', 'b', 'c'], 2)).toEqual(['["a","b"]', '["c"]']);
+        // '"é"' is 4 bytes, its comma one more: two fit in 2 + 5 + 5 bytes, not three.
+        expect(jsonChunks(['é', 'é', 'é'], 10, 12)).toEqual(['["é","é"]', '["é"]']);
+        // An item alone over the budget still goes (alone).
+        expect(jsonChunks(['x'.repeat(50), 'y'], 10, 20)).toEqual([`["${'x'.repeat(50)}"]`, '["y"]']);
+        const many = Array.from({ length: 12_345 }, (_, i) => `a${i}@example.com`);
+        const chunks = jsonChunks(many);
+        expect(chunks.length).toBe(Math.ceil(many.length / JSON_ROWS_PER_STATEMENT));
+        expect(chunks.flatMap((chunk) => JSON.parse(chunk) as string[])).toEqual(many);
+      });
+
+      it('insertMany writes the rows insert writes, and existingEmails finds known addresses in any status', async () => {
+        const single = newId();
+        await ctx.db.atomic(
+          ctx.repos.subscribers.insert(
+            { id: single, email: 'one@example.com', status: 'pending', secret: 's-one', source: 'import', createdAt: ctx.now, updatedAt: ctx.now, confirmedAt: null, lastNoticeAt: ctx.now },
+            { all: true, componentIds: [], groupIds: [] },
+          ),
+        );
+        const pending = [
+          { id: newId(), email: 'two@example.com', secret: 's-two' },
+          { id: newId(), email: "o'brien+\"quoted\"@example.com", secret: 's-three' },
+        ];
+        const confirmed = [{ id: newId(), email: 'four@example.com', secret: 's-four' }];
+        expect(ctx.repos.subscribers.insertMany([], { status: 'pending', source: 'import', createdAt: 1, updatedAt: 1, confirmedAt: null, lastNoticeAt: 1 })).toEqual([]);
+        await ctx.db.atomic([
+          ...ctx.repos.subscribers.insertMany(pending, { status: 'pending', source: 'import', createdAt: ctx.now, updatedAt: ctx.now, confirmedAt: null, lastNoticeAt: ctx.now }),
+          ...ctx.repos.subscribers.insertMany(confirmed, { status: 'confirmed', source: 'import', createdAt: ctx.now, updatedAt: ctx.now + 1, confirmedAt: ctx.now + 2, lastNoticeAt: null }),
+        ]);
+        const reference = await ctx.repos.subscribers.findById(single);
+        const sameAsInsert = ({ id: _id, email: _email, secret: _secret, ...rest }: NonNullable<typeof reference>) => rest;
+        for (const row of pending) {
+          const stored = await ctx.repos.subscribers.findById(row.id);
+          expect(stored).toMatchObject(row);
+          expect(sameAsInsert(stored!)).toEqual(sameAsInsert(reference!));
+        }
+        expect(await ctx.repos.subscribers.findById(confirmed[0]!.id)).toEqual({
+          ...confirmed[0],
+          status: 'confirmed',
+          allComponents: true,
+          source: 'import',
+          reason: null,
+          createdAt: ctx.now,
+          updatedAt: ctx.now + 1,
+          confirmedAt: ctx.now + 2,
+          lastNoticeAt: null,
+        });
+        expect(await ctx.repos.subscribers.scopeOf(confirmed[0]!.id)).toEqual({ all: true, componentIds: [], groupIds: [] });
+
+        await ctx.db.atomic([ctx.repos.subscribers.update(single, { status: 'unsubscribed' })]);
+        expect(await ctx.repos.subscribers.existingEmails([])).toEqual(new Set());
+        expect(
+          await ctx.repos.subscribers.existingEmails(['ONE@example.com', 'two@example.com', 'two@example.com', 'nobody@example.com', "O'Brien+\"quoted\"@example.com"]),
+        ).toEqual(new Set(['one@example.com', 'two@example.com', "o'brien+\"quoted\"@example.com"]));
+        // An address already there fails the whole write (the unique email), leaving no trace.
+        const before = await rowCount(ctx.db, subscribers);
+        await expect(
+          ctx.db.atomic(
+            ctx.repos.subscribers.insertMany([{ id: newId(), email: 'five@example.com', secret: 'x' }, { id: newId(), email: 'two@example.com', secret: 'y' }], {
+              status: 'pending',
+              source: 'import',
+              createdAt: ctx.now,
+              updatedAt: ctx.now,
+              confirmedAt: null,
+              lastNoticeAt: ctx.now,
+            }),
+          ),
+        ).rejects.toThrow();
+        expect(await rowCount(ctx.db, subscribers)).toBe(before);
+      });
+
+      it('imports 12,000 addresses, a few already known, in a handful of statements: one lookup and one insert per few thousand', async () => {
+        await initializePage(ctx.deps);
+        const known = { pending: 'known-pending@example.com', confirmed: 'known-confirmed@example.com', unsubscribed: 'known-left@example.com', suppressed: 'known-bounced@example.com' };
+        const knownIds = new Map<string, string>();
+        for (const [status, email] of Object.entries(known)) {
+          const id = await subscriber(email, status === 'confirmed' ? 'confirmed' : 'pending');
+          if (status === 'unsubscribed' || status === 'suppressed') await ctx.db.atomic([ctx.repos.subscribers.update(id, { status: status as 'unsubscribed' | 'suppressed' })]);
+          knownIds.set(email, id);
+        }
+        const knownBefore = await Promise.all([...knownIds.values()].map((id) => ctx.repos.subscribers.findById(id)));
+        const fresh = Array.from({ length: 12_000 - 4 }, (_, i) => `person${i}@example.com`);
+        // Known ones (one in upper case) among the new, a repeat and an invalid line.
+        const csv = ['Email', ...fresh.slice(0, 6000), known.pending.toUpperCase(), known.confirmed, known.unsubscribed, known.suppressed, ...fresh.slice(6000), 'person1@example.com', 'not an address'].join('\r\n');
+
+        // Count the database work: statements written, and queries through the repo (never one per address).
+        const batches: number[] = [];
+        let lookups = 0;
+        const counting: Database = { orm: ctx.db.orm, close() {}, atomic: (statements) => (batches.push(statements.length), ctx.db.atomic(statements)) };
+        const deps = depsOver(counting, ctx.clock);
+        const existingEmails = deps.repos.subscribers.existingEmails;
+        deps.repos.subscribers.existingEmails = (emails) => (lookups++, existingEmails(emails));
+        deps.repos.subscribers.findByEmail = () => Promise.reject(new Error('one query per address'));
+        const actor = { kind: 'user' as const, id: 'owner', label: 'Owner <owner@example.com>', role: 'owner' as const };
+        const before = await subscriberTableCounts();
+
+        const report = await importSubscribers(deps, actor, csv, { consented: false });
+        expect(report).toEqual({ added: 11_996, existing: 4, duplicates: 1, invalid: [{ line: 12_003, value: 'not an address', reason: 'not an email address' }], invalidCount: 1 });
+        const chunks = Math.ceil(11_996 / JSON_ROWS_PER_STATEMENT);
+        expect(chunks).toBeGreaterThan(1);
+        expect(lookups).toBe(1);
+        // The rows, their confirmations and the audit entry: one atomic write.
+        expect(batches).toEqual([chunks + chunks + 1]);
+
+        const after = await subscriberTableCounts();
+        expect(after.subscribers).toBe(before.subscribers + 11_996);
+        expect(after.mail_outbox).toBe(before.mail_outbox + 11_996);
+        expect(after.audit_log).toBe(before.audit_log + 1);
+        expect(await ctx.repos.subscribers.countByStatus()).toEqual({ pending: 11_997, confirmed: 1, unsubscribed: 1, suppressed: 1 });
+        // Known addresses are untouched, and got no email.
+        expect(await Promise.all([...knownIds.values()].map((id) => ctx.repos.subscribers.findById(id)))).toEqual(knownBefore);
+        for (const id of knownIds.values()) expect(await rowCount(ctx.db, mailOutbox, eq(mailOutbox.subscriberId, id))).toBe(0);
+        // Every new address: pending, from the import, to every component, noticed now, with exactly one queued confirmation.
+        const imported = and(eq(subscribers.source, 'import'), eq(subscribers.createdAt, ctx.now), sql`${subscribers.id} NOT IN (${sql.join([...knownIds.values()].map((id) => sql`${id}`), sql`, `)})`);
+        expect(await rowCount(ctx.db, subscribers, imported)).toBe(11_996);
+        expect(
+          await rowCount(
+            ctx.db,
+            subscribers,
+            and(imported, eq(subscribers.status, 'pending'), eq(subscribers.allComponents, true), eq(subscribers.lastNoticeAt, ctx.now), sql`${subscribers.confirmedAt} IS NULL`, sql`length(${subscribers.secret}) >= 32`),
+          ),
+        ).toBe(11_996);
+        const perSubscriber = await ctx.db.orm.all<{ n: number; kind: string; status: string; due: number }>(
+          sql`SELECT count(*) AS n, min(kind) AS kind, min(status) AS status, min(due_at) AS due FROM mail_outbox GROUP BY subscriber_id`,
+        );
+        expect(perSubscriber.length).toBe(11_996);
+        expect(perSubscriber.every((r) => r.n === 1 && r.kind === 'confirm' && r.status === 'queued' && r.due === ctx.now)).toBe(true);
+        expect((await ctx.repos.subscribers.findByEmail('person11995@example.com'))?.status).toBe('pending');
+        const secrets = await ctx.db.orm.all<{ n: number }>(sql`SELECT count(DISTINCT secret) AS n FROM subscribers`);
+        expect(secrets[0]!.n).toBe(12_000);
+
+        // Importing the same file again, consented: nothing new, nothing resubscribed, one lookup per few thousand.
+        batches.length = 0;
+        lookups = 0;
+        const again = await importSubscribers(deps, actor, csv, { consented: true });
+        expect(again).toMatchObject({ added: 0, existing: 12_000, duplicates: 1, invalidCount: 1 });
+        expect(lookups).toBe(1);
+        expect(batches).toEqual([1]);
+        expect(await ctx.repos.subscribers.countByStatus()).toEqual({ pending: 11_997, confirmed: 1, unsubscribed: 1, suppressed: 1 });
+        expect(await subscriberTableCounts()).toEqual({ ...after, audit_log: after.audit_log + 1 });
+      });
+
+      it('imports consented addresses as confirmed, with no email, over several statements', async () => {
+        await initializePage(ctx.deps);
+        const emails = Array.from({ length: JSON_ROWS_PER_STATEMENT + 10 }, (_, i) => `c${i}@example.org`);
+        const actor = { kind: 'token' as const, id: 'tok', label: 'token: import', role: 'admin' as const };
+        const report = await importSubscribers(ctx.deps, actor, emails.join('\n'), { consented: true });
+        expect(report).toMatchObject({ added: emails.length, existing: 0, duplicates: 0, invalidCount: 0 });
+        expect(await ctx.repos.subscribers.countByStatus()).toEqual({ pending: 0, confirmed: emails.length, unsubscribed: 0, suppressed: 0 });
+        expect(await rowCount(ctx.db, subscribers, and(eq(subscribers.confirmedAt, ctx.now), sql`${subscribers.lastNoticeAt} IS NULL`))).toBe(emails.length);
+        expect(await rowCount(ctx.db, mailOutbox)).toBe(0);
+      });
+
+      it('an import is all or nothing when its write fails at the end', async () => {
+        await initializePage(ctx.deps);
+        const snapshot = { ...(await tableCounts(ctx)), ...(await subscriberTableCounts()) };
+        const failing: Database = {
+          orm: ctx.db.orm,
+          close() {},
+          atomic: (statements) => ctx.db.atomic([...statements, ctx.repos.settings.insert(settingsRow(ctx))]),
+        };
+        const emails = Array.from({ length: JSON_ROWS_PER_STATEMENT + 10 }, (_, i) => `f${i}@example.net`);
+        const actor = { kind: 'user' as const, id: 'owner', label: 'Owner', role: 'owner' as const };
+        await expect(importSubscribers(depsOver(failing, ctx.clock), actor, emails.join('\n'), { consented: false })).rejects.toThrow();
+        expect({ ...(await tableCounts(ctx)), ...(await subscriberTableCounts()) }).toEqual(snapshot);
       });
     });
 

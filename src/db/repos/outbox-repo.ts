@@ -32,6 +32,8 @@ export interface OutboxRepo {
   enqueueForUpdate(update: { id: string; incidentId: string; at: number; createdAt: number }): Statement[];
   /** A mail about the subscription itself (confirmation, "already subscribed"). */
   enqueue(kind: Exclude<MailKind, 'update'>, subscriberId: string, now: number): Statement;
+  /** The same mail for many subscribers in one statement (their ids travel as one JSON parameter: no D1 bound-parameter limit). */
+  enqueueMany(kind: Exclude<MailKind, 'update'>, subscriberIds: readonly string[], now: number): Statement;
   /** Drops what is still queued for a subscriber who left. */
   skipQueuedFor(subscriberId: string, reason: string): Statement;
   /** Claims up to `limit` of the oldest queued emails into a new batch held by `lease`. */
@@ -78,6 +80,11 @@ export function outboxRepo(orm: Orm): OutboxRepo {
     },
     enqueue(kind, subscriberId, now) {
       return orm.insert(mailOutbox).values({ kind, subscriberId, status: 'queued', dueAt: now, createdAt: now });
+    },
+    enqueueMany(kind, subscriberIds, now) {
+      return orm.insert(mailOutbox).select(
+        sql`SELECT NULL, ${kind}, value, NULL, 'queued', NULL, NULL, 0, ${now}, NULL, NULL, ${now}, NULL FROM json_each(${JSON.stringify(subscriberIds)})`,
+      );
     },
     skipQueuedFor(subscriberId, reason) {
       return orm

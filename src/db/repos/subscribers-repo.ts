@@ -5,6 +5,49 @@ import type { Orm, Statement } from '../database.js';
 import { subscriberComponents, subscriberGroups, subscribers, type SubscriberRow } from '../schema.js';
 
 export type NewSubscriber = typeof subscribers.$inferInsert;
+
+/** What sets apart each subscriber of a bulk insert (an import); everything else they share. */
+export type NewSubscriberOfMany = Pick<NewSubscriber, 'id' | 'email' | 'secret'>;
+/** What every subscriber of a bulk insert shares. */
+export type SharedSubscriberValues = Pick<NewSubscriber, 'status' | 'source' | 'createdAt' | 'updatedAt' | 'confirmedAt' | 'lastNoticeAt'>;
+
+/**
+ * Set-based statements take their rows as ONE JSON text parameter read with
+ * `json_each`, so they bind a handful of parameters whatever the row count
+ * (D1 allows 100 per statement). D1 also caps a string at 1,000,000 bytes and
+ * a statement's SQL at 100 KB (the SQL here is short and fixed), so a list
+ * goes in slices of at most JSON_ROWS_PER_STATEMENT rows and
+ * JSON_BYTES_PER_STATEMENT bytes of JSON: a statement per few thousand rows.
+ */
+export const JSON_ROWS_PER_STATEMENT = 5_000;
+export const JSON_BYTES_PER_STATEMENT = 500_000;
+
+const utf8 = new TextEncoder();
+
+/** `items` as JSON array texts, each within the limits above (none for an empty list). */
+export function jsonChunks(
+  items: readonly unknown[],
+  maxRows: number = JSON_ROWS_PER_STATEMENT,
+  maxBytes: number = JSON_BYTES_PER_STATEMENT,
+): string[] {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let bytes = 2; // the brackets
+  for (const item of items) {
+    const part = JSON.stringify(item);
+    const size = utf8.encode(part).length + 1; // and its comma
+    if (parts.length > 0 && (parts.length >= maxRows || bytes + size > maxBytes)) {
+      chunks.push(`[${parts.join(',')}]`);
+      parts = [];
+      bytes = 2;
+    }
+    parts.push(part);
+    bytes += size;
+  }
+  if (parts.length > 0) chunks.push(`[${parts.join(',')}]`);
+  return chunks;
+}
+
 export type SubscriberPatch = Partial<
   Pick<NewSubscriber, 'status' | 'allComponents' | 'reason' | 'updatedAt' | 'confirmedAt' | 'lastNoticeAt' | 'secret'>
 >;
@@ -29,6 +72,18 @@ export interface SubscribersRepo {
   findByEmail(email: string): Promise<SubscriberRow | undefined>;
   findByIds(ids: readonly string[]): Promise<SubscriberRow[]>;
   insert(row: NewSubscriber, scope: SubscriberScope): Statement[];
+  /**
+   * Which of these addresses (compared lower-cased, as `findByEmail` does) are
+   * known, in any status: one query per few thousand addresses.
+   */
+  existingEmails(emails: readonly string[]): Promise<Set<string>>;
+  /**
+   * Many new subscribers to every component that differ only in id, address
+   * and secret (an import): the same rows `insert` writes, in one
+   * `INSERT ... SELECT ... FROM json_each(?)` per few thousand (none for an
+   * empty list), for one atomic write.
+   */
+  insertMany(rows: readonly NewSubscriberOfMany[], shared: SharedSubscriberValues): Statement[];
   update(id: string, patch: SubscriberPatch): Statement;
   /** Replaces the subscriber's choice of components. */
   setScope(id: string, scope: SubscriberScope, updatedAt: number): Statement[];
@@ -66,6 +121,32 @@ export function subscribersRepo(orm: Orm): SubscribersRepo {
     },
     insert(row, scope) {
       return [orm.insert(subscribers).values({ ...row, allComponents: scope.all }), ...scopeRows(row.id, scope)];
+    },
+    async existingEmails(emails) {
+      const found = new Set<string>();
+      for (const json of jsonChunks([...new Set(emails.map((email) => email.toLowerCase()))])) {
+        const rows = await orm
+          .select({ email: subscribers.email })
+          .from(subscribers)
+          .where(sql`${subscribers.email} IN (SELECT value FROM json_each(${json}))`)
+          .all();
+        for (const row of rows) found.add(row.email);
+      }
+      return found;
+    },
+    insertMany(rows, shared) {
+      // Each row travels as [id, email, secret]; the columns in the table's order
+      // (drizzle lists them all): id, email, status, secret, all_components,
+      // source, reason, created_at, updated_at, confirmed_at, last_notice_at
+      // (a new column makes SQLite refuse the statement; the contract suite
+      // checks these rows equal what `insert` writes).
+      return jsonChunks(rows.map((row) => [row.id, row.email, row.secret])).map((json) =>
+        orm.insert(subscribers).select(
+          sql`SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${shared.status}, json_extract(value, '$[2]'), 1,
+            ${shared.source}, NULL, ${shared.createdAt}, ${shared.updatedAt}, ${shared.confirmedAt ?? null}, ${shared.lastNoticeAt ?? null}
+            FROM json_each(${json})`,
+        ),
+      );
     },
     update(id, patch) {
       return orm.update(subscribers).set(patch).where(eq(subscribers.id, id));
