@@ -37,7 +37,7 @@ import { randomToken } from '../src/lib/crypto.js';
 import { newId } from '../src/lib/ids.js';
 import type { MailTransport } from '../src/mail/transport.js';
 import { declareIncident } from '../src/services/declare-incident.js';
-import { createDrainer } from '../src/services/outbox.js';
+import { createDrainer, expandFanoutChunk } from '../src/services/outbox.js';
 import type { FakeCommand, FakeMessage, FakeStats } from './fanout-server.js';
 import { seedBenchPage } from './seed.js';
 
@@ -874,8 +874,10 @@ interface WriteTimings {
   withoutFanOutMs: number;
   /** declareIncident with notify on (the default for SEV-1). */
   withFanOutMs: number;
-  /** Of that, the db.atomic call (the one transaction: incident, update, statuses, audit, outbox rows). */
+  /** Of that, the db.atomic call (the one transaction: incident, update, statuses, audit, the fan-out row). */
   atomicMs: number;
+  /** Writing the fan-out into the outbox afterwards (what the drainer does first), chunk after chunk. */
+  expand: { chunks: number; totalMs: number; maxChunkMs: number; p50ChunkMs: number };
   /** Rows the fan-out queued: the emails one update of this incident sends. */
   queued: number;
 }
@@ -937,10 +939,24 @@ async function probeInProcess(
     t0 = performance.now();
     const incidentId = await declareIncident(deps, input);
     const withFanOutMs = performance.now() - t0;
+    const publishAtomicMs = atomicMs;
+    const chunkMs: number[] = [];
+    for (;;) {
+      const start = performance.now();
+      if (!(await expandFanoutChunk(deps))) break;
+      chunkMs.push(performance.now() - start);
+    }
+    chunkMs.sort((a, b) => a - b);
+    const expand = {
+      chunks: chunkMs.length,
+      totalMs: round(chunkMs.reduce((sum, ms) => sum + ms, 0), 1),
+      maxChunkMs: round(chunkMs.at(-1) ?? 0, 1),
+      p50ChunkMs: round(percentile(chunkMs, 50), 1),
+    };
     const raw = new BetterSqlite3(probePath);
     const updateId = (raw.prepare('SELECT id FROM incident_updates WHERE incident_id = ?').pluck().get(incidentId) as string) ?? '';
     const queued = raw.prepare("SELECT count(*) FROM mail_outbox WHERE update_id = ? AND status = 'queued'").pluck().get(updateId) as number;
-    const write: WriteTimings = { withoutFanOutMs: round(withoutFanOutMs, 1), withFanOutMs: round(withFanOutMs, 1), atomicMs: round(atomicMs, 1), queued };
+    const write: WriteTimings = { withoutFanOutMs: round(withoutFanOutMs, 1), withFanOutMs: round(withFanOutMs, 1), atomicMs: round(publishAtomicMs, 1), expand, queued };
     if (settings.breakdownEmails === 0) {
       raw.close();
       return { write, breakdown: null };
@@ -1070,6 +1086,8 @@ interface Drain {
   duplicates: number;
   statuses: Record<string, number>;
   replays: number;
+  /** Publish request start → the whole fan-out written into the outbox (observed every 20 ms). */
+  queuedMs: number;
   /** Publish request start → first email at the fake. */
   firstEmailMs: number;
   /** Publish request start → last email at the fake. */
@@ -1117,7 +1135,7 @@ async function waitForRecorded(databasePath: string, updateId: string, timeoutMs
   }
 }
 
-function drainOf(stats: FakeStats, expected: number, publishStartedAt: number, recordedAt: number | null, epochStartedAt: number): Drain {
+function drainOf(stats: FakeStats, expected: number, publishStartedAt: number, queuedAt: number, recordedAt: number | null, epochStartedAt: number): Drain {
   const first = stats.firstAt ?? publishStartedAt;
   const last = stats.lastAt ?? publishStartedAt;
   const requests = Object.values(stats.statuses).reduce((a, b) => a + b, 0);
@@ -1129,6 +1147,7 @@ function drainOf(stats: FakeStats, expected: number, publishStartedAt: number, r
     duplicates: stats.duplicates,
     statuses: stats.statuses,
     replays: stats.replays,
+    queuedMs: queuedAt - publishStartedAt,
     firstEmailMs: first - publishStartedAt,
     drainSeconds: round(total, 2),
     emailsPerSecond: round(stats.delivered / total),
@@ -1152,10 +1171,18 @@ function latestUpdateId(databasePath: string, incidentId: string): string {
   }
 }
 
-function queuedFor(databasePath: string, updateId: string): number {
+/** Waits until the drainer has written the update's whole fan-out; its emails, and when that was. */
+async function queuedFor(databasePath: string, updateId: string, timeoutMs = 60_000): Promise<{ emails: number; at: number }> {
   const db = new BetterSqlite3(databasePath, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT count(*) FROM mail_outbox WHERE update_id = ?').pluck().get(updateId) as number;
+    const pending = db.prepare('SELECT count(*) FROM mail_fanouts WHERE update_id = ?').pluck();
+    const deadline = Date.now() + timeoutMs;
+    while (pending.get(updateId) !== 0) {
+      if (Date.now() > deadline) throw new Error(`the fan-out of ${updateId} was not written within ${timeoutMs / 1000} s`);
+      await sleep(20);
+    }
+    const at = Date.now();
+    return { emails: db.prepare('SELECT count(*) FROM mail_outbox WHERE update_id = ?').pluck().get(updateId) as number, at };
   } finally {
     db.close();
   }
@@ -1380,12 +1407,13 @@ async function main(): Promise<void> {
   if (publish1.status !== 201) throw new Error(`POST /api/v1/incidents answered ${publish1.status}: ${publish1.body}`);
   const incidentId = (JSON.parse(publish1.body) as { id: string }).id;
   const update1 = latestUpdateId(basePath, incidentId);
-  const expected1 = queuedFor(basePath, update1);
-  console.log(`  published (quiet): ${fmt(publish1.ms, 1)} ms, ${fmt(expected1)} emails queued; draining`);
+  const queued1 = await queuedFor(basePath, update1);
+  const expected1 = queued1.emails;
+  console.log(`  published (quiet): ${fmt(publish1.ms, 1)} ms, ${fmt(expected1)} emails queued after ${fmt(queued1.at - publish1.startedAt)} ms; draining`);
   const stats1 = await waitForDrain(fake, expected1, publish1.startedAt, settings, 'quiet drain');
   const quietUsage = phase.end();
   const recorded1 = await waitForRecorded(basePath, update1);
-  const quiet = drainOf(stats1, expected1, publish1.startedAt, recorded1, epoch1.at);
+  const quiet = drainOf(stats1, expected1, publish1.startedAt, queued1.at, recorded1, epoch1.at);
   console.log(`  quiet drain: ${fmt(quiet.emailsPerSecond)} emails/s, ${fmt(quiet.drainSeconds, 1)} s`);
 
   // 7. Publish #2 while / is under load, and the drain under that load.
@@ -1393,6 +1421,7 @@ async function main(): Promise<void> {
   const epoch2 = await fake.ask({ type: 'epoch' }, 'epoch-started');
   let stats2: FakeStats | undefined;
   let expected2 = 0;
+  let queuedAt2 = 0;
   let update2 = '';
   const postUpdate = async (body: object): Promise<HttpResult> => {
     const result = await http('POST', `${heraldUrl}/api/v1/incidents/${incidentId}/updates`, body, auth);
@@ -1401,14 +1430,14 @@ async function main(): Promise<void> {
   };
   const second = await publishUnderLoad(heraldUrl, settings, pids, () => postUpdate(SECOND_UPDATE), async (published) => {
     update2 = latestUpdateId(basePath, incidentId);
-    expected2 = queuedFor(basePath, update2);
-    console.log(`  published (under load): ${fmt(published.ms, 1)} ms, ${fmt(expected2)} emails queued; draining`);
+    ({ emails: expected2, at: queuedAt2 } = await queuedFor(basePath, update2));
+    console.log(`  published (under load): ${fmt(published.ms, 1)} ms, ${fmt(expected2)} emails queued after ${fmt(queuedAt2 - published.startedAt)} ms; draining`);
     stats2 = await waitForDrain(fake, expected2, published.startedAt, settings, 'loaded drain');
   });
   const { run: loadedRun, published: publish2, usage: loadedUsage } = second;
   if (!stats2) throw new Error('the loaded drain did not complete');
   const recorded2 = await waitForRecorded(basePath, update2);
-  const loaded = drainOf(stats2, expected2, publish2.startedAt, recorded2, epoch2.at);
+  const loaded = drainOf(stats2, expected2, publish2.startedAt, queuedAt2, recorded2, epoch2.at);
   const lastEmail2 = stats2.lastAt ?? loadedRun.endedAt;
   const beforePublish = pageStats(loadedRun, loadedRun.startedAt + 500, publish2.startedAt);
   const duringDrain = pageStats(loadedRun, publish2.startedAt, lastEmail2);
@@ -1477,7 +1506,7 @@ async function main(): Promise<void> {
     await fake.ask({ type: 'epoch' }, 'epoch-started');
     let expected3 = 0;
     const third = await publishUnderLoad(heraldUrl, settings, limitedPids, () => postUpdate(THIRD_UPDATE), async (published) => {
-      expected3 = queuedFor(basePath, latestUpdateId(basePath, incidentId));
+      expected3 = (await queuedFor(basePath, latestUpdateId(basePath, incidentId))).emails;
       console.log(`  published (rate-limited Herald, under load): ${fmt(published.ms, 1)} ms; / under load for ${settings.limitedSeconds} s`);
       await sleep(settings.limitedSeconds * 1000 - (Date.now() - published.startedAt));
     });
@@ -1525,7 +1554,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`Source: ${source.commit ?? 'not a git checkout'}${source.changed.length ? ` + uncommitted ${source.changed.join(', ')}` : ''}; ${startedAt.toISOString()}`);
   console.log('');
-  console.log('Publishing (the write that queues every email)');
+  console.log('Publishing (the write that queues the fan-out) and writing the fan-out into the outbox');
   console.log('');
   console.log(
     table(
@@ -1537,6 +1566,8 @@ async function main(): Promise<void> {
         ['in process: declareIncident, notify on', fmt(probe.write.withFanOutMs, 1)],
         ['  of which the one transaction (db.atomic)', fmt(probe.write.atomicMs, 1)],
         ['  fan-out share (on − off)', fmt(probe.write.withFanOutMs - probe.write.withoutFanOutMs, 1)],
+        [`in process: writing the fan-out, ${fmt(probe.write.expand.chunks)} chunks (sum)`, fmt(probe.write.expand.totalMs, 1)],
+        ['  one chunk, median / longest (the longest the event loop is held)', `${fmt(probe.write.expand.p50ChunkMs, 1)} / ${fmt(probe.write.expand.maxChunkMs, 1)}`],
       ],
     ),
   );
@@ -1549,6 +1580,7 @@ async function main(): Promise<void> {
       ['', 'quiet', `/ under load (${settings.connections} conn.)`],
       [
         drainRow('emails delivered', (d) => `${fmt(d.delivered)} of ${fmt(d.expected)}`),
+        drainRow('time until every email is queued', (d) => `${fmt(d.queuedMs)} ms`),
         drainRow('time to first email', (d) => `${fmt(d.firstEmailMs)} ms`),
         drainRow('time to last email', (d) => `${fmt(d.drainSeconds, 1)} s`),
         drainRow('emails/s (publish → last)', (d) => fmt(d.emailsPerSecond)),

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import {
   ANY_INCIDENT_STATUSES,
   COMPONENT_STATUSES,
@@ -366,10 +367,44 @@ export const mailOutbox = sqliteTable(
   },
   (t) => [
     index('mail_outbox_status_due').on(t.status, t.dueAt),
-    index('mail_outbox_batch').on(t.batchId),
+    // Only claimed rows have a batch: queued ones (most of a fresh fan-out) stay out of this index.
+    index('mail_outbox_batch').on(t.batchId).where(sql`batch_id IS NOT NULL`),
     index('mail_outbox_update_status').on(t.updateId, t.status),
     index('mail_outbox_subscriber').on(t.subscriberId),
   ],
+);
+
+/**
+ * An update's fan-out still to be written into mail_outbox. Publishing an
+ * update writes this one row (in the same atomic write); the drainer then
+ * expands it in chunks of subscribers, in id order, each chunk and the new
+ * cursor in one write, and deletes it when done. Whoever was confirmed when
+ * the update was published (and still is) gets the email.
+ */
+export const mailFanouts = sqliteTable('mail_fanouts', {
+  updateId: text('update_id')
+    .primaryKey()
+    .references(() => incidentUpdates.id, { onDelete: 'cascade' }),
+  /** The last subscriber id already expanded ('' before the first chunk). */
+  cursor: text('cursor').notNull().default(''),
+  /** When the update was published: subscribers confirmed later are not part of it. */
+  createdAt: integer('created_at').notNull(),
+});
+
+/**
+ * Delivery counts of pruned outbox rows (finished emails older than the
+ * retention), so an update's totals survive the pruning of its rows.
+ */
+export const mailDeliveryTotals = sqliteTable(
+  'mail_delivery_totals',
+  {
+    updateId: text('update_id')
+      .notNull()
+      .references(() => incidentUpdates.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: OUTBOX_STATUSES }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.updateId, t.status] })],
 );
 
 export type SubscriberRow = typeof subscribers.$inferSelect;

@@ -102,7 +102,7 @@ async function prepare(config: NodeConfig): Promise<NodeDeps> {
 }
 
 /**
- * Background work, in one process only: the maintenance clock (now, then
+ * Background work, in one process only: the maintenance clock and outbox pruning (now, then
  * every 30 s; a tick still running when the next is due is not doubled;
  * errors are logged by the tick itself) and the outbox loop. unref: the timer
  * alone never keeps the process alive.

@@ -136,7 +136,7 @@ function build(env: Env): { handler: Handler; tick(): Promise<void> } | { config
       // from deps, so it behaves the same here as on Node (where c.executionCtx throws).
       return app.fetch(request);
     },
-    /** One round of background work (the maintenance clock), from the cron trigger. */
+    /** One round of background work (the maintenance clock, outbox pruning) and a drain, from the cron trigger. */
     async tick() {
       await initialize();
       await runBackgroundTick(deps);

@@ -75,8 +75,8 @@ export function presentDelivery(counts: DeliveryCounts): DeliveryView {
     total,
     processed,
     percent: total === 0 ? 100 : Math.floor((processed / total) * 100),
-    inProgress: queued > 0,
-    text: `Email: ${counts.sent} sent · ${queued} queued · ${counts.failed} failed · ${counts.skipped} skipped`,
+    inProgress: counts.preparing || queued > 0,
+    text: `Email: ${counts.preparing ? 'preparing the list · ' : ''}${counts.sent} sent · ${queued} queued · ${counts.failed} failed · ${counts.skipped} skipped`,
   };
 }
 
@@ -85,7 +85,7 @@ export function presentDeliveries(counts: ReadonlyMap<string, DeliveryCounts>): 
   const out: Record<string, DeliveryView> = Object.create(null) as Record<string, DeliveryView>;
   for (const [updateId, c] of counts) {
     const view = presentDelivery(c);
-    if (view.total > 0) out[updateId] = view;
+    if (view.total > 0 || c.preparing) out[updateId] = view;
   }
   return out;
 }

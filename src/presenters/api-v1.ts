@@ -1,4 +1,4 @@
-import type { AnyIncidentStatus, ComponentStatus, Impact, IncidentKind, Severity, SubscriberStatus } from '../domain/constants.js';
+import type { AnyIncidentStatus, ComponentStatus, Impact, IncidentKind, OutboxStatus, Severity, SubscriberStatus } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
 import type { IncidentDetail, UpdateDetail } from '../db/repos/incidents-repo.js';
@@ -139,6 +139,8 @@ export interface ApiUpdateDelivery {
   update_id: string;
   status: AnyIncidentStatus;
   at: string;
+  /** Its emails are still being written into the outbox (more will be queued). */
+  preparing: boolean;
   queued: number;
   sent: number;
   failed: number;
@@ -162,7 +164,8 @@ export interface ApiDeliveries {
 }
 
 export interface ApiOutbox {
-  counts: DeliveryCounts;
+  counts: Record<OutboxStatus, number>;
+  preparing: boolean;
   oldest_waiting_at: string | null;
   transport: string | null;
 }
@@ -332,11 +335,12 @@ export function presentApiDeliveries(
     const sent = c?.sent ?? 0;
     const failed = c?.failed ?? 0;
     const skipped = c?.skipped ?? 0;
-    return { update_id: update.id, status: update.status, at: iso(update.at), queued, sent, failed, skipped, total: queued + sent + failed + skipped };
+    const preparing = c?.preparing ?? false;
+    return { update_id: update.id, status: update.status, at: iso(update.at), preparing, queued, sent, failed, skipped, total: queued + sent + failed + skipped };
   });
   return {
     incident_id: incident.id,
-    in_progress: updates.some((u) => u.queued > 0),
+    in_progress: updates.some((u) => u.preparing || u.queued > 0),
     transport,
     updates,
     latest_failures: failures.map((f) => ({ update_id: f.updateId, email: f.email, reason: f.error, at: isoOrNull(f.failedAt) })),
@@ -346,6 +350,7 @@ export function presentApiDeliveries(
 export function presentApiOutbox(counts: DeliveryCounts, oldestWaiting: number | null, transport: string | null): ApiOutbox {
   return {
     counts: { queued: counts.queued, sending: counts.sending, sent: counts.sent, failed: counts.failed, skipped: counts.skipped },
+    preparing: counts.preparing,
     oldest_waiting_at: isoOrNull(oldestWaiting),
     transport,
   };

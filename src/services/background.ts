@@ -1,8 +1,11 @@
 import type { Deps } from '../deps.js';
 import { advanceMaintenance, type MaintenanceClockResult } from './maintenance-clock.js';
+import { pruneOutbox } from './outbox.js';
 
 export interface BackgroundTickResult {
   maintenance: MaintenanceClockResult | null;
+  /** Writes that pruned old finished emails (null when the task failed). */
+  pruned: number | null;
 }
 
 /**
@@ -13,17 +16,22 @@ export interface BackgroundTickResult {
  * never throws.
  */
 export async function runBackgroundTick(deps: Pick<Deps, 'repos' | 'db' | 'clock' | 'log'>): Promise<BackgroundTickResult> {
-  const result: BackgroundTickResult = { maintenance: null };
-  try {
-    const maintenance = await advanceMaintenance(deps, deps.clock.now());
-    result.maintenance = maintenance;
-    if (maintenance.started.length || maintenance.completed.length) {
-      deps.log.info('maintenance clock advanced', { started: maintenance.started, completed: maintenance.completed });
+  const maintenance = await guarded(deps, 'maintenance clock', async () => {
+    const result = await advanceMaintenance(deps, deps.clock.now());
+    if (result.started.length || result.completed.length) {
+      deps.log.info('maintenance clock advanced', { started: result.started, completed: result.completed });
     }
+    return result;
+  });
+  const pruned = await guarded(deps, 'outbox pruning', () => pruneOutbox(deps, deps.clock.now()));
+  return { maintenance, pruned };
+}
+
+async function guarded<T>(deps: Pick<Deps, 'log'>, task: string, run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
   } catch (error) {
-    deps.log.error('background: maintenance clock failed', {
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    });
+    deps.log.error(`background: ${task} failed`, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    return null;
   }
-  return result;
 }

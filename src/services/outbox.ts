@@ -1,15 +1,20 @@
 import type { MailOutboxRow, SubscriberRow } from '../db/schema.js';
 import type { Deps } from '../deps.js';
+import { FINISHED_STATUSES, OUTBOX_RETENTION_MS } from '../db/repos/outbox-repo.js';
 import { newId } from '../lib/ids.js';
 import { composeAlreadySubscribedEmail, composeConfirmEmail, composeUpdateEmail, type EmailPage } from '../mail/compose.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../mail/transport.js';
 import { scopeNames, subscriberToken } from './subscriptions.js';
-import { loadSettings } from './settings.js';
+import { loadEmailPage, loadSettings } from './settings.js';
 
 /**
- * The outbox drainer. Emails wait in mail_outbox (written by the same atomic
- * write that publishes an update, see OutboxRepo.enqueueForUpdate). A drainer:
+ * The outbox drainer. Publishing an update writes one mail_fanouts row in the
+ * same atomic write (OutboxRepo.enqueueForUpdate). A drainer:
  *
+ * 0. expands pending fan-outs into mail_outbox, FANOUT_CHUNK subscribers per
+ *    write, each chunk with the fan-out's new cursor (so a crash resumes at
+ *    the next chunk and never queues one twice), yielding between chunks so
+ *    a page request waits at most one chunk;
  * 1. takes a batch whose holder's time is up (a failed attempt due for retry,
  *    or a batch a crashed process was sending), or else claims up to 100 of
  *    the oldest queued emails into a new batch. Claiming fixes the batch's
@@ -35,10 +40,19 @@ const BACKOFF_BASE_MS = 2_000;
 /** Emails rendered between two yields to the event loop (a page request waits at most that long). */
 const YIELD_EVERY = 10;
 const BACKOFF_CAP_MS = 15 * 60_000;
+/** Subscribers per fan-out write: a few milliseconds of a Node process each (see bench/fanout.md). */
+export const FANOUT_CHUNK = 2_000;
+/** Finished emails pruned per write, and writes per background tick. */
+const PRUNE_CHUNK = 5_000;
+const PRUNE_WRITES_PER_TICK = 20;
+
+const yieldToLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 export type DrainDeps = Pick<Deps, 'repos' | 'db' | 'clock' | 'log' | 'views' | 'config'> & { mail: MailTransport };
 
 export interface DrainReport {
+  /** Fan-out chunks written into the outbox. */
+  chunks: number;
   batches: number;
   sent: number;
   failed: number;
@@ -86,8 +100,12 @@ export function createDrainer(deps: DrainDeps, options: { random?: () => number 
 
   return {
     async drain(budgetMs) {
-      const report: DrainReport = { batches: 0, sent: 0, failed: 0, retried: 0 };
+      const report: DrainReport = { chunks: 0, batches: 0, sent: 0, failed: 0, retried: 0 };
       const deadline = Date.now() + budgetMs;
+      while (Date.now() < deadline && (await expandFanoutChunk(deps))) {
+        report.chunks++;
+        await yieldToLoop();
+      }
       const composer = new BatchComposer(deps);
       while (Date.now() < deadline) {
         const lease = newId(16);
@@ -103,6 +121,35 @@ export function createDrainer(deps: DrainDeps, options: { random?: () => number 
       return report;
     },
   };
+}
+
+/** Writes the next chunk of the oldest pending fan-out; false when none is pending. */
+export async function expandFanoutChunk(deps: Pick<Deps, 'repos' | 'db'>): Promise<boolean> {
+  const fanout = await deps.repos.outbox.nextFanout();
+  if (!fanout) return false;
+  const end = await deps.repos.outbox.fanoutChunkEnd(fanout.cursor, FANOUT_CHUNK);
+  await deps.db.atomic(deps.repos.outbox.expandFanout(fanout, end));
+  return true;
+}
+
+/**
+ * Deletes finished emails last attempted more than OUTBOX_RETENTION_MS ago,
+ * a chunk per write (their counts move to the update's totals), at most
+ * PRUNE_WRITES_PER_TICK writes a call. Part of the background tick.
+ */
+export async function pruneOutbox(deps: Pick<Deps, 'repos' | 'db'>, now: number): Promise<number> {
+  const before = now - OUTBOX_RETENTION_MS;
+  let writes = 0;
+  for (const status of FINISHED_STATUSES) {
+    while (writes < PRUNE_WRITES_PER_TICK) {
+      const end = await deps.repos.outbox.pruneEnd(status, before, PRUNE_CHUNK);
+      if (!end) break;
+      await deps.db.atomic(deps.repos.outbox.prune(status, end));
+      writes++;
+      await yieldToLoop();
+    }
+  }
+  return writes;
 }
 
 async function record(
@@ -163,7 +210,7 @@ class BatchComposer {
     const emails: OutgoingEmail[] = [];
     for (const [index, row] of rows.entries()) {
       // Rendering is synchronous: let the event loop serve pages between every few emails.
-      if (index > 0 && index % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (index > 0 && index % YIELD_EVERY === 0) await yieldToLoop();
       // Rows go with their subscriber and their update (foreign keys cascade), so both exist.
       const subscriber = subscribers.get(row.subscriberId);
       if (!subscriber) throw new Error(`outbox row ${row.id}: subscriber ${row.subscriberId} is gone`);
@@ -190,15 +237,8 @@ class BatchComposer {
   }
 
   private async pageInfo(): Promise<EmailPage> {
-    if (this.page) return this.page;
-    const settings = await loadSettings(this.deps);
-    return (this.page = {
-      name: settings.name,
-      baseUrl: (this.deps.config.publicUrl ?? settings.url).replace(/\/+$/, ''),
-      timeZone: settings.timeZone,
-      logoUrl: settings.logoUrl,
-      accentColor: settings.accentColor,
-    });
+    this.page ??= await loadEmailPage(this.deps, this.deps.config.publicUrl ?? (await loadSettings(this.deps)).url);
+    return this.page;
   }
 
   private async incidentOf(updateId: string) {

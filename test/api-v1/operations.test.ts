@@ -410,7 +410,8 @@ describe('subscribers and email delivery', () => {
     await addSubscribers(deps, ['s1@example.com', 's2@example.com', 's3@example.com']);
     const id = await makeIncident(deps, { severity: 1, notify: true, components: [{ componentId: api, status: 'major_outage' }] });
     const updateId = (await deps.repos.incidents.findById(id))!.updates[0]!.id;
-    // One being sent, one sent, one failed.
+    // One being sent, one sent, one failed (once the drainer has written the fan-out).
+    expect(await outboxRows(deps)).toHaveLength(3);
     await deps.db.atomic([deps.repos.outbox.claimQueued('batch-1', 'lease-1', NOON, NOON + MINUTE, 1)]);
     const [sent, failed] = (await outboxRows(deps)).filter((r) => r.status === 'queued');
     await deps.db.atomic([
@@ -423,18 +424,25 @@ describe('subscribers and email delivery', () => {
       incident_id: id,
       in_progress: true,
       transport: 'resend',
-      updates: [{ update_id: updateId, status: 'investigating', at: iso(NOON), queued: 1, sent: 1, failed: 1, skipped: 0, total: 3 }],
+      updates: [{ update_id: updateId, status: 'investigating', at: iso(NOON), preparing: false, queued: 1, sent: 1, failed: 1, skipped: 0, total: 3 }],
       latest_failures: [{ update_id: updateId, email: failedEmail, reason: '550 mailbox unavailable', at: iso(NOON + 2000) }],
     });
 
     const maintenance = await makeMaintenance(deps, { scheduledFor: NOON + DAY, scheduledUntil: NOON + DAY + HOUR, componentIds: [web] });
+    // Published: its recipients are still being written (the drainer has not run yet).
+    const preparing = await call('GET', `/api/v1/maintenance/${maintenance}/deliveries`);
+    expect(preparing).toMatchObject({ incident_id: maintenance, in_progress: true, latest_failures: [] });
+    expect(preparing.updates).toEqual([expect.objectContaining({ status: 'scheduled', preparing: true, queued: 0, total: 0 })]);
+    const comms = await client(deps, 'comms', seen);
+    expect(await comms.call('GET', '/api/v1/outbox')).toMatchObject({ preparing: true, counts: { queued: 0 } });
+    await outboxRows(deps);
     const announced = await call('GET', `/api/v1/maintenance/${maintenance}/deliveries`);
     expect(announced).toMatchObject({ incident_id: maintenance, in_progress: true, latest_failures: [] });
-    expect(announced.updates).toEqual([expect.objectContaining({ status: 'scheduled', queued: 3, sent: 0, total: 3 })]);
+    expect(announced.updates).toEqual([expect.objectContaining({ status: 'scheduled', preparing: false, queued: 3, sent: 0, total: 3 })]);
 
-    const comms = await client(deps, 'comms', seen);
     expect(await comms.call('GET', '/api/v1/outbox')).toEqual({
       counts: { queued: 3, sending: 1, sent: 1, failed: 1, skipped: 0 },
+      preparing: false,
       oldest_waiting_at: iso(NOON),
       transport: 'resend',
     });

@@ -302,6 +302,7 @@ describe('GET /api/v1/outbox', () => {
     deps.mail = null;
     expect(await call('GET', '/api/v1/outbox')).toEqual({
       counts: { queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0 },
+      preparing: false,
       oldest_waiting_at: null,
       transport: null,
     });
@@ -316,6 +317,7 @@ describe('GET /api/v1/outbox', () => {
     deps.mail = { name: 'files', maxBatch: 100, sendBatch: async () => ({ kind: 'retry', error: 'unused' }) };
     expect(await call('GET', '/api/v1/outbox')).toEqual({
       counts: { queued: 2, sending: 0, sent: 1, failed: 0, skipped: 0 },
+      preparing: false,
       oldest_waiting_at: iso(NOON),
       transport: 'files',
     });

@@ -1116,8 +1116,14 @@ export function repoContract(name: string, open: OpenDatabase): void {
         const incident = (await ctx.repos.incidents.findById(incidentId))!;
         const updateId = incident.updates[0]!.id;
         expect((await ctx.repos.incidents.findByUpdateId(updateId))?.id).toBe(incidentId);
+        // The publishing write queued the fan-out; the drainer writes it out in chunks.
+        expect((await ctx.repos.outbox.countsForUpdates([updateId])).get(updateId)).toMatchObject({ preparing: true, queued: 0 });
+        const fanout = (await ctx.repos.outbox.nextFanout())!;
+        expect(fanout).toMatchObject({ updateId, incidentId, cursor: '' });
+        await ctx.db.atomic(ctx.repos.outbox.expandFanout(fanout, await ctx.repos.outbox.fanoutChunkEnd(fanout.cursor, 1_000)));
+        expect(await ctx.repos.outbox.nextFanout()).toBeUndefined();
         const counts = await ctx.repos.outbox.countsForUpdates([updateId]);
-        expect(counts.get(updateId)).toMatchObject({ queued: 2, sent: 0 });
+        expect(counts.get(updateId)).toMatchObject({ preparing: false, queued: 2, sent: 0 });
         // The incident bumped the revision; the outbox rows themselves are not public content.
         expect(Number(await ctx.repos.settings.revision())).toBeGreaterThan(Number(revision));
 
@@ -1141,8 +1147,55 @@ export function repoContract(name: string, open: OpenDatabase): void {
         expect(taken.map((r) => r.attempts)).toEqual([2, 2]);
 
         await ctx.db.atomic([ctx.repos.outbox.markSent(taken[0]!.id, 'msg-1', later), ctx.repos.outbox.markFailed(taken[1]!.id, 'refused', later)]);
-        expect(await ctx.repos.outbox.counts()).toEqual({ queued: 0, sending: 0, sent: 1, failed: 1, skipped: 0 });
+        expect(await ctx.repos.outbox.counts()).toEqual({ queued: 0, sending: 0, sent: 1, failed: 1, skipped: 0, preparing: false });
         expect(await ctx.repos.outbox.oldestWaiting()).toBeNull();
+      });
+
+      it('expands a fan-out chunk by chunk, once even when two drainers race, and prunes finished emails into totals', async () => {
+        await initializePage(ctx.deps);
+        const api = await createComponent(ctx.deps, { name: 'API' });
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) ids.push(await subscriber(`s${i}@example.com`));
+        const incidentId = await declareIncident(ctx.deps, {
+          title: 'API down',
+          severity: 1,
+          body: 'Looking.',
+          components: [{ componentId: api, status: 'major_outage' }],
+        });
+        const updateId = (await ctx.repos.incidents.findById(incidentId))!.updates[0]!.id;
+        const outbox = ctx.repos.outbox;
+
+        // Chunks of two: 2, 2, then the last one (end null). Each chunk is written twice, as by two racing drainers.
+        const ends: (string | null)[] = [];
+        for (let fanout = await outbox.nextFanout(); fanout; fanout = await outbox.nextFanout()) {
+          const end = await outbox.fanoutChunkEnd(fanout.cursor, 2);
+          ends.push(end);
+          await ctx.db.atomic(outbox.expandFanout(fanout, end));
+          await ctx.db.atomic(outbox.expandFanout(fanout, end));
+        }
+        expect(ends).toEqual([[...ids].sort()[1], [...ids].sort()[3], null]);
+        const queued = await ctx.db.orm.select().from(mailOutbox).all();
+        expect(queued.map((r) => r.subscriberId).sort()).toEqual([...ids].sort());
+        expect(await outbox.countsForUpdates([updateId])).toEqual(new Map([[updateId, { queued: 5, sending: 0, sent: 0, failed: 0, skipped: 0, preparing: false }]]));
+
+        // Four sent at the same moment (ties on due_at), one failed; pruned two at a time by (due_at, id).
+        await ctx.db.atomic([
+          ...queued.slice(0, 4).map((r) => outbox.markSent(r.id, `m${r.id}`, ctx.now)),
+          outbox.markFailed(queued[4]!.id, 'refused', ctx.now),
+        ]);
+        const before = ctx.now + 1;
+        expect(await outbox.pruneEnd('sent', ctx.now, 2)).toBeNull();
+        const firstEnd = (await outbox.pruneEnd('sent', before, 2))!;
+        expect(firstEnd).toEqual({ dueAt: queued[1]!.dueAt, id: queued[1]!.id });
+        await ctx.db.atomic(outbox.prune('sent', firstEnd));
+        await ctx.db.atomic(outbox.prune('sent', firstEnd));
+        expect(await rowCount(ctx.db, mailOutbox)).toBe(3);
+        for (let end = await outbox.pruneEnd('sent', before, 2); end; end = await outbox.pruneEnd('sent', before, 2)) {
+          await ctx.db.atomic(outbox.prune('sent', end));
+        }
+        await ctx.db.atomic(outbox.prune('failed', (await outbox.pruneEnd('failed', before, 2))!));
+        expect(await rowCount(ctx.db, mailOutbox)).toBe(0);
+        expect(await outbox.countsForUpdates([updateId])).toEqual(new Map([[updateId, { queued: 0, sending: 0, sent: 4, failed: 1, skipped: 0, preparing: false }]]));
       });
 
       it('lists, searches literally, counts and removes subscribers with their queued emails', async () => {

@@ -47,6 +47,32 @@ describe('query plans of the public read path', () => {
   });
 });
 
+describe('query plans of the outbox', () => {
+  it('expand a fan-out by subscriber id range and prune by the status index, never scanning', async () => {
+    const deps = await createTestDeps();
+    const client = (deps.db.orm as unknown as { $client: BetterSqlite3.Database }).$client;
+    const planOf = (statement: unknown): string => {
+      const { sql, params } = (statement as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+      return client
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...params)
+        .map((row) => (row as { detail: string }).detail)
+        .join('\n');
+    };
+    const outbox = deps.repos.outbox;
+    const fanout = { updateId: 'u', incidentId: 'i', cursor: 'a', createdAt: 1 };
+    const plans = [
+      ...outbox.expandFanout(fanout, 'b'),
+      ...outbox.expandFanout(fanout, null),
+      ...outbox.prune('sent', { dueAt: 1, id: 5 }),
+    ].map(planOf);
+    expect(plans[0]).toMatch(/SEARCH s USING (COVERING )?INDEX sqlite_autoindex_subscribers_1 \(id>\? AND id<\?\)/);
+    expect(plans[2]).toMatch(/SEARCH s USING (COVERING )?INDEX sqlite_autoindex_subscribers_1 \(id>\?\)/);
+    expect(plans[4]).toMatch(/USING INDEX mail_outbox_status_due \(status=\? AND \(due_at,rowid\)<\(\?,\?\)\)/);
+    for (const plan of plans) expect(plan).not.toMatch(/SCAN (mail_outbox|subscribers)\b/);
+  });
+});
+
 function countParams(sql: string): number {
   return (sql.match(/\?/g) ?? []).length;
 }

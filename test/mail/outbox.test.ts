@@ -256,6 +256,7 @@ describe('draining through the Resend SDK', () => {
     const { deps, drainer, ids } = await setup();
     await addSubscribers(deps, ['stay@example.com', 'leave@example.com']);
     await sev1(deps, [{ componentId: ids.api, status: 'major_outage' }]);
+    expect(await outboxRows(deps)).toHaveLength(2);
     const leaving = (await subscriberRows(deps)).find((s) => s.email === 'leave@example.com')!;
     await unsubscribe(deps, subscriberToken(leaving));
     await drainer.drain(5_000);
@@ -267,7 +268,8 @@ describe('draining through the Resend SDK', () => {
     const { deps, drainer, ids } = await setup();
     await addSubscribers(deps, ['a@example.com', 'b@example.com']);
     await sev1(deps, [{ componentId: ids.api, status: 'major_outage' }]);
-    // A drainer claimed the batch, sent it (Resend accepted), and died before recording anything.
+    // A drainer wrote the fan-out, claimed the batch, sent it (Resend accepted), and died before recording anything.
+    expect(await outboxRows(deps)).toHaveLength(2);
     const now = deps.clock.now();
     await deps.db.atomic([deps.repos.outbox.claimQueued('crashedbatch0001', 'deadlease', now, now + LEASE_MS, 100)]);
     await transport().sendBatch(

@@ -2,6 +2,7 @@ import { mailOutbox, subscribers, type SubscriberRow } from '../../src/db/schema
 import type { Deps } from '../../src/deps.js';
 import type { SubscriberStatus } from '../../src/domain/constants.js';
 import { randomToken } from '../../src/lib/crypto.js';
+import { expandFanoutChunk } from '../../src/services/outbox.js';
 import { newId } from '../../src/lib/ids.js';
 
 /** Adds subscribers straight through the repo (the public flow has its own tests). */
@@ -35,7 +36,9 @@ export async function addSubscribers(
   return ids;
 }
 
-export async function outboxRows(deps: Pick<Deps, 'db'>) {
+/** The outbox as a drainer sees it: pending fan-outs written out first (as `drain` does before sending). */
+export async function outboxRows(deps: Pick<Deps, 'db' | 'repos'>) {
+  while (await expandFanoutChunk(deps));
   return deps.db.orm.select().from(mailOutbox).all();
 }
 
@@ -44,7 +47,7 @@ export async function subscriberRows(deps: Pick<Deps, 'db'>): Promise<Subscriber
 }
 
 /** Status → count over the whole outbox. */
-export async function statusCounts(deps: Pick<Deps, 'db'>): Promise<Record<string, number>> {
+export async function statusCounts(deps: Pick<Deps, 'db' | 'repos'>): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const row of await outboxRows(deps)) counts[row.status] = (counts[row.status] ?? 0) + 1;
   return counts;

@@ -1,16 +1,40 @@
-import { and, asc, count, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
 import type { MailKind, OutboxStatus } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
-import { incidentUpdates, mailOutbox, subscribers, type MailOutboxRow } from '../schema.js';
+import { incidentUpdates, mailDeliveryTotals, mailFanouts, mailOutbox, subscribers, type MailOutboxRow } from '../schema.js';
 
 /** Updates dated more than this before they are written are backfill: never emailed. */
 export const BACKFILL_NO_NOTIFY_MS = 60 * 60 * 1000;
 
-export type DeliveryCounts = Record<OutboxStatus, number>;
+/** Finished emails last attempted longer ago than this are pruned from the outbox (their counts are kept per update). */
+export const OUTBOX_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Statuses nothing more happens to. */
+export const FINISHED_STATUSES = ['sent', 'failed', 'skipped'] as const;
+export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
+export interface PruneEnd {
+  dueAt: number;
+  id: number;
+}
+
+export type DeliveryCounts = Record<OutboxStatus, number> & {
+  /** Emails are still being written into the outbox (a fan-out in progress): more will be queued. */
+  preparing: boolean;
+};
 
 export function emptyCounts(): DeliveryCounts {
-  return { queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
+  return { queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0, preparing: false };
+}
+
+/** A published update whose emails are still being written into the outbox. */
+export interface Fanout {
+  updateId: string;
+  incidentId: string;
+  /** The last subscriber id done ('' for none). */
+  cursor: string;
+  /** When the update was published. */
+  createdAt: number;
 }
 
 /** A failed email, for the admin's delivery page. */
@@ -25,11 +49,22 @@ export interface FailedDelivery {
 
 export interface OutboxRepo {
   /**
-   * The fan-out of one published update, as one INSERT ... SELECT in the
-   * publishing write: a queued email for every confirmed subscriber the update
-   * concerns, when the incident has "notify" on. Empty for backfilled updates.
+   * The fan-out of one published update, in the publishing write: one
+   * mail_fanouts row (when the incident has "notify" on), which the drainer
+   * expands into a queued email for every subscriber confirmed at that time
+   * whom the update concerns. Empty for backfilled updates.
    */
   enqueueForUpdate(update: { id: string; incidentId: string; at: number; createdAt: number }): Statement[];
+  /** The oldest update whose fan-out is not fully written yet. */
+  nextFanout(): Promise<Fanout | undefined>;
+  /** The subscriber id that ends the chunk of `size` after `cursor`; null when the rest is smaller. */
+  fanoutChunkEnd(cursor: string, size: number): Promise<string | null>;
+  /**
+   * Writes the emails of subscribers after the fan-out's cursor up to `end`
+   * (null: to the last) and moves the cursor there (or deletes the fan-out),
+   * unless another drainer already did.
+   */
+  expandFanout(fanout: Fanout, end: string | null): Statement[];
   /** A mail about the subscription itself (confirmation, "already subscribed"). */
   enqueue(kind: Exclude<MailKind, 'update'>, subscriberId: string, now: number): Statement;
   /** The same mail for many subscribers in one statement (their ids travel as one JSON parameter: no D1 bound-parameter limit). */
@@ -54,6 +89,13 @@ export interface OutboxRepo {
   counts(): Promise<DeliveryCounts>;
   /** When the oldest email still waiting was queued (for the admin's "oldest waiting" figure). */
   oldestWaiting(): Promise<number | null>;
+  /**
+   * Where the first `size` emails of a finished status last attempted (due_at)
+   * before `before` end, in (due_at, id) order; null when there are none.
+   */
+  pruneEnd(status: FinishedStatus, before: number, size: number): Promise<PruneEnd | null>;
+  /** Deletes those emails up to `end`, adding them to their update's totals. */
+  prune(status: FinishedStatus, end: PruneEnd): Statement[];
   /** The latest failed update emails of an incident, newest first, with the address they were for. */
   failedForIncident(incidentId: string, limit: number): Promise<FailedDelivery[]>;
 }
@@ -62,21 +104,61 @@ export function outboxRepo(orm: Orm): OutboxRepo {
   return {
     enqueueForUpdate(update) {
       if (update.at < update.createdAt - BACKFILL_NO_NOTIFY_MS) return [];
-      const now = update.createdAt;
+      // One row, whatever the audience: the drainer expands it (expandFanout).
+      // Nothing when "notify" is off or nobody is subscribed yet.
+      return [
+        orm.insert(mailFanouts).select(
+          sql`SELECT ${update.id}, '', ${update.createdAt} FROM incidents i
+            WHERE i.id = ${update.incidentId} AND i.notify = 1 AND EXISTS (SELECT 1 FROM subscribers WHERE status = 'confirmed')`,
+        ),
+      ];
+    },
+    async nextFanout() {
+      return orm
+        .select({ updateId: mailFanouts.updateId, cursor: mailFanouts.cursor, createdAt: mailFanouts.createdAt, incidentId: incidentUpdates.incidentId })
+        .from(mailFanouts)
+        .innerJoin(incidentUpdates, eq(incidentUpdates.id, mailFanouts.updateId))
+        .orderBy(asc(mailFanouts.createdAt), asc(mailFanouts.updateId))
+        .limit(1)
+        .get();
+    },
+    async fanoutChunkEnd(cursor, size) {
+      const row = await orm
+        .select({ id: subscribers.id })
+        .from(subscribers)
+        .where(gt(subscribers.id, cursor))
+        .orderBy(asc(subscribers.id))
+        .limit(1)
+        .offset(size - 1)
+        .get();
+      return row?.id ?? null;
+    },
+    expandFanout(fanout, end) {
+      // Only while the cursor is where this drainer read it: of two drainers
+      // expanding the same chunk, the second writes nothing.
+      const current = and(eq(mailFanouts.updateId, fanout.updateId), eq(mailFanouts.cursor, fanout.cursor));
+      const upTo = end === null ? sql`` : sql`AND s.id <= ${end}`;
+      // The chunk is an id range (the unary + keeps the planner off the status
+      // index, which would read every confirmed subscriber for every chunk).
       // Subscribers to every component; or to a component the incident
       // affects; or to a group holding one; and everyone when the incident
       // names no component (it concerns the whole page).
-      const fanOut = sql`SELECT NULL, 'update', s.id, ${update.id}, 'queued', NULL, NULL, 0, ${now}, NULL, NULL, ${now}, NULL
-        FROM subscribers s JOIN incidents i ON i.id = ${update.incidentId}
-        WHERE i.notify = 1 AND s.status = 'confirmed' AND (
-          s.all_components = 1
-          OR NOT EXISTS (SELECT 1 FROM incident_components ic WHERE ic.incident_id = i.id)
-          OR EXISTS (SELECT 1 FROM subscriber_components sc JOIN incident_components ic ON ic.component_id = sc.component_id
-                     WHERE sc.subscriber_id = s.id AND ic.incident_id = i.id)
-          OR EXISTS (SELECT 1 FROM subscriber_groups sg JOIN components c ON c.group_id = sg.group_id
-                       JOIN incident_components ic ON ic.component_id = c.id
-                     WHERE sg.subscriber_id = s.id AND ic.incident_id = i.id))`;
-      return [orm.insert(mailOutbox).select(fanOut)];
+      const chunk = sql`SELECT NULL, 'update', s.id, ${fanout.updateId}, 'queued', NULL, NULL, 0, ${fanout.createdAt}, NULL, NULL, ${fanout.createdAt}, NULL
+        FROM subscribers s
+        WHERE s.id > ${fanout.cursor} ${upTo}
+          AND EXISTS (SELECT 1 FROM mail_fanouts f WHERE f.update_id = ${fanout.updateId} AND f.cursor = ${fanout.cursor})
+          AND +s.status = 'confirmed' AND coalesce(s.confirmed_at, 0) <= ${fanout.createdAt} AND (
+            s.all_components = 1
+            OR NOT EXISTS (SELECT 1 FROM incident_components ic WHERE ic.incident_id = ${fanout.incidentId})
+            OR EXISTS (SELECT 1 FROM subscriber_components sc JOIN incident_components ic ON ic.component_id = sc.component_id
+                       WHERE sc.subscriber_id = s.id AND ic.incident_id = ${fanout.incidentId})
+            OR EXISTS (SELECT 1 FROM subscriber_groups sg JOIN components c ON c.group_id = sg.group_id
+                         JOIN incident_components ic ON ic.component_id = c.id
+                       WHERE sg.subscriber_id = s.id AND ic.incident_id = ${fanout.incidentId}))`;
+      return [
+        orm.insert(mailOutbox).select(chunk),
+        end === null ? orm.delete(mailFanouts).where(current) : orm.update(mailFanouts).set({ cursor: end }).where(current),
+      ];
     },
     enqueue(kind, subscriberId, now) {
       return orm.insert(mailOutbox).values({ kind, subscriberId, status: 'queued', dueAt: now, createdAt: now });
@@ -146,7 +228,8 @@ export function outboxRepo(orm: Orm): OutboxRepo {
     async countsForUpdates(updateIds) {
       const result = new Map<string, DeliveryCounts>();
       if (updateIds.length === 0) return result;
-      const rows = await selectInChunks(updateIds, (chunk) =>
+      const countsOf = (updateId: string) => result.get(updateId) ?? result.set(updateId, emptyCounts()).get(updateId)!;
+      const live = selectInChunks(updateIds, (chunk) =>
         orm
           .select({ updateId: mailOutbox.updateId, status: mailOutbox.status, n: count() })
           .from(mailOutbox)
@@ -154,27 +237,66 @@ export function outboxRepo(orm: Orm): OutboxRepo {
           .groupBy(mailOutbox.updateId, mailOutbox.status)
           .all(),
       );
-      for (const row of rows) {
-        if (!row.updateId) continue;
-        const counts = result.get(row.updateId) ?? emptyCounts();
-        counts[row.status] = row.n;
-        result.set(row.updateId, counts);
+      const pruned = selectInChunks(updateIds, (chunk) =>
+        orm
+          .select({ updateId: mailDeliveryTotals.updateId, status: mailDeliveryTotals.status, n: mailDeliveryTotals.count })
+          .from(mailDeliveryTotals)
+          .where(inArray(mailDeliveryTotals.updateId, chunk))
+          .all(),
+      );
+      const preparing = selectInChunks(updateIds, (chunk) =>
+        orm.select({ updateId: mailFanouts.updateId }).from(mailFanouts).where(inArray(mailFanouts.updateId, chunk)).all(),
+      );
+      for (const row of [...(await live), ...(await pruned)]) {
+        if (row.updateId) countsOf(row.updateId)[row.status] += row.n;
       }
+      for (const row of await preparing) countsOf(row.updateId).preparing = true;
       return result;
     },
     async counts() {
       const rows = await orm.select({ status: mailOutbox.status, n: count() }).from(mailOutbox).groupBy(mailOutbox.status).all();
       const counts = emptyCounts();
       for (const row of rows) counts[row.status] = row.n;
+      counts.preparing = (await orm.select({ id: mailFanouts.updateId }).from(mailFanouts).limit(1).get()) !== undefined;
       return counts;
     },
     async oldestWaiting() {
-      const row = await orm
-        .select({ at: sql<number | null>`min(${mailOutbox.createdAt})` })
+      const [emails, fanouts] = await Promise.all([
+        orm.select({ at: sql<number | null>`min(${mailOutbox.createdAt})` }).from(mailOutbox).where(inArray(mailOutbox.status, ['queued', 'sending'])).get(),
+        orm.select({ at: sql<number | null>`min(${mailFanouts.createdAt})` }).from(mailFanouts).get(),
+      ]);
+      const times = [emails?.at, fanouts?.at].filter((at): at is number => typeof at === 'number');
+      return times.length ? Math.min(...times) : null;
+    },
+    async pruneEnd(status, before, size) {
+      // Walks the (status, due_at) index, which holds the rowid: (due_at, id) is a keyset.
+      const chunk = orm
+        .select({ dueAt: mailOutbox.dueAt, id: mailOutbox.id })
         .from(mailOutbox)
-        .where(inArray(mailOutbox.status, ['queued', 'sending']))
-        .get();
-      return row?.at ?? null;
+        .where(and(eq(mailOutbox.status, status), lt(mailOutbox.dueAt, before)))
+        .orderBy(asc(mailOutbox.dueAt), asc(mailOutbox.id))
+        .limit(size)
+        .as('chunk');
+      return (await orm.select().from(chunk).orderBy(desc(chunk.dueAt), desc(chunk.id)).limit(1).get()) ?? null;
+    },
+    prune(status, end) {
+      const upTo = and(eq(mailOutbox.status, status), sql`(${mailOutbox.dueAt}, ${mailOutbox.id}) <= (${end.dueAt}, ${end.id})`);
+      return [
+        orm
+          .insert(mailDeliveryTotals)
+          .select(
+            orm
+              .select({ updateId: mailOutbox.updateId, status: mailOutbox.status, count: sql<number>`count(*)`.as('count') })
+              .from(mailOutbox)
+              .where(and(upTo, isNotNull(mailOutbox.updateId)))
+              .groupBy(mailOutbox.updateId),
+          )
+          .onConflictDoUpdate({
+            target: [mailDeliveryTotals.updateId, mailDeliveryTotals.status],
+            set: { count: sql`${mailDeliveryTotals.count} + excluded.count` },
+          }),
+        orm.delete(mailOutbox).where(upTo),
+      ];
     },
     async failedForIncident(incidentId, limit) {
       const rows = await orm

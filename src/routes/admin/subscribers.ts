@@ -131,6 +131,7 @@ export function subscriberAdminRoutes(deps: Deps): Hono<AdminEnv> {
         sending: outbox.sending,
         sent: outbox.sent,
         failed: outbox.failed,
+        preparing: outbox.preparing,
         oldestWaiting: oldest === null ? null : { at: format.dateTime(oldest), age: formatDuration(Math.max(0, now - oldest)) },
       },
       transport: transportOf(deps),

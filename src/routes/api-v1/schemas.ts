@@ -305,6 +305,9 @@ export const UpdateDeliveryModel = model(
     update_id: Id,
     status: z.enum(ANY_INCIDENT_STATUSES).describe('The status the update announced'),
     at: Time,
+    preparing: z
+      .boolean()
+      .describe('Its emails are still being written into the outbox, a few thousand subscribers at a time, right after publishing: more will be queued'),
     queued: Count.describe('Waiting or being sent now'),
     sent: Count,
     failed: Count.describe('Failed for good'),
@@ -328,7 +331,7 @@ export const DeliveriesModel = model(
   z
     .strictObject({
       incident_id: Id,
-      in_progress: z.boolean().describe('Whether any email of it is still queued or being sent'),
+      in_progress: z.boolean().describe('Whether any email of it is still being prepared, queued or sent'),
       transport: z.string().nullable().describe('Where emails go (resend, files); null when none is configured and emails wait'),
       updates: z.array(UpdateDeliveryModel).describe('Every update, newest first; zeros for those that sent no email'),
       latest_failures: z.array(DeliveryFailureModel).describe(`The ${FAILURES_SHOWN} latest failed emails, newest first`),
@@ -342,8 +345,9 @@ export const OutboxModel = model(
     .strictObject({
       counts: z
         .strictObject({ queued: Count, sending: Count, sent: Count, failed: Count, skipped: Count })
-        .describe('Emails per status, of every kind (updates, confirmations)'),
-      oldest_waiting_at: Time.nullable().describe('When the oldest email still queued or being sent was queued; null when none waits'),
+        .describe('Emails per status, of every kind (updates, confirmations), over the last 30 days: older finished emails are pruned (per-update totals keep them)'),
+      preparing: z.boolean().describe("Whether an update's emails are still being written into the outbox"),
+      oldest_waiting_at: Time.nullable().describe('When the oldest email (or update being prepared) still waiting was queued; null when none waits'),
       transport: z.string().nullable().describe('Where emails go (resend, files); null when none is configured and emails wait'),
     })
     .describe('The email outbox as a whole'),
