@@ -151,11 +151,16 @@ function startOutbox(deps: NodeDeps): { stop(): Promise<void> } {
     while (!stopped) {
       let busy = false;
       try {
-        busy = (await drainer.drain(5_000)).batches > 0;
+        const report = await drainer.drain(5_000);
+        busy = report.batches > 0 || report.chunks > 0;
       } catch (error) {
         deps.log.error('mail: outbox drain failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       }
-      if (!busy && !stopped) await deps.outboxWakeup.sleep(OUTBOX_POLL_MS);
+      if (!busy && !stopped) {
+        await deps.outboxWakeup.sleep(OUTBOX_POLL_MS);
+        // Woken by a publish: its response goes out before the first fan-out chunk is written.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   })();
   return {

@@ -1,6 +1,6 @@
 import type { MailOutboxRow, SubscriberRow } from '../db/schema.js';
 import type { Deps } from '../deps.js';
-import { FINISHED_STATUSES, OUTBOX_RETENTION_MS } from '../db/repos/outbox-repo.js';
+import { FINISHED_STATUSES, OUTBOX_RETENTION_MS, type BatchResult } from '../db/repos/outbox-repo.js';
 import { newId } from '../lib/ids.js';
 import { composeAlreadySubscribedEmail, composeConfirmEmail, composeUpdateEmail, type EmailPage } from '../mail/compose.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../mail/transport.js';
@@ -164,17 +164,16 @@ async function record(
   const now = deps.clock.now();
   const outbox = deps.repos.outbox;
   if (outcome.kind === 'accepted') {
-    const statements = rows.map((row, index) => {
+    const results = rows.map((row, index): BatchResult => {
       const result = outcome.results[index];
-      if (result && 'error' in result) {
-        report.failed++;
-        return outbox.markFailed(row.id, result.error, now);
-      }
-      report.sent++;
+      if (result && 'error' in result) return { id: row.id, error: result.error };
       // No result: the provider recognised the batch as already sent (see classifyError).
-      return outbox.markSent(row.id, result?.id ?? 'sent earlier (idempotent replay)', now);
+      return { id: row.id, providerId: result?.id ?? 'sent earlier (idempotent replay)' };
     });
-    await deps.db.atomic(statements);
+    const failed = results.filter((r) => 'error' in r).length;
+    report.failed += failed;
+    report.sent += results.length - failed;
+    await deps.db.atomic(outbox.recordBatch(results, now));
     return;
   }
   const attempts = rows[0]?.attempts ?? MAX_ATTEMPTS;
@@ -182,7 +181,7 @@ async function record(
     const reason = outcome.kind === 'rejected' ? outcome.error : `gave up after ${attempts} attempts: ${outcome.error}`;
     deps.log.error('mail: batch failed for good', { batchId, emails: rows.length, reason });
     report.failed += rows.length;
-    await deps.db.atomic(rows.map((row) => outbox.markFailed(row.id, reason, now)));
+    await deps.db.atomic(outbox.recordBatch(rows.map((row) => ({ id: row.id, error: reason })), now));
     return;
   }
   const delay = Math.max(backoffMs(attempts, random), outcome.retryAfterMs ?? 0);

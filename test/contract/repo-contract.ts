@@ -1198,6 +1198,30 @@ export function repoContract(name: string, open: OpenDatabase): void {
         expect(await outbox.countsForUpdates([updateId])).toEqual(new Map([[updateId, { queued: 0, sending: 0, sent: 4, failed: 1, skipped: 0, preparing: false }]]));
       });
 
+      it('records a whole batch in two statements: provider ids for the sent, reasons for the failed', async () => {
+        await initializePage(ctx.deps);
+        const ids = [await subscriber('a@example.com'), await subscriber('b@example.com'), await subscriber('c@example.com')];
+        await ctx.db.atomic([ctx.repos.outbox.enqueueMany('confirm', ids, ctx.now)]);
+        const rows = await ctx.db.orm.select().from(mailOutbox).all();
+        const statements = ctx.repos.outbox.recordBatch(
+          [
+            { id: rows[0]!.id, providerId: 'msg-a' },
+            { id: rows[1]!.id, error: '550 "no such user" \\ <b>' },
+            { id: rows[2]!.id, providerId: 'msg-c' },
+          ],
+          ctx.now + 5,
+        );
+        expect(statements).toHaveLength(2);
+        await ctx.db.atomic(statements);
+        const after = await ctx.db.orm.select().from(mailOutbox).all();
+        expect(after.map((r) => [r.subscriberId, r.status, r.providerId, r.error, r.sentAt])).toEqual([
+          [ids[0], 'sent', 'msg-a', null, ctx.now + 5],
+          [ids[1], 'failed', null, '550 "no such user" \\ <b>', ctx.now + 5],
+          [ids[2], 'sent', 'msg-c', null, ctx.now + 5],
+        ]);
+        expect(ctx.repos.outbox.recordBatch([], ctx.now)).toEqual([]);
+      });
+
       it('lists, searches literally, counts and removes subscribers with their queued emails', async () => {
         await initializePage(ctx.deps);
         const ada = await subscriber('ada_lovelace@example.com');

@@ -37,6 +37,9 @@ export interface Fanout {
   createdAt: number;
 }
 
+/** What became of one email of a sent batch. */
+export type BatchResult = { id: number; providerId: string } | { id: number; error: string };
+
 /** A failed email, for the admin's delivery page. */
 export interface FailedDelivery {
   id: number;
@@ -81,6 +84,12 @@ export interface OutboxRepo {
   batchRows(batchId: string, lease: string): Promise<MailOutboxRow[]>;
   markSent(id: number, providerId: string, now: number): Statement;
   markFailed(id: number, error: string, now: number): Statement;
+  /**
+   * Records a whole batch's answer: each email sent with its provider id, or
+   * failed with its reason. Two statements whatever the batch size (the
+   * results travel as JSON), not one per email.
+   */
+  recordBatch(results: readonly BatchResult[], now: number): Statement[];
   /** Gives a batch back until `dueAt`, keeping its membership (and so its idempotency key). */
   postponeBatch(batchId: string, lease: string, dueAt: number, error: string): Statement;
   /** Makes every held batch due now (a Node process starting knows no drainer is running). */
@@ -215,6 +224,22 @@ export function outboxRepo(orm: Orm): OutboxRepo {
     },
     markFailed(id, error, now) {
       return orm.update(mailOutbox).set({ status: 'failed', error, sentAt: now }).where(eq(mailOutbox.id, id));
+    },
+    recordBatch(results, now) {
+      const sent = results.flatMap((r) => ('providerId' in r ? [[r.id, r.providerId]] : []));
+      const failed = results.flatMap((r) => ('error' in r ? [[r.id, r.error]] : []));
+      // [[id, text], ...] as one parameter; each row picks its own text.
+      const update = (pairs: unknown[][], set: Partial<typeof mailOutbox.$inferInsert>, column: 'providerId' | 'error') => {
+        const json = JSON.stringify(pairs);
+        return orm
+          .update(mailOutbox)
+          .set({ ...set, [column]: sql`(SELECT json_extract(value, '$[1]') FROM json_each(${json}) WHERE json_extract(value, '$[0]') = ${mailOutbox.id})` })
+          .where(inArray(mailOutbox.id, sql`(SELECT json_extract(value, '$[0]') FROM json_each(${json}))`));
+      };
+      return [
+        ...(sent.length ? [update(sent, { status: 'sent', sentAt: now, error: null }, 'providerId')] : []),
+        ...(failed.length ? [update(failed, { status: 'failed', sentAt: now }, 'error')] : []),
+      ];
     },
     postponeBatch(batchId, lease, dueAt, error) {
       return orm
