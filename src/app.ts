@@ -14,61 +14,7 @@ import { feedRoutes } from './routes/feeds.js';
 import { publicPageRoutes } from './routes/public-pages.js';
 import { subscriberRoutes } from './routes/subscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
-
-/*
- * Security headers on every answer (SECURITY.md explains each). No page has
- * any script, so the policy allows none; styles are inline (one <style> block
- * and a few style attributes), so style-src needs 'unsafe-inline'. A route may
- * send its own Content-Security-Policy (only /embed does, to be framed).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'none'",
-  "style-src 'unsafe-inline'",
-  // The page logo is an https address chosen in the settings.
-  "img-src 'self' https:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Powerful features Herald never uses, switched off for its pages and anything they might embed. */
-export const PERMISSIONS_POLICY = [
-  'accelerometer',
-  'autoplay',
-  'camera',
-  'display-capture',
-  'encrypted-media',
-  'fullscreen',
-  'geolocation',
-  'gyroscope',
-  'hid',
-  'idle-detection',
-  'magnetometer',
-  'microphone',
-  'midi',
-  'payment',
-  'picture-in-picture',
-  'publickey-credentials-get',
-  'screen-wake-lock',
-  'serial',
-  'sync-xhr',
-  'usb',
-  'xr-spatial-tracking',
-]
-  .map((feature) => `${feature}=()`)
-  .join(', ');
-
-const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
-  ['Content-Security-Policy', CONTENT_SECURITY_POLICY],
-  ['X-Content-Type-Options', 'nosniff'],
-  ['Referrer-Policy', 'strict-origin-when-cross-origin'],
-  ['Cross-Origin-Opener-Policy', 'same-origin'],
-  ['Permissions-Policy', PERMISSIONS_POLICY],
-];
-
-/** One year; sent only on pages served over https (RFC 6797 8.1: never over plain http). */
-export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
+import { isCompleteResponse, isHttpsRequest, securityHeaders } from './routes/security-headers.js';
 
 /** Largest request body outside /api/v1 (which allows 256 KB): admin forms are far smaller. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -108,16 +54,14 @@ function expectedHostName(deps: Deps): string | null {
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
 
-  const httpsConfigured = deps.config.publicUrl?.startsWith('https:') ?? false;
+  // Security headers on every answer, except those sendCached built whole (it adds the same ones).
   app.use(async (c, next) => {
     await next();
+    if (isCompleteResponse(c.res)) return;
     const headers = c.res.headers;
-    for (const [name, value] of SECURITY_HEADERS) {
+    for (const [name, value] of securityHeaders(headers.get('Content-Security-Policy'), isHttpsRequest(deps, c))) {
       if (!headers.has(name)) headers.set(name, value);
     }
-    // Older browsers know only X-Frame-Options: say the same as the policy.
-    if (headers.get('Content-Security-Policy')?.includes("frame-ancestors 'none'")) headers.set('X-Frame-Options', 'DENY');
-    if (httpsConfigured || c.req.url.startsWith('https:')) headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
   });
 
   const hostName = expectedHostName(deps);
@@ -146,14 +90,14 @@ export function createApp(deps: Deps): Hono {
       );
     },
   });
-  // Not on GET and HEAD, which carry no body: looking for one makes the Node
-  // adapter build a full Request for every page view (about 100 µs each).
-  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
-
-  // A write may have queued emails (a published update, a subscription): let the outbox look now.
+  // Writes only. The body limit is not for GET and HEAD, which carry no body:
+  // looking for one makes the Node adapter build a full Request for every page
+  // view (about 100 µs each). After a write that may have queued emails (a
+  // published update, a subscription), the outbox looks now.
   app.use(async (c, next) => {
-    await next();
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.res.status < 400) deps.wakeOutbox();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    await limitBody(c, next);
+    if (c.res.status < 400) deps.wakeOutbox();
   });
 
   app.get('/healthz', async (c) => {

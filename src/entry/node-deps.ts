@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import type { AppConfig } from '../config.js';
-import { createRepos } from '../db/repos/index.js';
+import type { Database } from '../db/database.js';
+import { createRepos, type Repos } from '../db/repos/index.js';
 import { openSqlite } from '../db/sqlite.js';
 import { consoleLogger, systemClock, type Clock, type Deps, type Logger } from '../deps.js';
 import { RenderCache, type Compress } from '../lib/render-cache.js';
@@ -59,6 +60,38 @@ export interface NodeDeps extends Deps {
   outboxWakeup: Wakeup;
 }
 
+/**
+ * How long a process trusts the content revision it read last, unless it wrote
+ * since: every public request checks the revision (is the cached render still
+ * current?), and during a stampede one read serves the requests of this
+ * window. Writes of this process are seen at once (each atomic write forgets
+ * the memo); those of other processes (the other HERALD_WORKERS, the command
+ * line) within this time, well inside the one-second freshness budget.
+ */
+export const REVISION_MEMO_MS = 50;
+
+function memoizeRevision(db: Database, repos: Repos): void {
+  const atomic = db.atomic.bind(db);
+  const read = repos.settings.revision.bind(repos.settings);
+  let writes = 0;
+  let memo: { value: string; readAt: number; writes: number } | undefined;
+  db.atomic = async (statements) => {
+    try {
+      await atomic(statements);
+    } finally {
+      writes++;
+    }
+  };
+  repos.settings.revision = async () => {
+    const now = performance.now();
+    if (memo && memo.writes === writes && now - memo.readAt < REVISION_MEMO_MS) return memo.value;
+    const seen = writes;
+    const value = await read();
+    memo = { value, readAt: now, writes: seen };
+    return value;
+  };
+}
+
 /** Resend when there is a key, else .eml files under `dir`. */
 export function nodeMailTransport(config: AppConfig, dir: string, log: Logger): MailTransport {
   const { mail } = config;
@@ -69,13 +102,15 @@ export function nodeMailTransport(config: AppConfig, dir: string, log: Logger): 
 
 export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
   const db = openSqlite({ path: options.databasePath, migrationsFolder: MIGRATIONS_DIR });
+  const repos = createRepos(db.orm);
+  memoizeRevision(db, repos);
   const log = options.log ?? consoleLogger;
   const pending = new Set<Promise<unknown>>();
   const outboxWakeup = new Wakeup();
   return {
     config: options.config,
     db,
-    repos: createRepos(db.orm),
+    repos,
     views: createViews(loadViewSources()),
     clock: options.clock ?? systemClock,
     log,

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Deps } from '../deps.js';
-import { CONTENT_CODINGS, type Compress, type ContentCoding, type RenderResult } from '../lib/render-cache.js';
+import { CONTENT_CODINGS, type Compress, type ContentCoding, type Rendered, type RenderResult } from '../lib/render-cache.js';
+import { isHttpsRequest, markComplete, securityHeaders } from './security-headers.js';
 
 /** Short browser/CDN lifetime: during an outage a stale page is worse than a request. */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=30';
@@ -10,37 +11,73 @@ export const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=
  * when the content revision or the clock says the response changed, sends the
  * stored variant the client accepts (br, gzip or identity), and answers a
  * matching If-None-Match with 304 and no body.
+ *
+ * A stampede of reloads is this function's job, so a hit does no more than it
+ * must: the response's headers (its own, the route's and the security
+ * headers) are built once per render and variant and handed over whole, as a
+ * plain object (see `headersFor`). A route's `options` must therefore be the
+ * same on every request for one `key` (they are constants everywhere).
  */
 export async function sendCached(
   c: Context,
-  deps: Pick<Deps, 'clock' | 'repos' | 'renderCache' | 'compress' | 'log'>,
+  deps: Pick<Deps, 'clock' | 'repos' | 'renderCache' | 'compress' | 'log' | 'config'>,
   key: string,
   render: (now: number) => Promise<RenderResult>,
-  options: { cacheControl?: string; headers?: Record<string, string> } = {},
+  options: CachedOptions = {},
 ): Promise<Response> {
   const now = deps.clock.now();
   const revision = await deps.repos.settings.revision();
   const rendered = await deps.renderCache.get(key, revision, now, () => render(now), compressOrSkip(deps));
-  const coding = chooseCoding(c.req.header('Accept-Encoding'), rendered.encoded);
+  const coding = codingFor(c.req.header('Accept-Encoding'), rendered.encoded);
   const variant = coding === 'identity' ? rendered : rendered.encoded[coding]!;
-  const headers: Record<string, string> = {
+  const https = isHttpsRequest(deps, c);
+  if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), variant.etag, rendered.lastModified)) {
+    return markComplete(new Response(null, { status: 304, headers: headersFor(rendered, coding, https, true, options) }));
+  }
+  // The bytes are compressed already. Workers would otherwise compress them again
+  // to match Content-Encoding (their default `encodeBody: 'automatic'`); other
+  // runtimes ignore the option.
+  const init: ResponseInit & { encodeBody: 'manual' } = { status: 200, headers: headersFor(rendered, coding, https, false, options), encodeBody: 'manual' };
+  return markComplete(new Response(variant.body, init));
+}
+
+export interface CachedOptions {
+  cacheControl?: string;
+  headers?: Record<string, string>;
+}
+
+/** Every header of each variant of a render, built on first use: [coding, https, 304] -> headers. */
+const builtHeaders = new WeakMap<Rendered, Map<string, Record<string, string>>>();
+
+/**
+ * The whole header set of one variant of a render, shared by every response
+ * that sends it (never modified once built: a HEAD answer or a middleware that
+ * needs changes copies them into its own Headers).
+ */
+function headersFor(
+  rendered: Rendered,
+  coding: ContentCoding | 'identity',
+  https: boolean,
+  notModified: boolean,
+  options: CachedOptions,
+): Record<string, string> {
+  let variants = builtHeaders.get(rendered);
+  if (!variants) builtHeaders.set(rendered, (variants = new Map()));
+  const id = `${coding}${https ? '+tls' : ''}${notModified ? '+304' : ''}`;
+  let headers = variants.get(id);
+  if (headers) return headers;
+  headers = {
     'Content-Type': rendered.contentType,
-    ETag: variant.etag,
+    ETag: coding === 'identity' ? rendered.etag : rendered.encoded[coding]!.etag,
     'Cache-Control': options.cacheControl ?? PUBLIC_CACHE_CONTROL,
     'Last-Modified': new Date(rendered.lastModified).toUTCString(),
     Vary: 'Accept-Encoding',
     ...options.headers,
   };
-  if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), variant.etag, rendered.lastModified)) {
-    return c.body(null, 304, headers);
-  }
-  if (coding === 'identity') return c.body(rendered.body, 200, headers);
-  headers['Content-Encoding'] = coding;
-  // The bytes are compressed already. Workers would otherwise compress them again
-  // to match Content-Encoding (their default `encodeBody: 'automatic'`); other
-  // runtimes ignore the option. Hono's c.body() cannot pass it, hence the Response.
-  const init: ResponseInit & { encodeBody: 'manual' } = { status: 200, headers, encodeBody: 'manual' };
-  return new Response(variant.body, init);
+  if (coding !== 'identity' && !notModified) headers['Content-Encoding'] = coding;
+  for (const [name, value] of securityHeaders(headers['Content-Security-Policy'], https)) headers[name] ??= value;
+  variants.set(id, headers);
+  return headers;
 }
 
 /** A failed compression costs the compressed variants, never the page. */
@@ -50,6 +87,20 @@ function compressOrSkip(deps: Pick<Deps, 'compress' | 'log'>): Compress {
       deps.log.error('compression failed; serving that response uncompressed', { coding, error: String(error) });
       return null;
     });
+}
+
+/** chooseCoding's answers by header and stored codings: browsers send a handful of distinct headers. */
+const codings = new Map<string, ContentCoding | 'identity'>();
+
+function codingFor(header: string | undefined, available: Rendered['encoded']): ContentCoding | 'identity' {
+  if (!header) return 'identity';
+  const key = `${available.br ? 'b' : '-'}${available.gzip ? 'g' : '-'}${header}`;
+  let coding = codings.get(key);
+  if (coding === undefined) {
+    if (codings.size >= 256) codings.clear();
+    codings.set(key, (coding = chooseCoding(header, available)));
+  }
+  return coding;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/domain/calendar.js';
+import { REVISION_MEMO_MS } from '../../src/entry/node-deps.js';
 import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
@@ -63,12 +64,23 @@ describe('render cache and conditional GET', () => {
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
   });
 
-  it('sees writes made by another process through the revision counter', async () => {
+  it('sees writes made by another process through the revision counter, within REVISION_MEMO_MS', async () => {
     const deps = await createTestDeps({ now: NOON });
     await get(deps, '/');
     // A write that bypasses every service, as the admin CLI or hand-run SQL would.
     await deps.db.orm.run(sql`UPDATE settings SET name = 'Renamed Cloud'`);
+    await new Promise((resolve) => setTimeout(resolve, REVISION_MEMO_MS + 5));
     expect((await get(deps, '/')).text).toContain('Renamed Cloud');
+  });
+
+  it('sees its own writes at once, however recently it read the revision', async () => {
+    const deps = await createTestDeps({ now: NOON });
+    const api = await makeComponent(deps, { name: 'API' });
+    for (let i = 0; i < 5; i++) {
+      await get(deps, '/');
+      await makeIncident(deps, { title: `Outage number ${i}`, components: [{ componentId: api, status: 'major_outage' }] });
+      expect((await get(deps, '/')).text).toContain(`Outage number ${i}`);
+    }
   });
 
   it('re-renders when a maintenance window opens, even with no write', async () => {
