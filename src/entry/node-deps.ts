@@ -74,7 +74,7 @@ function memoizeRevision(db: Database, repos: Repos): void {
   const atomic = db.atomic.bind(db);
   const read = repos.settings.revision.bind(repos.settings);
   let writes = 0;
-  let memo: { value: string; readAt: number; writes: number } | undefined;
+  let memo: { value: Promise<string>; readAt: number; writes: number } | undefined;
   db.atomic = async (statements) => {
     try {
       await atomic(statements);
@@ -82,12 +82,14 @@ function memoizeRevision(db: Database, repos: Repos): void {
       writes++;
     }
   };
-  repos.settings.revision = async () => {
+  // Not async: a hit hands back the same settled promise, no new one per request.
+  repos.settings.revision = () => {
     const now = performance.now();
     if (memo && memo.writes === writes && now - memo.readAt < REVISION_MEMO_MS) return memo.value;
-    const seen = writes;
-    const value = await read();
-    memo = { value, readAt: now, writes: seen };
+    const value = read();
+    memo = { value, readAt: now, writes };
+    // A failed read is not kept.
+    value.catch(() => (memo = undefined));
     return value;
   };
 }

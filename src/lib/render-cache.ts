@@ -73,13 +73,14 @@ export class RenderCache {
    * The entry for `key` at `revision`, rendering (and compressing, when
    * `compress` is given) only on a miss.
    */
-  async get(
+  get(
     key: string,
     revision: string,
     now: number,
     render: () => Promise<RenderResult>,
     compress?: Compress,
   ): Promise<Rendered> {
+    // Not async: a hit hands back the entry's settled promise, no new one per request.
     const hit = this.entries.get(key);
     if (hit && hit.revision === revision && now < hit.validUntil) return hit.value;
 

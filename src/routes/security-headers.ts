@@ -75,14 +75,14 @@ export function isHttpsRequest(deps: Pick<Deps, 'config'>, c: Context): boolean 
   return deps.config.publicUrl?.startsWith('https:') === true || c.req.url.startsWith('https:');
 }
 
-/** Responses that already carry every security header (built by sendCached): the middleware leaves them alone. */
-const complete = new WeakSet<Response>();
+/** Marks responses that already carry every security header (built by sendCached): the middleware leaves them alone. */
+const COMPLETE = Symbol('herald.completeHeaders');
 
 export function markComplete(response: Response): Response {
-  complete.add(response);
+  (response as Response & { [COMPLETE]?: true })[COMPLETE] = true;
   return response;
 }
 
 export function isCompleteResponse(response: Response): boolean {
-  return complete.has(response);
+  return (response as Response & { [COMPLETE]?: true })[COMPLETE] === true;
 }
