@@ -1,7 +1,7 @@
 // Child process of bench/run.ts (never run by hand; it expects an IPC channel).
 //
 // Serves Herald exactly as src/entry/node.ts does (createNodeDeps +
-// initializePage + createApp + @hono/node-server `serve`, config parsed from
+// initializePage + createApp + createNodeServer (the render-cache fast path, then @hono/node-server), config parsed from
 // the environment: PORT, HOST, DATABASE_PATH, HERALD_ENV), and next to it, on
 // BENCH_CEILING_PORT, the ceiling: a bare Hono app that answers each path of
 // BENCH_CEILING_PATHS (a JSON array) with a constant, the bytes Herald sent
@@ -20,6 +20,7 @@ import { Hono } from 'hono';
 import { createApp } from '../src/app.js';
 import { parseNodeConfig } from '../src/config.js';
 import { createNodeDeps } from '../src/entry/node-deps.js';
+import { createNodeServer } from '../src/entry/node-fast-path.js';
 import { initializePage } from '../src/services/initialize.js';
 import { postUpdate } from '../src/services/post-update.js';
 import { PUBLISH_MARKER_PREFIX } from './publish-marker.js';
@@ -118,7 +119,11 @@ async function main(): Promise<void> {
   await initializePage(deps);
   const app = createApp(deps);
   const host = config.host ?? '127.0.0.1';
-  const herald = await listen(app.fetch, config.port, host);
+  const herald = createNodeServer(app, deps.fastPath);
+  await new Promise<void>((resolve, reject) => {
+    herald.once('error', reject);
+    herald.listen(config.port, host, resolve);
+  });
 
   // --- The ceiling: the same bytes as constants, nothing else ---------------
   const bare = new Hono();

@@ -43,6 +43,12 @@ export interface Deps {
   wakeOutbox(): void;
   /** The client's address, as the runtime knows it (for login throttling). */
   clientAddress(request: Request, env: unknown): string;
+  /**
+   * Node only: notes that the request in `env` was answered from render-cache
+   * entry `key`, so that the same request again can be answered before it
+   * reaches Hono (entry/node-fast-path.ts).
+   */
+  rememberCached?(env: unknown, key: string, options: { cacheControl?: string; headers?: Record<string, string> }): void;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

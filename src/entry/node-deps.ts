@@ -13,6 +13,7 @@ import { Wakeup } from '../lib/wakeup.js';
 import { fileTransport } from './file-transport.js';
 import { resendTransport } from '../mail/resend-transport.js';
 import type { MailTransport } from '../mail/transport.js';
+import { CachedFastPath } from './node-fast-path.js';
 import { loadViewSources } from './view-sources.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -58,6 +59,8 @@ export interface NodeDeps extends Deps {
   settle(): Promise<void>;
   /** Woken by `wakeOutbox`; the outbox loop (src/entry/node.ts) sleeps on it. */
   outboxWakeup: Wakeup;
+  /** Answers repeated public GETs from the render cache before Hono (see node-fast-path.ts). */
+  fastPath: CachedFastPath;
 }
 
 /**
@@ -109,14 +112,19 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
   const log = options.log ?? consoleLogger;
   const pending = new Set<Promise<unknown>>();
   const outboxWakeup = new Wakeup();
+  const clock = options.clock ?? systemClock;
+  const renderCache = new RenderCache();
+  const fastPath = new CachedFastPath({ repos, renderCache, clock }, options.config.publicUrl?.startsWith('https:') === true);
   return {
     config: options.config,
     db,
     repos,
     views: createViews(loadViewSources()),
-    clock: options.clock ?? systemClock,
+    clock,
     log,
-    renderCache: new RenderCache(),
+    renderCache,
+    fastPath,
+    rememberCached: (env, key, cachedOptions) => fastPath.remember(env, key, cachedOptions),
     compress: compressWithZlib,
     mail: nodeMailTransport(options.config, options.mailDir ?? './data/mail', log),
     outboxWakeup,

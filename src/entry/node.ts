@@ -11,9 +11,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { serve } from '@hono/node-server';
 import { createApp } from '../app.js';
 import { ConfigError, parseNodeConfig, type NodeConfig } from '../config.js';
 import { createSetupLink } from '../services/auth/accounts.js';
@@ -21,6 +21,7 @@ import { runBackgroundTick } from '../services/background.js';
 import { createDrainer } from '../services/outbox.js';
 import { initializePage } from '../services/initialize.js';
 import { createNodeDeps, type NodeDeps } from './node-deps.js';
+import { createNodeServer } from './node-fast-path.js';
 
 const BACKGROUND_INTERVAL_MS = 30_000;
 /** How long a stopping process waits for open connections before it exits anyway. */
@@ -179,9 +180,9 @@ function listenError(config: NodeConfig, error: NodeJS.ErrnoException): string {
 }
 
 function listen(deps: NodeDeps, config: NodeConfig, onListening: (port: number) => void): Server {
-  const app = createApp(deps);
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => onListening(info.port)) as Server;
+  const server = createNodeServer(createApp(deps), deps.fastPath);
   server.on('error', (error: NodeJS.ErrnoException) => fail(listenError(config, error)));
+  server.listen(config.port, config.host, () => onListening((server.address() as AddressInfo).port));
   return server;
 }
 

@@ -117,6 +117,12 @@ export class RenderCache {
     return entry.value;
   }
 
+  /** The settled entry for `key` if it is still current; never renders. */
+  peek(key: string, revision: string, now: number): Rendered | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.revision === revision && now < hit.validUntil ? hit.settled : undefined;
+  }
+
   clear(): void {
     this.entries.clear();
   }

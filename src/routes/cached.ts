@@ -20,7 +20,7 @@ export const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=
  */
 export async function sendCached(
   c: Context,
-  deps: Pick<Deps, 'clock' | 'repos' | 'renderCache' | 'compress' | 'log' | 'config'>,
+  deps: Pick<Deps, 'clock' | 'repos' | 'renderCache' | 'compress' | 'log' | 'config' | 'rememberCached'>,
   key: string,
   render: (now: number) => Promise<RenderResult>,
   options: CachedOptions = {},
@@ -28,17 +28,47 @@ export async function sendCached(
   const now = deps.clock.now();
   const revision = await deps.repos.settings.revision();
   const rendered = await deps.renderCache.get(key, revision, now, () => render(now), compressOrSkip(deps));
-  const coding = codingFor(c.req.header('Accept-Encoding'), rendered.encoded);
-  const variant = coding === 'identity' ? rendered : rendered.encoded[coding]!;
-  const https = isHttpsRequest(deps, c);
-  if (notModified(c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), variant.etag, rendered.lastModified)) {
-    return markComplete(new Response(null, { status: 304, headers: headersFor(rendered, coding, https, true, options) }));
-  }
+  const answer = cachedAnswer(
+    rendered,
+    { acceptEncoding: c.req.header('Accept-Encoding'), ifNoneMatch: c.req.header('If-None-Match'), ifModifiedSince: c.req.header('If-Modified-Since') },
+    isHttpsRequest(deps, c),
+    options,
+  );
+  deps.rememberCached?.(c.env, key, options);
   // The bytes are compressed already. Workers would otherwise compress them again
   // to match Content-Encoding (their default `encodeBody: 'automatic'`); other
   // runtimes ignore the option.
-  const init: ResponseInit & { encodeBody: 'manual' } = { status: 200, headers: headersFor(rendered, coding, https, false, options), encodeBody: 'manual' };
-  return markComplete(new Response(variant.body, init));
+  const init: ResponseInit & { encodeBody: 'manual' } = { status: answer.status, headers: answer.headers, encodeBody: 'manual' };
+  return markComplete(new Response(answer.body, init));
+}
+
+/** What a cached response answers to one request: the variant it accepts, or 304. */
+export interface CachedAnswer {
+  status: 200 | 304;
+  /** Shared by every such answer: never modify. */
+  headers: Record<string, string>;
+  body: Uint8Array<ArrayBuffer> | null;
+}
+
+/** The request headers a cached answer depends on (lower-case names: Node hands them over so). */
+export interface CachedRequest {
+  acceptEncoding: string | undefined;
+  ifNoneMatch: string | undefined;
+  ifModifiedSince: string | undefined;
+}
+
+/**
+ * The answer from a render to a request (sendCached here, and the Node entry's
+ * fast path for repeated requests, entry/node-fast-path.ts): the coding the
+ * client accepts, 304 when its validators match, headers built once.
+ */
+export function cachedAnswer(rendered: Rendered, request: CachedRequest, https: boolean, options: CachedOptions): CachedAnswer {
+  const coding = codingFor(request.acceptEncoding, rendered.encoded);
+  const variant = coding === 'identity' ? rendered : rendered.encoded[coding]!;
+  if (notModified(request.ifNoneMatch, request.ifModifiedSince, variant.etag, rendered.lastModified)) {
+    return { status: 304, headers: headersFor(rendered, coding, https, true, options), body: null };
+  }
+  return { status: 200, headers: headersFor(rendered, coding, https, false, options), body: variant.body };
 }
 
 export interface CachedOptions {
