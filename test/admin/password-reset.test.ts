@@ -5,7 +5,7 @@ import type { BatchOutcome, MailTransport, OutgoingEmail } from '../../src/mail/
 import { login } from '../../src/services/auth/sessions.js';
 import { inspectHtml } from '../security/support.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { adminGet, adminPost, signIn, TEST_PASSWORD, type TestSession } from '../support/admin.js';
+import { adminGet, adminPost, passwordLinkIn, signIn, TEST_PASSWORD, usePasswordLink, type TestSession } from '../support/admin.js';
 import { textOf } from '../support/http.js';
 
 /*
@@ -84,22 +84,7 @@ async function requestReset(
   return answer;
 }
 
-/** The one-time link in an email's text part. */
-const linkIn = (email: OutgoingEmail): string => /(http:\/\/status\.test\/admin\/reset\/[A-Za-z0-9_-]{43})/.exec(email.text)![1]!;
 
-/** Sets a password through a link as a browser would: GET the form, POST it back with its form token. */
-async function usePasswordLink(deps: TestDeps, link: string, password: string): Promise<Response> {
-  const path = new URL(link).pathname;
-  const page = await createApp(deps).request(path);
-  expect(page.status).toBe(200);
-  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-  return createApp(deps).request(path, {
-    method: 'POST',
-    headers: { Cookie: cookie, 'Content-Type': FORM },
-    body: new URLSearchParams({ _csrf: csrf, password }),
-  });
-}
 
 describe('forgot your password', () => {
   it('is linked from the sign-in page when email works; without email the page says to ask an owner', async () => {
@@ -135,7 +120,7 @@ describe('forgot your password', () => {
     expect(email.subject).toBe('Reset your password for Test Cloud');
     // Transactional: no list headers.
     expect(email.headers).toEqual({});
-    const link = linkIn(email);
+    const link = passwordLinkIn(email.text);
     expect(email.html).toContain(`href="${link}"`);
     expect(email.text).toContain('expires 24 Nov 2026, 12:00 UTC (24 hours after');
     expect(email.text).toContain('If you didn’t ask for this, ignore this email: your password is unchanged');
@@ -237,12 +222,12 @@ describe('forgot your password', () => {
   it('emailed links work once and expire after 24 hours', async () => {
     const { deps, mail } = await setup();
     await requestReset(deps, 'lead@example.com');
-    const first = linkIn(mail.sent[0]!.email);
+    const first = passwordLinkIn(mail.sent[0]!.email.text);
     expect((await usePasswordLink(deps, first, 'first new passphrase')).status).toBe(303);
     expect((await createApp(deps).request(new URL(first).pathname)).status).toBe(404);
 
     await requestReset(deps, 'lead@example.com');
-    const second = linkIn(mail.sent[1]!.email);
+    const second = passwordLinkIn(mail.sent[1]!.email.text);
     deps.clock.advance(24 * HOUR + 1);
     const expired = await createApp(deps).request(new URL(second).pathname);
     expect(expired.status).toBe(404);
@@ -309,7 +294,7 @@ describe('emails from the Team page', () => {
     expect(email.text).toContain('Hello Grace Hopper,');
     expect(email.text).toContain('Ada <b>Lovelace</b> added you (grace@example.com) to the team of the');
     expect(email.html).toContain('Ada &lt;b&gt;Lovelace&lt;/b&gt; added you');
-    const link = linkIn(email);
+    const link = passwordLinkIn(email.text);
     expect(res.text).toContain(link);
     expect((await usePasswordLink(deps, link, 'graces own passphrase')).status).toBe(303);
     await expect(login(deps, { email: 'grace@example.com', password: 'graces own passphrase' }, '192.0.2.43')).resolves.toBeTruthy();
@@ -333,7 +318,7 @@ describe('emails from the Team page', () => {
     const { email } = mail.sent[0]!;
     expect(email.subject).toBe('Reset your password for Test Cloud');
     expect(email.text).toContain('Ada <b>Lovelace</b>, an owner of the Test Cloud status page,');
-    expect(res.text).toContain(linkIn(email));
+    expect(res.text).toContain(passwordLinkIn(email.text));
   });
 
   it('says so when the email could not be sent, and still shows the link', async () => {

@@ -3,7 +3,7 @@ import { createApp } from '../../src/app.js';
 import { DAY, HOUR } from '../../src/domain/calendar.js';
 import { login } from '../../src/services/auth/sessions.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { adminGet, adminPost, signIn, TEST_PASSWORD, type TestSession } from '../support/admin.js';
+import { adminGet, adminPost, passwordLinkIn, signIn, TEST_PASSWORD, usePasswordLink, type TestSession } from '../support/admin.js';
 import { textOf } from '../support/http.js';
 
 async function setup(): Promise<{ deps: TestDeps; owner: TestSession }> {
@@ -12,22 +12,7 @@ async function setup(): Promise<{ deps: TestDeps; owner: TestSession }> {
   return { deps, owner };
 }
 
-/** The one-time link on a "member added" / "password link" page. */
-const linkIn = (html: string): string => /(http:\/\/status\.test\/admin\/reset\/[A-Za-z0-9_-]{43})/.exec(html)![1]!;
 
-/** Sets a password through a link the way a browser would: GET the form, POST it back with its form token. */
-async function usePasswordLink(deps: TestDeps, link: string, password: string): Promise<Response> {
-  const path = new URL(link).pathname;
-  const page = await createApp(deps).request(path);
-  expect(page.status).toBe(200);
-  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-  return createApp(deps).request(path, {
-    method: 'POST',
-    headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, password }),
-  });
-}
 
 describe('team page access', () => {
   it('lists members with role and date for owners', async () => {
@@ -106,7 +91,7 @@ describe('adding a member', () => {
     expect(text).toContain('send this link to them');
     expect(text).toContain('only time the link is shown');
     expect(text).toContain('24 Nov 2026, 12:00 UTC');
-    const link = linkIn(res.text);
+    const link = passwordLinkIn(res.text);
 
     // Never shown again: not on the team page, and only its hash is stored.
     const team = await adminGet(deps, '/admin/team', owner);
@@ -134,7 +119,7 @@ describe('adding a member', () => {
 
   it('links live 24 hours', async () => {
     const { deps, owner } = await setup();
-    const link = linkIn((await adminPost(deps, '/admin/team', owner, { name: 'Grace', email: 'grace@example.com', role: 'viewer' })).text);
+    const link = passwordLinkIn((await adminPost(deps, '/admin/team', owner, { name: 'Grace', email: 'grace@example.com', role: 'viewer' })).text);
     deps.clock.advance(24 * HOUR + 1);
     expect((await createApp(deps).request(new URL(link).pathname)).status).toBe(404);
   });
@@ -201,7 +186,7 @@ describe('managing members', () => {
     const res = await adminPost(deps, `/admin/team/${lead.userId}/reset`, owner, {});
     expect(res.status).toBe(200);
     expect(textOf(res.text)).toContain('A new password link for Test comms (lead@example.com). Their current sessions have ended.');
-    const link = linkIn(res.text);
+    const link = passwordLinkIn(res.text);
     expect((await adminGet(deps, '/admin', lead)).status).toBe(303);
     const page = await createApp(deps).request(new URL(link).pathname);
     expect(textOf(await page.text())).toContain('Choose a password for lead@example.com.');

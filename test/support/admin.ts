@@ -90,3 +90,24 @@ export function apiCall(
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   return send(deps, path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 }
+
+/** The one-time password link (`/admin/reset/<token>`) in a page or an email's text. */
+export function passwordLinkIn(text: string): string {
+  const match = /(http:\/\/status\.test\/admin\/reset\/[A-Za-z0-9_-]{43})/.exec(text);
+  if (!match) throw new Error('no password link in the text');
+  return match[1]!;
+}
+
+/** Sets a password through a link the way a browser would: GET the form, POST it back with its form token. */
+export async function usePasswordLink(deps: Deps, link: string, password: string): Promise<Response> {
+  const path = new URL(link).pathname;
+  const page = await createApp(deps).request(path);
+  if (page.status !== 200) throw new Error(`GET ${path} answered ${page.status}`);
+  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  return createApp(deps).request(path, {
+    method: 'POST',
+    headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, password }),
+  });
+}
