@@ -181,7 +181,7 @@ describe('the subscriber list', () => {
     expect(page).toContain('Transport: None: emails are queued but not sent');
     await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true });
     const rows = await outboxRows(deps);
-    await deps.db.atomic([deps.repos.outbox.markSent(rows[0]!.id, 'msg-1', NOON)]);
+    await deps.db.atomic(deps.repos.outbox.recordBatch([{ id: rows[0]!.id, providerId: 'msg-1' }], NOON));
     deps.clock.advance(5 * MINUTE);
     deps.mail = { name: 'files', maxBatch: 100, sendBatch: async () => ({ kind: 'retry', error: 'unused' }) };
     page = textOf((await adminGet(deps, '/admin/subscribers', comms)).text);
@@ -417,9 +417,9 @@ describe('delivery progress of incident emails', () => {
     const queued = (await outboxRows(deps)).filter((r) => r.status === 'queued');
     const failedRow = queued[2]!;
     await deps.db.atomic([
-      deps.repos.outbox.markSent(queued[0]!.id, 'msg-1', NOON + 1000),
-      deps.repos.outbox.markSent(queued[1]!.id, 'msg-2', NOON + 1000),
-      deps.repos.outbox.markFailed(failedRow.id, '550 <mailbox> unavailable', NOON + 2000),
+      ...deps.repos.outbox.recordBatch([{ id: queued[0]!.id, providerId: 'msg-1' }], NOON + 1000),
+      ...deps.repos.outbox.recordBatch([{ id: queued[1]!.id, providerId: 'msg-2' }], NOON + 1000),
+      ...deps.repos.outbox.recordBatch([{ id: failedRow.id, error: '550 <mailbox> unavailable' }], NOON + 2000),
     ]);
     const failedEmail = (await deps.repos.subscribers.findById(failedRow.subscriberId))!.email;
 
@@ -448,7 +448,7 @@ describe('delivery progress of incident emails', () => {
 
     // Everything out: the page says so and stops refreshing.
     const rest = (await outboxRows(deps)).filter((r) => r.status === 'queued' || r.status === 'sending');
-    await deps.db.atomic(rest.map((r, i) => deps.repos.outbox.markSent(r.id, `msg-${i + 10}`, NOON + 3000)));
+    await deps.db.atomic(rest.flatMap((r, i) => deps.repos.outbox.recordBatch([{ id: r.id, providerId: `msg-${i + 10}` }], NOON + 3000)));
     const done = await adminGet(deps, `/admin/incidents/${incident}/deliveries`, viewer);
     expect(done.text).not.toContain('http-equiv="refresh"');
     expect(textOf(done.text)).toContain('Done: every email has been sent, has failed or was skipped.');
@@ -460,8 +460,8 @@ describe('delivery progress of incident emails', () => {
     const { deps, comms, incident } = await incidentWithEmails();
     const first = await outboxRows(deps);
     await deps.db.atomic([
-      deps.repos.outbox.markFailed(first[0]!.id, 'first failure', NOON),
-      ...first.slice(1).map((r) => deps.repos.outbox.markSent(r.id, `m${r.id}`, NOON)),
+      ...deps.repos.outbox.recordBatch([{ id: first[0]!.id, error: 'first failure' }], NOON),
+      ...first.slice(1).flatMap((r) => deps.repos.outbox.recordBatch([{ id: r.id, providerId: `m${r.id}` }], NOON)),
     ]);
     deps.clock.advance(10 * MINUTE);
     await postUpdate(deps, { incidentId: incident, status: 'identified', body: 'We found the cause.', components: [] });
@@ -469,7 +469,7 @@ describe('delivery progress of incident emails', () => {
     expect(second).toHaveLength(5);
     const skippedEmail = (await deps.repos.subscribers.findById(second[4]!.subscriberId))!.email;
     await deps.db.atomic([
-      deps.repos.outbox.markFailed(second[0]!.id, 'second failure', NOON + 10 * MINUTE),
+      ...deps.repos.outbox.recordBatch([{ id: second[0]!.id, error: 'second failure' }], NOON + 10 * MINUTE),
       deps.repos.outbox.skipQueuedFor(second[4]!.subscriberId, 'unsubscribed'),
     ]);
     expect(skippedEmail).toBeTruthy();
@@ -509,7 +509,7 @@ describe('the new pages', () => {
     await deps.db.atomic([deps.repos.subscribers.update(bounced!, { reason: '"><script>alert(1)</script>' })]);
     const incident = await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true });
     const [row] = await outboxRows(deps);
-    await deps.db.atomic([deps.repos.outbox.markFailed(row!.id, '<img src=x onerror=alert(1)>', NOON)]);
+    await deps.db.atomic(deps.repos.outbox.recordBatch([{ id: row!.id, error: '<img src=x onerror=alert(1)>' }], NOON));
     const pages: [string, TestResponse][] = [
       ['list', await adminGet(deps, '/admin/subscribers?q=%22%3E%3Cscript%3E', admin)],
       ['list', await adminGet(deps, '/admin/subscribers', admin)],

@@ -415,8 +415,8 @@ describe('subscribers and email delivery', () => {
     await deps.db.atomic([deps.repos.outbox.claimQueued('batch-1', 'lease-1', NOON, NOON + MINUTE, 1)]);
     const [sent, failed] = (await outboxRows(deps)).filter((r) => r.status === 'queued');
     await deps.db.atomic([
-      deps.repos.outbox.markSent(sent!.id, 'msg-1', NOON + 1000),
-      deps.repos.outbox.markFailed(failed!.id, '550 mailbox unavailable', NOON + 2000),
+      ...deps.repos.outbox.recordBatch([{ id: sent!.id, providerId: 'msg-1' }], NOON + 1000),
+      ...deps.repos.outbox.recordBatch([{ id: failed!.id, error: '550 mailbox unavailable' }], NOON + 2000),
     ]);
     const failedEmail = (await deps.repos.subscribers.findById(failed!.subscriberId))!.email;
 

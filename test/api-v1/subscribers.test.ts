@@ -227,14 +227,14 @@ describe('GET /api/v1/incidents/{id}/deliveries and /maintenance/{id}/deliveries
     const id = await makeIncident(deps, { severity: 1, notify: true });
     const first = await outboxRows(deps);
     await deps.db.atomic([
-      deps.repos.outbox.markFailed(first[0]!.id, 'first failure', NOON),
-      ...first.slice(1).map((r) => deps.repos.outbox.markSent(r.id, `m${r.id}`, NOON)),
+      ...deps.repos.outbox.recordBatch([{ id: first[0]!.id, error: 'first failure' }], NOON),
+      ...first.slice(1).flatMap((r) => deps.repos.outbox.recordBatch([{ id: r.id, providerId: `m${r.id}` }], NOON)),
     ]);
     deps.clock.advance(10 * MINUTE);
     await postUpdate(deps, { incidentId: id, status: 'identified', body: 'We found the cause.', components: [] });
     const second = (await outboxRows(deps)).filter((r) => r.status === 'queued');
     await deps.db.atomic([
-      deps.repos.outbox.markFailed(second[0]!.id, 'second failure', NOON + 10 * MINUTE),
+      ...deps.repos.outbox.recordBatch([{ id: second[0]!.id, error: 'second failure' }], NOON + 10 * MINUTE),
       deps.repos.outbox.skipQueuedFor(second[2]!.subscriberId, 'unsubscribed'),
     ]);
     // A backfilled update (dated over an hour back) sends nothing.
@@ -256,7 +256,7 @@ describe('GET /api/v1/incidents/{id}/deliveries and /maintenance/{id}/deliveries
     ]);
 
     // Everything out: no longer in progress; no transport configured shows as null.
-    await deps.db.atomic([deps.repos.outbox.markSent(second[1]!.id, 'm-last', NOON + 11 * MINUTE)]);
+    await deps.db.atomic(deps.repos.outbox.recordBatch([{ id: second[1]!.id, providerId: 'm-last' }], NOON + 11 * MINUTE));
     deps.mail = null;
     const done = await call('GET', `/api/v1/incidents/${id}/deliveries`);
     expect(done).toMatchObject({ in_progress: false, transport: null });
@@ -267,7 +267,7 @@ describe('GET /api/v1/incidents/{id}/deliveries and /maintenance/{id}/deliveries
     await addSubscribers(deps, Array.from({ length: 60 }, (_, i) => `s${i}@example.com`));
     const id = await makeIncident(deps, { severity: 1, notify: true });
     const rows = await outboxRows(deps);
-    await deps.db.atomic(rows.map((r, i) => deps.repos.outbox.markFailed(r.id, `failure ${i}`, NOON + i * 1000)));
+    await deps.db.atomic(rows.flatMap((r, i) => deps.repos.outbox.recordBatch([{ id: r.id, error: `failure ${i}` }], NOON + i * 1000)));
     const failures = (await call('GET', `/api/v1/incidents/${id}/deliveries`)).latest_failures;
     expect(failures).toHaveLength(50);
     expect(failures[0]).toMatchObject({ reason: 'failure 59', at: iso(NOON + 59_000) });
@@ -313,7 +313,7 @@ describe('GET /api/v1/outbox', () => {
     const admin = await client(deps, 'admin');
     await admin.call('POST', '/api/v1/subscribers/import', { csv: 'c@example.com', consented: false }, 200);
     const [first] = await outboxRows(deps);
-    await deps.db.atomic([deps.repos.outbox.markSent(first!.id, 'msg-1', NOON + 5 * MINUTE)]);
+    await deps.db.atomic(deps.repos.outbox.recordBatch([{ id: first!.id, providerId: 'msg-1' }], NOON + 5 * MINUTE));
     deps.mail = { name: 'files', maxBatch: 100, sendBatch: async () => ({ kind: 'retry', error: 'unused' }) };
     expect(await call('GET', '/api/v1/outbox')).toEqual({
       counts: { queued: 2, sending: 0, sent: 1, failed: 0, skipped: 0 },

@@ -1146,7 +1146,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
         const taken = await ctx.repos.outbox.batchRows('batch-one', 'lease-c');
         expect(taken.map((r) => r.attempts)).toEqual([2, 2]);
 
-        await ctx.db.atomic([ctx.repos.outbox.markSent(taken[0]!.id, 'msg-1', later), ctx.repos.outbox.markFailed(taken[1]!.id, 'refused', later)]);
+        await ctx.db.atomic(ctx.repos.outbox.recordBatch([{ id: taken[0]!.id, providerId: 'msg-1' }, { id: taken[1]!.id, error: 'refused' }], later));
         expect(await ctx.repos.outbox.counts()).toEqual({ queued: 0, sending: 0, sent: 1, failed: 1, skipped: 0, preparing: false });
         expect(await ctx.repos.outbox.oldestWaiting()).toBeNull();
       });
@@ -1180,8 +1180,8 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
         // Four sent at the same moment (ties on due_at), one failed; pruned two at a time by (due_at, id).
         await ctx.db.atomic([
-          ...queued.slice(0, 4).map((r) => outbox.markSent(r.id, `m${r.id}`, ctx.now)),
-          outbox.markFailed(queued[4]!.id, 'refused', ctx.now),
+          ...queued.slice(0, 4).flatMap((r) => outbox.recordBatch([{ id: r.id, providerId: `m${r.id}` }], ctx.now)),
+          ...outbox.recordBatch([{ id: queued[4]!.id, error: 'refused' }], ctx.now),
         ]);
         const before = ctx.now + 1;
         expect(await outbox.pruneEnd('sent', ctx.now, 2)).toBeNull();

@@ -160,8 +160,8 @@ describe('pruning finished emails', () => {
     const { updateId: old } = await publish(deps, api);
     const rows = await outboxRows(deps);
     await deps.db.atomic([
-      ...rows.slice(0, 9).map((r) => deps.repos.outbox.markSent(r.id, `m${r.id}`, deps.clock.now())),
-      deps.repos.outbox.markFailed(rows[9]!.id, 'refused', deps.clock.now()),
+      ...rows.slice(0, 9).flatMap((r) => deps.repos.outbox.recordBatch([{ id: r.id, providerId: `m${r.id}` }], deps.clock.now())),
+      ...deps.repos.outbox.recordBatch([{ id: rows[9]!.id, error: 'refused' }], deps.clock.now()),
       deps.repos.outbox.skipQueuedFor(rows[10]!.subscriberId, 'unsubscribed'),
     ]);
     const before = (await deps.repos.outbox.countsForUpdates([old])).get(old);
@@ -181,7 +181,7 @@ describe('pruning finished emails', () => {
     expect((await deps.repos.outbox.countsForUpdates([old])).get(old)).toEqual(before);
 
     // Pruning again later adds to the totals rather than replacing them.
-    await deps.db.atomic([deps.repos.outbox.markSent(left.find((r) => r.updateId === old)!.id, 'late', deps.clock.now())]);
+    await deps.db.atomic(deps.repos.outbox.recordBatch([{ id: left.find((r) => r.updateId === old)!.id, providerId: 'late' }], deps.clock.now()));
     deps.clock.advance(OUTBOX_RETENTION_MS + DAY);
     expect((await runBackgroundTick(deps)).pruned).toBe(1);
     expect((await rawOutbox(deps)).map((r) => [r.updateId, r.status])).toEqual(Array.from({ length: 12 }, () => [recent, 'queued']));

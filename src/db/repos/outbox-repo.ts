@@ -82,8 +82,6 @@ export interface OutboxRepo {
   takeBatch(batchId: string, lease: string, now: number, leaseUntil: number): Statement;
   /** The rows of a batch the lease holds, in a fixed order. */
   batchRows(batchId: string, lease: string): Promise<MailOutboxRow[]>;
-  markSent(id: number, providerId: string, now: number): Statement;
-  markFailed(id: number, error: string, now: number): Statement;
   /**
    * Records a whole batch's answer: each email sent with its provider id, or
    * failed with its reason. Two statements whatever the batch size (the
@@ -218,12 +216,6 @@ export function outboxRepo(orm: Orm): OutboxRepo {
         .where(and(eq(mailOutbox.batchId, batchId), eq(mailOutbox.lease, lease), eq(mailOutbox.status, 'sending')))
         .orderBy(asc(mailOutbox.id))
         .all();
-    },
-    markSent(id, providerId, now) {
-      return orm.update(mailOutbox).set({ status: 'sent', providerId, sentAt: now, error: null }).where(eq(mailOutbox.id, id));
-    },
-    markFailed(id, error, now) {
-      return orm.update(mailOutbox).set({ status: 'failed', error, sentAt: now }).where(eq(mailOutbox.id, id));
     },
     recordBatch(results, now) {
       const sent = results.flatMap((r) => ('providerId' in r ? [[r.id, r.providerId]] : []));
