@@ -5,7 +5,7 @@ import { newId } from '../lib/ids.js';
 import { composeAlreadySubscribedEmail, composeConfirmEmail, composeUpdateEmail, type EmailPage } from '../mail/compose.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../mail/transport.js';
 import { scopeNames, subscriberToken } from './subscriptions.js';
-import { loadEmailPage, loadSettings } from './settings.js';
+import { loadEmailPage } from './settings.js';
 
 /**
  * The outbox drainer. Publishing an update writes one mail_fanouts row in the
@@ -236,7 +236,7 @@ class BatchComposer {
   }
 
   private async pageInfo(): Promise<EmailPage> {
-    this.page ??= await loadEmailPage(this.deps, this.deps.config.publicUrl ?? (await loadSettings(this.deps)).url);
+    this.page ??= await loadEmailPage(this.deps, this.deps.config.publicUrl ?? undefined);
     return this.page;
   }
 

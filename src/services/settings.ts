@@ -9,8 +9,8 @@ export async function loadSettings(deps: Pick<Deps, 'repos'>): Promise<SettingsR
   return settings;
 }
 
-/** The page as emails show it, with links to `baseUrl` (no trailing slash). */
-export async function loadEmailPage(deps: Pick<Deps, 'repos'>, baseUrl: string): Promise<EmailPage> {
+/** The page as emails show it, with links to `baseUrl` (the page's own URL setting when none is given; no trailing slash). */
+export async function loadEmailPage(deps: Pick<Deps, 'repos'>, baseUrl?: string): Promise<EmailPage> {
   const settings = await loadSettings(deps);
-  return { name: settings.name, baseUrl: baseUrl.replace(/\/+$/, ''), timeZone: settings.timeZone, logoUrl: settings.logoUrl, accentColor: settings.accentColor };
+  return { name: settings.name, baseUrl: (baseUrl ?? settings.url).replace(/\/+$/, ''), timeZone: settings.timeZone, logoUrl: settings.logoUrl, accentColor: settings.accentColor };
 }
