@@ -39,6 +39,7 @@ import type { MailTransport } from '../src/mail/transport.js';
 import { declareIncident } from '../src/services/declare-incident.js';
 import { createDrainer, expandFanoutChunk } from '../src/services/outbox.js';
 import type { FakeCommand, FakeMessage, FakeStats } from './fanout-server.js';
+import { profileArea } from './profile-area.js';
 import { seedBenchPage } from './seed.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -1231,25 +1232,6 @@ const PROFILE_FRAMES = [
   'sendCached',
   'gc',
 ];
-
-function profileArea(frame: CpuProfile['nodes'][number]['callFrame']): string {
-  const { url, functionName } = frame;
-  if (!url) {
-    if (functionName === '(garbage collector)') return 'GC';
-    if (functionName === '(idle)') return 'idle';
-    if (functionName === '(program)') return 'V8/native (program)';
-    return functionName.startsWith('RegExp:') ? 'native: RegExp' : `native: ${functionName || '(anonymous)'}`;
-  }
-  if (url.startsWith('node:')) return `node: ${url.slice(5).split('/')[0]}`;
-  const modules = url.lastIndexOf('/node_modules/');
-  if (modules >= 0) {
-    const rest = url.slice(modules + 14).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  const src = url.indexOf('/src/');
-  if (src >= 0) return `herald ${url.slice(src + 1).split('/').slice(0, 2).join('/')}`;
-  return url;
-}
 
 /** Self time by area and inclusive time of PROFILE_FRAMES, for the samples in [fromUs, toUs] (monotonic µs, V8's clock). */
 function summarizeProfile(path: string, label: string, fromUs = -Infinity, toUs = Infinity): ProfileWindow {

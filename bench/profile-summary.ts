@@ -5,6 +5,7 @@
 // frames of interest on the per-request path.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { profileArea } from './profile-area.js';
 
 interface CallFrame {
   functionName: string;
@@ -48,27 +49,6 @@ const FRAMES_OF_INTEREST = [
   'getRequestListener',
 ];
 
-function area(frame: CallFrame): string {
-  const { url, functionName } = frame;
-  if (!url) {
-    if (functionName === '(garbage collector)') return 'GC';
-    if (functionName === '(idle)') return 'idle (waiting for I/O)';
-    if (functionName === '(program)') return 'V8/native (program)';
-    return `native: ${functionName || '(anonymous)'}`;
-  }
-  if (url.startsWith('node:')) return `node: ${url.slice(5).split('/')[0]}`;
-  const modules = url.lastIndexOf('/node_modules/');
-  if (modules >= 0) {
-    const rest = url.slice(modules + 14).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-  }
-  const src = url.indexOf('/src/');
-  if (src >= 0) return `herald ${url.slice(src + 1).split('/').slice(0, 2).join('/')}`;
-  const bench = url.indexOf('/bench/');
-  if (bench >= 0) return `bench ${url.slice(bench + 1)}`;
-  return url;
-}
-
 function summarize(path: string): void {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -94,7 +74,7 @@ function summarize(path: string): void {
   for (const [id, us] of self) {
     if (idleIds.has(id)) continue;
     const frame = byId.get(id)!.callFrame;
-    const a = area(frame);
+    const a = profileArea(frame);
     areas.set(a, (areas.get(a) ?? 0) + us);
     const key = `${frame.functionName || '(anonymous)'}  [${a}${frame.url ? `:${frame.lineNumber + 1}` : ''}]`;
     functions.set(key, (functions.get(key) ?? 0) + us);
@@ -115,7 +95,7 @@ function summarize(path: string): void {
     for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
       const frame = byId.get(id)!.callFrame;
       if (!FRAMES_OF_INTEREST.includes(frame.functionName)) continue;
-      const key = `${frame.functionName}  [${area(frame)}]`;
+      const key = `${frame.functionName}  [${profileArea(frame)}]`;
       if (seen.has(key)) continue;
       seen.add(key);
       inclusive.set(key, (inclusive.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
