@@ -6,6 +6,7 @@ import {
   type ComponentStatus,
 } from '../domain/constants.js';
 import type { Views } from '../lib/views.js';
+import { memoize } from '../lib/memo.js';
 import { formatterFor } from '../presenters/format.js';
 import { renderMarkdown } from '../presenters/markdown.js';
 
@@ -81,17 +82,12 @@ const COMPONENT_STATUS_COLORS: Record<ComponentStatus, string> = {
  * Markdown twice per email.
  */
 const MEMO_SIZE = 32;
-const textCache = new Map<string, string>();
-const htmlCache = new Map<string, string>();
-function memo(cache: Map<string, string>, key: string, compute: (key: string) => string): string {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = compute(key);
-    if (cache.size >= MEMO_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(key, value);
-  }
-  return value;
-}
+const textOf = memoize(MEMO_SIZE, markdownToText);
+/** Keyed by "<link colour>\n<body>". */
+const styledHtmlOf = memoize(MEMO_SIZE, (key: string) => {
+  const newline = key.indexOf('\n');
+  return styleMarkdownHtml(renderMarkdown(key.slice(newline + 1)), key.slice(0, newline));
+});
 
 /* ---- The three emails ---- */
 
@@ -138,7 +134,7 @@ export function composeUpdateEmail(
     statusLabel: status ? COMPONENT_STATUS_LABELS[status] : null,
     color: status ? COMPONENT_STATUS_COLORS[status] : PALETTE.muted,
   }));
-  const bodyText = memo(textCache, update.body, markdownToText);
+  const bodyText = textOf(update.body);
   const reason = scope
     ? `You subscribed to ${ctx.pageName} updates (${scope.all ? 'all components' : scope.names.map(oneLine).join(', ') || 'all components'}).`
     : `You get this email because you subscribed to ${ctx.pageName} updates.`;
@@ -153,7 +149,7 @@ export function composeUpdateEmail(
     at,
     window,
     nextUpdate,
-    bodyHtml: memo(htmlCache, `${ctx.colors.link}\n${update.body}`, () => styleMarkdownHtml(renderMarkdown(update.body), ctx.colors.link)),
+    bodyHtml: styledHtmlOf(`${ctx.colors.link}\n${update.body}`),
     bodyText,
     components,
     incidentUrl,

@@ -1,4 +1,5 @@
 import { HOUR, MINUTE } from '../domain/calendar.js';
+import { memoize } from '../lib/memo.js';
 
 /** A time as both machine-readable and human-readable text. */
 export interface TimeView {
@@ -43,16 +44,16 @@ export function formatterFor(timeZone: string): Formatter {
     timeZoneName: 'short',
   });
   const month = new Intl.DateTimeFormat('en-GB', { timeZone, month: 'long', year: 'numeric' });
-  const view = (format: Intl.DateTimeFormat) => (ms: number): TimeView => ({
-    iso: new Date(ms).toISOString(),
-    text: format.format(ms),
-  });
+  // Intl formatting costs microseconds a call, and pages and feeds show the
+  // same instants (update times, day boundaries) on every render: remember them.
+  const view = (format: Intl.DateTimeFormat): ((ms: number) => TimeView) =>
+    memoize(2_000, (ms: number): TimeView => Object.freeze({ iso: new Date(ms).toISOString(), text: format.format(ms) }));
   formatter = {
     timeZone,
     dateTime: view(dateTime),
     date: view(date),
     time: view(time),
-    month: (ms) => month.format(ms),
+    month: memoize(1_000, (ms: number) => month.format(ms)),
   };
   formatters.set(timeZone, formatter);
   return formatter;

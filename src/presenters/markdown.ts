@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import { memoize } from '../lib/memo.js';
 
 /*
  * Incident bodies are Markdown written by the Comms Lead. Raw HTML is off, so
@@ -16,6 +17,8 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 // No images: they would load third-party content into the status page.
 md.disable('image');
 
-export function renderMarkdown(source: string): string {
-  return md.render(source);
-}
+/**
+ * Pages, feeds and emails render the same update bodies again on every
+ * change of the page: remember the last 1,000 (a pure function of the source).
+ */
+export const renderMarkdown: (source: string) => string = memoize(1_000, (source: string) => md.render(source));
