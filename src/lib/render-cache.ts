@@ -60,7 +60,18 @@ interface Entry {
   value: Promise<Rendered>;
   /** The value, once the render (and its compression) succeeded. */
   settled?: Rendered;
+  /** While this entry renders: the key's previous render, and when this render began. */
+  previous?: { rendered: Rendered; value: Promise<Rendered>; since: number };
 }
+
+/**
+ * While a key re-renders, requests that arrive meanwhile get its previous
+ * render for up to this long instead of waiting (the request that found the
+ * change waits for the new one). A publish then stalls no reader for the
+ * render, its compression and its hash; issue 6 gives new content one second
+ * to appear, and a render takes milliseconds.
+ */
+export const STALE_WHILE_RENDERING_MS = 1_000;
 
 const ETAG_SUFFIX: Record<ContentCoding, string> = { br: '-br', gzip: '-gz' };
 
@@ -80,15 +91,22 @@ export class RenderCache {
     render: () => Promise<RenderResult>,
     compress?: Compress,
   ): Promise<Rendered> {
-    // Not async: a hit hands back the entry's settled promise, no new one per request.
+    // Not async: a hit hands back a settled promise kept in the entry, no new one per request.
     const hit = this.entries.get(key);
-    if (hit && hit.revision === revision && now < hit.validUntil) return hit.value;
+    if (hit && hit.revision === revision && now < hit.validUntil) {
+      return !hit.settled && hit.previous && now - hit.previous.since < STALE_WHILE_RENDERING_MS ? hit.previous.value : hit.value;
+    }
 
     // A re-render often produces the same bytes (the once-a-minute refresh of a
     // quiet page, a write that does not show here): then the previous variants are reused.
-    const previous = hit?.settled;
+    const previous = hit?.settled ?? hit?.previous?.rendered;
     // Concurrent misses share one render instead of each doing the work.
-    const entry: Entry = { revision, validUntil: Number.POSITIVE_INFINITY, value: Promise.resolve(null as never) };
+    const entry: Entry = {
+      revision,
+      validUntil: Number.POSITIVE_INFINITY,
+      value: Promise.resolve(null as never),
+      previous: previous && { rendered: previous, value: Promise.resolve(previous), since: now },
+    };
     entry.value = render()
       .then(async (result) => {
         entry.validUntil = result.validUntil;
@@ -102,6 +120,7 @@ export class RenderCache {
           encoded: previous?.etag === etag ? previous.encoded : await compressAll(body, etag, compress),
         };
         entry.settled = rendered;
+        entry.previous = undefined;
         return rendered;
       })
       .catch((error: unknown) => {
@@ -117,10 +136,11 @@ export class RenderCache {
     return entry.value;
   }
 
-  /** The settled entry for `key` if it is still current; never renders. */
+  /** What `get` would answer at once for `key` (the current render, or the previous one while it re-renders); never renders. */
   peek(key: string, revision: string, now: number): Rendered | undefined {
     const hit = this.entries.get(key);
-    return hit && hit.revision === revision && now < hit.validUntil ? hit.settled : undefined;
+    if (!hit || hit.revision !== revision || now >= hit.validUntil) return undefined;
+    return hit.settled ?? (hit.previous && now - hit.previous.since < STALE_WHILE_RENDERING_MS ? hit.previous.rendered : undefined);
   }
 
   clear(): void {

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/domain/calendar.js';
 import { REVISION_MEMO_MS } from '../../src/entry/node-deps.js';
+import { RenderCache, STALE_WHILE_RENDERING_MS, type Rendered, type RenderResult } from '../../src/lib/render-cache.js';
 import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
@@ -104,5 +105,83 @@ describe('render cache and conditional GET', () => {
     deps.clock.advance(MINUTE + 1);
     await get(deps, '/');
     expect(renders()).toBe(2);
+  });
+});
+
+describe('while a page re-renders (stale while rendering)', () => {
+  /** A render the test finishes by hand, counting how often the cache asks for one. */
+  function controlledRenders() {
+    const pending: { body: string; finish: () => void; fail: (error: Error) => void }[] = [];
+    const render = (body: string) => () =>
+      new Promise<RenderResult>((resolve, reject) => {
+        pending.push({
+          body,
+          finish: () => resolve({ body, contentType: 'text/plain', validUntil: Infinity, lastModified: NOON }),
+          fail: reject,
+        });
+      });
+    return { pending, render };
+  }
+  const text = (rendered: Rendered): string => new TextDecoder().decode(rendered.body);
+
+  it('answers requests that arrive during the re-render with the previous render; the one that found the change waits for the new', async () => {
+    const cache = new RenderCache();
+    const { pending, render } = controlledRenders();
+    const first = cache.get('/', 'r1', NOON, render('old'));
+    pending[0]!.finish();
+    expect(text(await first)).toBe('old');
+
+    const finder = cache.get('/', 'r2', NOON + 10, render('new'));
+    const meanwhile = await cache.get('/', 'r2', NOON + 20, render('unused'));
+    expect(text(meanwhile)).toBe('old');
+    expect(cache.peek('/', 'r2', NOON + 20)).toBe(meanwhile);
+    expect(pending).toHaveLength(2); // one render for the change, none for the request meanwhile
+
+    pending[1]!.finish();
+    expect(text(await finder)).toBe('new');
+    expect(text(await cache.get('/', 'r2', NOON + 30, render('unused')))).toBe('new');
+    expect(text(cache.peek('/', 'r2', NOON + 30)!)).toBe('new');
+  });
+
+  it(`makes requests wait for the new render once it has taken ${STALE_WHILE_RENDERING_MS} ms`, async () => {
+    const cache = new RenderCache();
+    const { pending, render } = controlledRenders();
+    const first = cache.get('/', 'r1', NOON, render('old'));
+    pending[0]!.finish();
+    await first;
+
+    const finder = cache.get('/', 'r2', NOON, render('new'));
+    const late = cache.get('/', 'r2', NOON + STALE_WHILE_RENDERING_MS, render('unused'));
+    expect(cache.peek('/', 'r2', NOON + STALE_WHILE_RENDERING_MS)).toBeUndefined();
+    pending[1]!.finish();
+    expect(text(await late)).toBe('new');
+    expect(await late).toBe(await finder);
+  });
+
+  it('has nothing older to offer on the first render: every request waits for it, and it is rendered once', async () => {
+    const cache = new RenderCache();
+    const { pending, render } = controlledRenders();
+    const requests = [cache.get('/', 'r1', NOON, render('only')), cache.get('/', 'r1', NOON + 5, render('unused'))];
+    expect(cache.peek('/', 'r1', NOON + 5)).toBeUndefined();
+    pending[0]!.finish();
+    expect((await Promise.all(requests)).map(text)).toEqual(['only', 'only']);
+    expect(pending).toHaveLength(1);
+  });
+
+  it('keeps serving the previous render to others when the re-render fails, and renders again on the next request', async () => {
+    const cache = new RenderCache();
+    const { pending, render } = controlledRenders();
+    const first = cache.get('/', 'r1', NOON, render('old'));
+    pending[0]!.finish();
+    await first;
+
+    const finder = cache.get('/', 'r2', NOON, render('new'));
+    expect(text(await cache.get('/', 'r2', NOON + 1, render('unused')))).toBe('old');
+    pending[1]!.fail(new Error('database locked'));
+    await expect(finder).rejects.toThrow('database locked');
+
+    const retry = cache.get('/', 'r2', NOON + 2, render('new again'));
+    pending[2]!.finish();
+    expect(text(await retry)).toBe('new again');
   });
 });
