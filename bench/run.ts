@@ -1,5 +1,5 @@
 // `npm run bench`: issue 6 in one command. Seeds a realistic page, starts
-// Herald in a child process, and measures with autocannon the public read
+// Herald in a child process, and measures with wrk (or autocannon) the public read
 // endpoints against the ceiling of this stack (a bare Hono route returning the
 // same bytes as a constant), then the same endpoints while an update is
 // published every second, with the freshness of `/` measured by a separate
@@ -15,8 +15,8 @@ import { createServer } from 'node:net';
 import { arch, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import type { Poll, PollerCommand, PollerMessage } from './freshness-poller.js';
+import { chooseLoadGenerator, loadGeneratorCpuUs, runLoad, warmUp, type LoadGeneratorName, type LoadResult } from './load.js';
 import { seedBenchPage } from './seed.js';
 import type { PublishRecord, ServerCommand, ServerMessage, ServerUsage } from './server.js';
 
@@ -58,6 +58,8 @@ interface Settings {
   /** Each scenario's measured time is split into this many slices, run round-robin. */
   slices: number;
   connections: number;
+  /** What generates the load: BENCH_LOAD, else wrk when installed, else autocannon. */
+  load: { name: LoadGeneratorName; version: string; note?: string };
   /** Request headers of the load, the ceiling's probe and the poller: Accept-Encoding, if any. */
   requestHeaders: Record<string, string>;
   pastIncidents: number;
@@ -73,11 +75,12 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
   const flag = (name: string): boolean => envFlag(env, name);
   // What a browser sends (Chromium offers br over loopback too); BENCH_ACCEPT_ENCODING= (empty) sends none.
   const acceptEncoding = env.BENCH_ACCEPT_ENCODING ?? 'br, gzip';
-  return {
+  const settings: Settings = {
     duration: number('BENCH_DURATION', 10, 1),
     warmup: number('BENCH_WARMUP', 1, 0),
     slices: Math.round(number('BENCH_SLICES', 5, 1)),
     connections: Math.round(number('BENCH_CONNECTIONS', 100, 1)),
+    load: chooseLoadGenerator(env.BENCH_LOAD),
     requestHeaders: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
     pastIncidents: Math.round(number('BENCH_INCIDENTS', 300, 0)),
     historyDays: Math.round(number('BENCH_HISTORY_DAYS', 365, 91)),
@@ -85,6 +88,10 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     keepDb: flag('BENCH_KEEP_DB'),
     output: env.BENCH_OUT || join(RESULTS_DIR, 'latest.json'),
   };
+  if (settings.load.name === 'wrk' && [settings.duration / settings.slices, settings.warmup].some((s) => s !== Math.round(s))) {
+    throw new Error(`wrk measures whole seconds: BENCH_DURATION / BENCH_SLICES (${settings.duration} / ${settings.slices}) and BENCH_WARMUP (${settings.warmup}) must be whole numbers`);
+  }
+  return settings;
 }
 
 function freePort(): Promise<number> {
@@ -191,7 +198,7 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 /** The temporary folder holding the database; removed at the end unless BENCH_KEEP_DB. */
 let workDir: string | undefined;
 function removeWorkDir(): void {
-  if (workDir && !readSettings(process.env).keepDb) rmSync(workDir, { recursive: true, force: true });
+  if (workDir && !envFlag(process.env, 'BENCH_KEEP_DB')) rmSync(workDir, { recursive: true, force: true });
   workDir = undefined;
 }
 
@@ -232,24 +239,14 @@ function machineTicks(): { busy: number; total: number } | null {
   }
 }
 
-/** One slice of load on one scenario, with everything measured around it. */
-interface Slice {
+/** One slice of load on one scenario (what the load generator saw), with everything measured around it. */
+interface Slice extends LoadResult {
   wallUs: number;
-  /** Every response but the first on each connection. */
-  latencies: number[];
-  /** Date.now() when each response ended, in the order of `latencies`. */
-  endedAt: number[];
-  /** The first response on each connection (it includes connecting, see firstOnConnectionMs). */
-  firstLatencies: number[];
-  statusCodes: Map<string, number>;
-  bytes: number;
-  errors: number;
-  timeouts: number;
   serverUs: number;
   loopActiveMs: number;
   loopIdleMs: number;
-  /** This process: autocannon writing requests and parsing responses. */
-  selfUs: number;
+  /** The load generator (wrk, or autocannon in this process) writing requests and reading responses. */
+  generatorUs: number;
   /** Machine-wide busy time in core-microseconds; null off Linux. */
   machineBusyUs: number | null;
 }
@@ -274,7 +271,7 @@ interface Measured {
   /** Over every response of every slice (exact, not bucketed), except the first on each connection. */
   latencyMs: { samples: number; mean: number; p50: number; p90: number; p99: number; max: number };
   /**
-   * The first response on each of the connections autocannon opens per slice,
+   * The first response on each of the connections the load generator opens per slice,
    * kept out of latencyMs: against a saturated Node server a newly opened
    * connection can wait up to a second or two for its first answer (any Node
    * server, not only Herald; see bench/README.md), and reconnecting once per
@@ -302,55 +299,26 @@ interface Measured {
 }
 
 async function runSlice(server: ServerChild, url: string, settings: Settings, seconds: number): Promise<Slice> {
-  const slice: Slice = {
-    wallUs: 0,
-    latencies: [],
-    endedAt: [],
-    firstLatencies: [],
-    statusCodes: new Map(),
-    bytes: 0,
-    errors: 0,
-    timeouts: 0,
-    serverUs: 0,
-    loopActiveMs: 0,
-    loopIdleMs: 0,
-    selfUs: 0,
-    machineBusyUs: null,
-  };
   const usage = (): Promise<ServerUsage> => server.ask({ type: 'usage' }, 'usage');
   const server0 = await usage();
-  const self0 = process.cpuUsage();
+  const generator0 = loadGeneratorCpuUs();
   const machine0 = machineTicks();
   const wall0 = performance.now();
-  const run = autocannon({ url, connections: settings.connections, duration: seconds, headers: settings.requestHeaders, timeout: 10 });
-  const connections = new Set<unknown>();
-  run.on('response', (client: unknown, statusCode: number, bytes: number, responseTime: number) => {
-    if (connections.has(client)) {
-      slice.latencies.push(responseTime);
-      slice.endedAt.push(Date.now());
-    } else {
-      connections.add(client);
-      slice.firstLatencies.push(responseTime);
-    }
-    slice.bytes += bytes;
-    const code = String(statusCode);
-    slice.statusCodes.set(code, (slice.statusCodes.get(code) ?? 0) + 1);
-  });
-  const result = await run;
-  slice.wallUs = (performance.now() - wall0) * 1000;
+  const load = await runLoad(settings.load.name, { url, connections: settings.connections, seconds, headers: settings.requestHeaders, timeoutSeconds: 10 });
+  const wallUs = (performance.now() - wall0) * 1000;
   const machine1 = machineTicks();
-  const self = process.cpuUsage(self0);
+  const generatorUs = loadGeneratorCpuUs() - generator0;
   const server1 = await usage();
-  slice.errors = result.errors;
-  slice.timeouts = result.timeouts;
-  slice.serverUs = server1.userUs - server0.userUs + server1.systemUs - server0.systemUs;
-  slice.loopActiveMs = server1.loopActiveMs - server0.loopActiveMs;
-  slice.loopIdleMs = server1.loopIdleMs - server0.loopIdleMs;
-  slice.selfUs = self.user + self.system;
-  if (machine0 && machine1 && machine1.total > machine0.total) {
-    slice.machineBusyUs = ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * slice.wallUs * cpus().length;
-  }
-  return slice;
+  return {
+    ...load,
+    wallUs,
+    serverUs: server1.userUs - server0.userUs + server1.systemUs - server0.systemUs,
+    loopActiveMs: server1.loopActiveMs - server0.loopActiveMs,
+    loopIdleMs: server1.loopIdleMs - server0.loopIdleMs,
+    generatorUs,
+    machineBusyUs:
+      machine0 && machine1 && machine1.total > machine0.total ? ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * wallUs * cpus().length : null,
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -377,7 +345,7 @@ function summarize(scenario: Scenario, slices: Slice[]): Measured {
   const loopActive = sum((s) => s.loopActiveMs);
   const loopTotal = loopActive + sum((s) => s.loopIdleMs);
   const serverCores = serverUs / wallUs;
-  const loadGeneratorCores = sum((s) => s.selfUs) / wallUs;
+  const loadGeneratorCores = sum((s) => s.generatorUs) / wallUs;
   const onLinux = slices.every((s) => s.machineBusyUs !== null);
   return {
     name: `${scenario.kind} ${scenario.endpoint.path}${scenario.phase === 'publishing' ? ' (publishing)' : ''}`,
@@ -425,7 +393,7 @@ async function measureRoundRobin(
   const seconds = settings.duration / settings.slices;
   if (settings.warmup > 0) {
     for (const url of new Set(scenarios.map((s) => s.url))) {
-      await autocannon({ url, connections: settings.connections, duration: settings.warmup, headers: settings.requestHeaders });
+      await warmUp(settings.load.name, { url, connections: settings.connections, seconds: settings.warmup, headers: settings.requestHeaders, timeoutSeconds: 10 });
     }
   }
   const slices = new Map<Scenario, Slice[]>(scenarios.map((s) => [s, []]));
@@ -584,7 +552,7 @@ interface Comparison {
 
 function quietTable(comparisons: Comparison[]): string {
   return render(
-    ['scenario', 'req/s', '±', 'p50 ms', 'p99 ms', 'max ms', 'new conn. p50 / max', 'bytes/resp', 'of ceiling', 'server µs/req', 'of ceiling (CPU)', 'server loop busy', 'autocannon cores', 'other cores', 'status codes'],
+    ['scenario', 'req/s', '±', 'p50 ms', 'p99 ms', 'max ms', 'new conn. p50 / max', 'bytes/resp', 'of ceiling', 'server µs/req', 'of ceiling (CPU)', 'server loop busy', 'load gen. cores', 'other cores', 'status codes'],
     comparisons.flatMap((c) =>
       [c.herald, c.ceiling].map((m) => [
         m.name,
@@ -683,10 +651,11 @@ async function main(): Promise<void> {
   const expectedSeconds = (ENDPOINTS.length * 2 * settings.warmup + ENDPOINTS.length * 3 * settings.duration) * 1.05 + 20;
   try {
     console.log(
-      `Herald benchmark (issue 6): ${settings.connections} connections, Accept-Encoding: ${settings.requestHeaders['accept-encoding'] ?? '(none)'}; ` +
+      `Herald benchmark (issue 6): ${settings.load.version}, ${settings.connections} connections, Accept-Encoding: ${settings.requestHeaders['accept-encoding'] ?? '(none)'}; ` +
         `${settings.warmup} s warm-up + ${settings.duration} s per scenario in ${settings.slices} round-robin slices; ` +
         `about ${Math.round(expectedSeconds / 10) * 10} s in all. Load average ${loadAtStart.join(' ')}`,
     );
+    if (settings.load.note) console.log(`  note: ${settings.load.note}`);
     const git = gitState();
     if (git.commit) {
       console.log(`  code: ${git.commit.slice(0, 10)}${git.modified.length ? ` with uncommitted changes to ${git.modified.join(', ')}` : ''}`);
@@ -772,7 +741,8 @@ async function main(): Promise<void> {
       for (const e of ENDPOINTS) {
         const path = join(dir, `${e.path.replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'page'}.cpuprofile`);
         await server.ask({ type: 'profile-start' }, 'profile-started');
-        await autocannon({ url: `${heraldBase}${e.path}`, connections: settings.connections, duration: Math.max(2, settings.duration / settings.slices), headers: settings.requestHeaders });
+        const seconds = Math.max(2, Math.round(settings.duration / settings.slices));
+        await warmUp(settings.load.name, { url: `${heraldBase}${e.path}`, connections: settings.connections, seconds, headers: settings.requestHeaders, timeoutSeconds: 10 });
         await server.ask({ type: 'profile-stop', path }, 'profile-written');
         profiles.push(path);
       }
@@ -855,7 +825,7 @@ async function main(): Promise<void> {
         os: `${process.platform} ${release()} ${arch()}`,
         node: process.version,
       },
-      versions: Object.fromEntries(['hono', '@hono/node-server', 'better-sqlite3', 'autocannon'].map((pkg) => [pkg, versionOf(pkg)])),
+      versions: { ...Object.fromEntries(['hono', '@hono/node-server', 'better-sqlite3'].map((pkg) => [pkg, versionOf(pkg)])), loadGenerator: settings.load.version },
       git,
       settings,
       budgets: BUDGET,
