@@ -76,9 +76,9 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
   // What a browser sends (Chromium offers br over loopback too); BENCH_ACCEPT_ENCODING= (empty) sends none.
   const acceptEncoding = env.BENCH_ACCEPT_ENCODING ?? 'br, gzip';
   const settings: Settings = {
-    duration: number('BENCH_DURATION', 10, 1),
+    duration: number('BENCH_DURATION', 30, 1),
     warmup: number('BENCH_WARMUP', 1, 0),
-    slices: Math.round(number('BENCH_SLICES', 5, 1)),
+    slices: Math.round(number('BENCH_SLICES', 15, 1)),
     connections: Math.round(number('BENCH_CONNECTIONS', 100, 1)),
     load: chooseLoadGenerator(env.BENCH_LOAD),
     requestHeaders: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
