@@ -19,6 +19,8 @@ md.disable('image');
 
 /**
  * Pages, feeds and emails render the same update bodies again on every
- * change of the page: remember the last 1,000 (a pure function of the source).
+ * change of the page: remember the last 300 (a pure function of the source;
+ * a feed shows up to 50 incidents of a few updates each, and a body is at
+ * most 20,000 characters).
  */
-export const renderMarkdown: (source: string) => string = memoize(1_000, (source: string) => md.render(source));
+export const renderMarkdown: (source: string) => string = memoize(300, (source: string) => md.render(source));

@@ -4,7 +4,6 @@ import { overallStatus, worstStatus } from '../domain/status.js';
 import { dailySummaries, DOWNTIME_WEIGHT, uptime, type DaySummary } from '../domain/uptime.js';
 import type { ComponentRow } from '../db/schema.js';
 import { HISTORY_DAYS, RECENT_DAYS, type StatusPageData } from '../services/status-page.js';
-import { memoize } from '../lib/memo.js';
 import { formatDuration, formatPercent, formatterFor, type TimeView } from './format.js';
 import { presentIncident, type IncidentView } from './incident.js';
 import { presentPage, type PageView } from './page.js';
@@ -150,11 +149,9 @@ export function presentStatusPage(data: StatusPageData, now: number): Presented<
   };
 }
 
-/** "23 Nov 2026" for a YYYY-MM-DD, a local calendar date already (so formatted zone-free); the same 90 for every component and render. */
-const dayLabel = memoize(1_000, (isoDate: string) => formatterFor('UTC').date(Date.parse(`${isoDate}T12:00:00Z`)).text);
-
 function dayCell(day: DaySummary): DayCellView {
-  const date = dayLabel(day.date);
+  // day.date is already a local calendar date: format it as such, zone-free.
+  const date = formatterFor('UTC').date(Date.parse(`${day.date}T12:00:00Z`)).text;
   if (day.worst === null) return { status: 'none', label: `${date}: no data`, title: null };
   const problems = (Object.entries(day.durations) as [ComponentStatus, number][])
     .sort((a, b) => b[1] - a[1])
