@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { versionOf } from './env.js';
 
 export type LoadGeneratorName = 'wrk' | 'autocannon';
 
@@ -60,8 +61,7 @@ export function chooseLoadGenerator(requested: string | undefined): { name: Load
   if (requested !== undefined && requested !== '' && requested !== 'wrk' && requested !== 'autocannon') {
     throw new Error(`BENCH_LOAD must be wrk or autocannon, not ${JSON.stringify(requested)}`);
   }
-  const autocannonVersion = (): string =>
-    `autocannon ${(JSON.parse(readFileSync(fileURLToPath(new URL('../node_modules/autocannon/package.json', import.meta.url)), 'utf8')) as { version: string }).version}`;
+  const autocannonVersion = (): string => `autocannon ${versionOf('autocannon')}`;
   if (requested === 'autocannon') return { name: 'autocannon', version: autocannonVersion() };
   const wrk = wrkVersion();
   if (wrk) return { name: 'wrk', version: wrk };
@@ -128,7 +128,7 @@ async function runWrk(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** Reads what bench/wrk-connections.lua wrote (latencies in µs there, ms here). */
-export function parseWrkOutput(text: string): LoadResult {
+function parseWrkOutput(text: string): LoadResult {
   const result = emptyResult();
   for (const line of text.split('\n')) {
     if (!line) continue;

@@ -7,7 +7,7 @@
 //
 // A benchmark, not a test: a FAIL is reported, not turned into an exit code.
 // It exits non-zero only when it could not measure (a child failed, etc.).
-import { envFlag, envNumber } from './env.js';
+import { envFlag, envNumber, versionOf } from './env.js';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Poll, PollerCommand, PollerMessage } from './freshness-poller.js';
 import { chooseLoadGenerator, loadGeneratorCpuUs, runLoad, warmUp, type LoadGeneratorName, type LoadResult } from './load.js';
 import { seedBenchPage } from './seed.js';
-import type { PublishRecord, ServerCommand, ServerMessage, ServerUsage } from './server.js';
+import type { CeilingRoute, PublishRecord, ServerCommand, ServerMessage, ServerUsage } from './server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -389,7 +389,7 @@ async function measureRoundRobin(
   server: ServerChild,
   scenarios: Scenario[],
   settings: Settings,
-): Promise<{ slices: Map<Scenario, Slice[]>; publishes: PublishRecord[]; failures: string[] }> {
+): Promise<{ slices: Map<Scenario, Slice[]>; publishes: PublishRecord[]; failures: string[]; lastCeilings: CeilingRoute[] }> {
   const seconds = settings.duration / settings.slices;
   if (settings.warmup > 0) {
     for (const url of new Set(scenarios.map((s) => s.url))) {
@@ -399,7 +399,10 @@ async function measureRoundRobin(
   const slices = new Map<Scenario, Slice[]>(scenarios.map((s) => [s, []]));
   const publishes: PublishRecord[] = [];
   const failures: string[] = [];
+  let ceilings: CeilingRoute[] = [];
   for (let round = 1; round <= settings.slices; round++) {
+    // The publisher of the previous round made Herald's responses longer: the ceiling serves the new bytes.
+    if (round > 1) ceilings = (await server.ask({ type: 'ceiling-refresh' }, 'ceiling-refreshed')).ceilings;
     process.stdout.write(`  round ${round}/${settings.slices} (${seconds.toFixed(1)} s each):`);
     for (const phase of ['quiet', 'publishing'] as const) {
       if (phase === 'publishing') {
@@ -420,7 +423,7 @@ async function measureRoundRobin(
     }
     process.stdout.write('\n');
   }
-  return { slices, publishes, failures };
+  return { slices, publishes, failures, lastCeilings: ceilings };
 }
 
 // --- Publishing and freshness ------------------------------------------------
@@ -629,14 +632,6 @@ function gitState(): { commit: string | null; modified: string[] } {
   }
 }
 
-function versionOf(pkg: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
 const loadAverage = (): number[] => loadavg().map((v) => round(v, 2));
 
 // --- Main --------------------------------------------------------------------
@@ -704,7 +699,7 @@ async function main(): Promise<void> {
         ...(phase === 'quiet' ? [{ endpoint, kind: 'ceiling' as const, phase, url: `${ceilingBase}${endpoint.path}` }] : []),
       ]),
     );
-    const { slices, publishes, failures } = await measureRoundRobin(server, scenarios, settings);
+    const { slices, publishes, failures, lastCeilings } = await measureRoundRobin(server, scenarios, settings);
     await sleep(2 * PUBLISH_EVERY_MS); // time for the poller to see the last update
     const { polls, errors: pollErrors, cpuUs: pollerUs } = await poller.ask({ type: 'stop' }, 'stopped', 60_000);
     await poller.stop();
@@ -816,7 +811,7 @@ async function main(): Promise<void> {
     const totalSeconds = round((performance.now() - began) / 1000, 1);
     const report = {
       benchmark: 'herald-issue-6',
-      version: 2,
+      version: 3,
       date: new Date().toISOString(),
       machine: {
         cpus: cpuList.length,
@@ -830,7 +825,7 @@ async function main(): Promise<void> {
       settings,
       budgets: BUDGET,
       seed,
-      ceilings: ready.ceilings,
+      ceilings: { atStart: ready.ceilings, lastRound: lastCeilings },
       page: { seeded: page, afterPublishing: pageAfter },
       quiet: comparisons.map(({ path, byRps, byCpu, herald, ceiling }) => ({ path, ofCeilingByRps: byRps, ofCeilingByCpu: byCpu, herald, ceiling })),
       publishing: {
@@ -850,7 +845,7 @@ async function main(): Promise<void> {
     writeFileSync(settings.output, `${JSON.stringify(report, null, 2)}\n`);
 
     // --- Report -------------------------------------------------------------
-    console.log(`\nQuiet: Herald against the ceiling (a bare Hono route returning the same bytes as a constant)\n\n${quietTable(comparisons)}`);
+    console.log(`\nQuiet: Herald against the ceiling (a bare Hono route returning the same bytes as a constant, re-read from Herald every round)\n\n${quietTable(comparisons)}`);
     console.log(
       `\n"new conn.": the first response on each of the ${settings.connections} connections opened per slice, left out of p50/p99/max ` +
         `(a saturated Node server makes new connections wait; see bench/README.md).`,

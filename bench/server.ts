@@ -5,8 +5,9 @@
 // the environment: PORT, HOST, DATABASE_PATH, HERALD_ENV), and next to it, on
 // BENCH_CEILING_PORT, the ceiling: a bare Hono app that answers each path of
 // BENCH_CEILING_PATHS (a JSON array) with a constant, the bytes Herald sent
-// for that path at startup (same Content-Type and Content-Encoding; probed
-// with the request headers of BENCH_REQUEST_HEADERS, the ones the load sends).
+// for that path (same Content-Type and Content-Encoding; probed with the
+// request headers of BENCH_REQUEST_HEADERS, the ones the load sends) at
+// startup and again on `ceiling-refresh`.
 //
 // Over IPC it reports its CPU time and event-loop activity, starts and stops
 // the V8 profiler, and publishes: `publish-start` posts an update on the open
@@ -36,7 +37,7 @@ export interface ServerUsage {
   loopIdleMs: number;
 }
 
-/** One route of the ceiling app: what Herald sent for `path` at startup. */
+/** One route of the ceiling app: what Herald sent for `path` when last probed. */
 export interface CeilingRoute {
   path: string;
   /** Body bytes as sent (after Content-Encoding, if any). */
@@ -59,6 +60,7 @@ export type ServerMessage =
   | { type: 'profile-written'; path: string }
   | { type: 'publish-started'; incidentId: string }
   | { type: 'publish-stopped'; publishes: PublishRecord[]; failures: string[] }
+  | { type: 'ceiling-refreshed'; ceilings: CeilingRoute[] }
   | { type: 'error'; message: string };
 
 /** Parent to child. */
@@ -67,7 +69,8 @@ export type ServerCommand =
   | { type: 'profile-start' }
   | { type: 'profile-stop'; path: string }
   | { type: 'publish-start'; intervalMs: number }
-  | { type: 'publish-stop' };
+  | { type: 'publish-stop' }
+  | { type: 'ceiling-refresh' };
 
 function send(message: ServerMessage): void {
   process.send?.(message);
@@ -126,16 +129,29 @@ async function main(): Promise<void> {
   });
 
   // --- The ceiling: the same bytes as constants, nothing else ---------------
+  // Herald's responses grow as the publisher adds updates: `ceiling-refresh`
+  // (at the start of every round) probes Herald again, so that the ceiling
+  // keeps serving what Herald serves now.
+  const constants = new Map<string, { body: Uint8Array<ArrayBuffer>; headers: Record<string, string> }>();
+  const probeHerald = async (): Promise<CeilingRoute[]> => {
+    const ceilings: CeilingRoute[] = [];
+    for (const path of paths) {
+      const probed = await getRaw(host, config.port, path, requestHeaders);
+      if (probed.status !== 200) throw new Error(`Herald answered GET ${path} with ${probed.status}`);
+      const headers: Record<string, string> = { 'Content-Type': probed.contentType };
+      if (probed.contentEncoding) headers['Content-Encoding'] = probed.contentEncoding;
+      constants.set(path, { body: probed.body, headers });
+      ceilings.push({ path, bytes: probed.body.byteLength, contentType: probed.contentType, contentEncoding: probed.contentEncoding });
+    }
+    return ceilings;
+  };
+  const ceilings = await probeHerald();
   const bare = new Hono();
-  const ceilings: CeilingRoute[] = [];
   for (const path of paths) {
-    const probed = await getRaw(host, config.port, path, requestHeaders);
-    if (probed.status !== 200) throw new Error(`Herald answered GET ${path} with ${probed.status}`);
-    const headers: Record<string, string> = { 'Content-Type': probed.contentType };
-    if (probed.contentEncoding) headers['Content-Encoding'] = probed.contentEncoding;
-    const body = probed.body;
-    bare.get(path, (c) => c.body(body, 200, headers));
-    ceilings.push({ path, bytes: body.byteLength, contentType: probed.contentType, contentEncoding: probed.contentEncoding });
+    bare.get(path, (c) => {
+      const constant = constants.get(path)!;
+      return c.body(constant.body, 200, constant.headers);
+    });
   }
   const ceiling = await listen(bare.fetch, ceilingPort, host);
 
@@ -233,6 +249,11 @@ async function main(): Promise<void> {
       startPublishing(message.intervalMs).then(
         (incidentId) => send({ type: 'publish-started', incidentId }),
         (error: unknown) => send({ type: 'error', message: `publish-start: ${String(error)}` }),
+      );
+    } else if (message.type === 'ceiling-refresh') {
+      probeHerald().then(
+        (routes) => send({ type: 'ceiling-refreshed', ceilings: routes }),
+        (error: unknown) => send({ type: 'error', message: `ceiling-refresh: ${String(error)}` }),
       );
     } else if (message.type === 'publish-stop') {
       void stopPublishing().then(() => send({ type: 'publish-stopped', publishes: publisher.records, failures: publisher.failures }));
