@@ -123,13 +123,18 @@ describe('while a page re-renders (stale while rendering)', () => {
     return { pending, render };
   }
   const text = (rendered: Rendered): string => new TextDecoder().decode(rendered.body);
+  /** A cache holding 'old' for '/' at revision r1, rendered through controlledRenders (pending[0]). */
+  async function cacheWithOld() {
+    const cache = new RenderCache();
+    const renders = controlledRenders();
+    const first = cache.get('/', 'r1', NOON, renders.render('old'));
+    renders.pending[0]!.finish();
+    expect(text(await first)).toBe('old');
+    return { cache, ...renders };
+  }
 
   it('answers requests that arrive during the re-render with the previous render; the one that found the change waits for the new', async () => {
-    const cache = new RenderCache();
-    const { pending, render } = controlledRenders();
-    const first = cache.get('/', 'r1', NOON, render('old'));
-    pending[0]!.finish();
-    expect(text(await first)).toBe('old');
+    const { cache, pending, render } = await cacheWithOld();
 
     const finder = cache.get('/', 'r2', NOON + 10, render('new'));
     const meanwhile = await cache.get('/', 'r2', NOON + 20, render('unused'));
@@ -144,11 +149,7 @@ describe('while a page re-renders (stale while rendering)', () => {
   });
 
   it(`makes requests wait for the new render once it has taken ${STALE_WHILE_RENDERING_MS} ms`, async () => {
-    const cache = new RenderCache();
-    const { pending, render } = controlledRenders();
-    const first = cache.get('/', 'r1', NOON, render('old'));
-    pending[0]!.finish();
-    await first;
+    const { cache, pending, render } = await cacheWithOld();
 
     const finder = cache.get('/', 'r2', NOON, render('new'));
     const late = cache.get('/', 'r2', NOON + STALE_WHILE_RENDERING_MS, render('unused'));
@@ -169,11 +170,7 @@ describe('while a page re-renders (stale while rendering)', () => {
   });
 
   it('keeps serving the previous render to others when the re-render fails, and renders again on the next request', async () => {
-    const cache = new RenderCache();
-    const { pending, render } = controlledRenders();
-    const first = cache.get('/', 'r1', NOON, render('old'));
-    pending[0]!.finish();
-    await first;
+    const { cache, pending, render } = await cacheWithOld();
 
     const finder = cache.get('/', 'r2', NOON, render('new'));
     expect(text(await cache.get('/', 'r2', NOON + 1, render('unused')))).toBe('old');
