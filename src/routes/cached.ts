@@ -42,6 +42,21 @@ export async function sendCached(
   return markComplete(new Response(answer.body, init));
 }
 
+/**
+ * Resolves after the event loop has served whatever is waiting (on Node, the
+ * requests that arrived meanwhile: with stale while rendering they are
+ * answered from the previous render). A big render awaits it between loading
+ * its data and turning it into a page, so that it holds the loop for two
+ * shorter stretches instead of one long one; the data is loaded by then, so
+ * the page stays consistent.
+ */
+export function letWaitingRequestsRun(): Promise<void> {
+  // On Node, setImmediate runs after this turn's I/O, not after new I/O: the
+  // second one runs after the next poll for requests.
+  if (typeof setImmediate !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 /** What a cached response answers to one request: the variant it accepts, or 304. */
 export interface CachedAnswer {
   status: 200 | 304;

@@ -9,7 +9,7 @@ import { presentFeed } from '../presenters/feed.js';
 import { presentMaintenanceCalendar } from '../presenters/maintenance-calendar.js';
 import { loadFeed, loadMaintenanceFeed } from '../services/feed.js';
 import { baseUrlFor, originKey } from './base-url.js';
-import { sendCached } from './cached.js';
+import { letWaitingRequestsRun, sendCached } from './cached.js';
 
 const ATOM = 'application/atom+xml; charset=utf-8';
 const RSS = 'application/rss+xml; charset=utf-8';
@@ -21,6 +21,7 @@ export function feedRoutes(deps: Deps): Hono {
   const serve = (c: Context, format: 'atom' | 'rss', componentId?: string): Promise<Response> => {
     return sendCached(c, deps, `feed:${c.req.path}|${originKey(deps, c)}`, async (now) => {
       const source = await loadFeed(deps, componentId);
+      await letWaitingRequestsRun();
       const base = baseUrlFor(deps, c, source.settings.url);
       const feed = presentFeed(source, base, `${base}${c.req.path}`, now);
       return {

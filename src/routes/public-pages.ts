@@ -11,7 +11,7 @@ import { loadHistory, MAX_HISTORY_PAGE } from '../services/history.js';
 import { loadIncidentPage } from '../services/incident-page.js';
 import { loadStatusPage } from '../services/status-page.js';
 import { parseInput } from '../services/validation.js';
-import { HTML, sendCached } from './cached.js';
+import { HTML, letWaitingRequestsRun, sendCached } from './cached.js';
 
 const HistoryQuery = z.object({
   page: z.coerce
@@ -28,7 +28,9 @@ export function publicPageRoutes(deps: Deps): Hono {
 
   app.get('/', (c) =>
     sendCached(c, deps, 'page:/', async (now) => {
-      const { view, validUntil } = presentStatusPage(await loadStatusPage(deps, now), now);
+      const data = await loadStatusPage(deps, now);
+      await letWaitingRequestsRun();
+      const { view, validUntil } = presentStatusPage(data, now);
       return { body: deps.views.render('status-page', view), contentType: HTML, validUntil };
     }),
   );

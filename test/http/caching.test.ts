@@ -1,8 +1,11 @@
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/domain/calendar.js';
 import { REVISION_MEMO_MS } from '../../src/entry/node-deps.js';
 import { RenderCache, STALE_WHILE_RENDERING_MS, type Rendered, type RenderResult } from '../../src/lib/render-cache.js';
+import { letWaitingRequestsRun } from '../../src/routes/cached.js';
 import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
@@ -180,5 +183,30 @@ describe('while a page re-renders (stale while rendering)', () => {
     const retry = cache.get('/', 'r2', NOON + 2, render('new again'));
     pending[2]!.finish();
     expect(text(await retry)).toBe('new again');
+  });
+
+  it('lets a big render pause between its data and its page until the requests that arrived meanwhile have been served', async () => {
+    const order: string[] = [];
+    const server = createServer((_request, response) => {
+      order.push('request served');
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise((resolve) => server.once('connection', resolve));
+    const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      await accepted;
+      // A request arrives while the render holds the loop...
+      client.write('GET / HTTP/1.1\r\nHost: herald.test\r\n\r\n');
+      const busyUntil = performance.now() + 20;
+      while (performance.now() < busyUntil);
+      // ...and is served before the render goes on.
+      await letWaitingRequestsRun();
+      order.push('render goes on');
+      expect(order).toEqual(['request served', 'render goes on']);
+    } finally {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
