@@ -27,7 +27,7 @@ import { createServer } from 'node:net';
 import { arch, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { runLoad } from './load.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { parseAppConfig, parseNodeConfig } from '../src/config.js';
 import { subscriberComponents, subscriberGroups, subscribers } from '../src/db/schema.js';
@@ -551,38 +551,27 @@ interface PageStats {
   firstOnConnectionMaxMs: number;
 }
 
-/** Loads `/` until `stop` resolves (or for `seconds`). */
+/** Loads `/` until `stop` resolves (or for `seconds`), with autocannon through bench/load.ts. */
 async function loadPage(url: string, settings: Settings, until: { seconds: number } | { stop: Promise<unknown> }): Promise<PageRun> {
-  const run: PageRun = {
-    startedAt: Date.now(),
-    endedAt: 0,
-    latencies: [],
-    endedAts: [],
-    firstLatencies: [],
-    statusCodes: {},
-    errors: 0,
-    timeouts: 0,
-  };
-  const duration = 'seconds' in until ? until.seconds : settings.drainTimeoutSeconds + 60;
-  const instance = autocannon({ url: `${url}/`, connections: settings.connections, duration, headers: settings.requestHeaders, timeout: 30 });
-  const seen = new Set<unknown>();
-  instance.on('response', (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    if (seen.has(client)) {
-      run.latencies.push(responseTime);
-      run.endedAts.push(Date.now());
-    } else {
-      seen.add(client);
-      run.firstLatencies.push(responseTime);
-    }
-    const code = String(statusCode);
-    run.statusCodes[code] = (run.statusCodes[code] ?? 0) + 1;
+  const startedAt = Date.now();
+  const load = await runLoad('autocannon', {
+    url: `${url}/`,
+    connections: settings.connections,
+    seconds: 'seconds' in until ? until.seconds : settings.drainTimeoutSeconds + 60,
+    headers: settings.requestHeaders,
+    timeoutSeconds: 30,
+    stop: 'stop' in until ? until.stop : undefined,
   });
-  if ('stop' in until) void until.stop.finally(() => (instance as unknown as { stop(): void }).stop());
-  const result = await instance;
-  run.endedAt = Date.now();
-  run.errors = result.errors;
-  run.timeouts = result.timeouts;
-  return run;
+  return {
+    startedAt,
+    endedAt: Date.now(),
+    latencies: load.latencies,
+    endedAts: load.endedAt,
+    firstLatencies: load.firstLatencies,
+    statusCodes: Object.fromEntries(load.statusCodes),
+    errors: load.errors,
+    timeouts: load.timeouts,
+  };
 }
 
 /**

@@ -22,10 +22,13 @@ export type LoadGeneratorName = 'wrk' | 'autocannon';
 export interface LoadOptions {
   url: string;
   connections: number;
+  /** Whole seconds for wrk (bench/run.ts checks its settings for that). */
   seconds: number;
   headers: Record<string, string>;
   /** Seconds before a request counts as timed out. */
   timeoutSeconds: number;
+  /** autocannon only: stops the load early when it settles. */
+  stop?: Promise<unknown>;
 }
 
 export interface LoadResult {
@@ -87,6 +90,7 @@ export async function warmUp(generator: LoadGeneratorName, options: LoadOptions)
 async function runAutocannon(options: LoadOptions): Promise<LoadResult> {
   const result = emptyResult();
   const run = autocannon({ url: options.url, connections: options.connections, duration: options.seconds, headers: options.headers, timeout: options.timeoutSeconds });
+  if (options.stop) void options.stop.finally(() => (run as unknown as { stop(): void }).stop());
   const seen = new Set<unknown>();
   run.on('response', (client: unknown, statusCode: number, bytes: number, responseTime: number) => {
     if (seen.has(client)) {
@@ -106,12 +110,10 @@ async function runAutocannon(options: LoadOptions): Promise<LoadResult> {
 }
 
 async function runWrk(options: LoadOptions): Promise<LoadResult> {
-  const seconds = Math.round(options.seconds);
-  if (seconds < 1 || seconds !== options.seconds) throw new Error(`wrk measures whole seconds; got ${options.seconds} s (set BENCH_DURATION a multiple of BENCH_SLICES)`);
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-wrk-'));
   const out = join(dir, 'responses.txt');
   try {
-    const args = [`-t${options.connections}`, `-c${options.connections}`, `-d${seconds}s`, `--timeout`, `${options.timeoutSeconds}s`, '-s', WRK_SCRIPT];
+    const args = [`-t${options.connections}`, `-c${options.connections}`, `-d${options.seconds}s`, `--timeout`, `${options.timeoutSeconds}s`, '-s', WRK_SCRIPT];
     for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}: ${value}`);
     args.push(options.url);
     await new Promise<void>((resolve, reject) => {
