@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Context } from 'hono';
 import type { Deps } from './deps.js';
-import { AppError } from './lib/errors.js';
+import { AppError, retryAfterHeader } from './lib/errors.js';
 import { newId } from './lib/ids.js';
 import { presentPage, type PageView } from './presenters/page.js';
 import { adminRoutes } from './routes/admin/index.js';
@@ -117,7 +117,10 @@ export function createApp(deps: Deps): Hono {
   app.notFound((c) => errorResponse(c, deps, 404, 'not_found', 'The page you asked for does not exist.'));
 
   app.onError((error, c) => {
-    if (error instanceof AppError) return errorResponse(c, deps, error.status, error.code, error.message, error.fields);
+    if (error instanceof AppError) {
+      for (const [name, value] of Object.entries(retryAfterHeader(error))) c.header(name, value);
+      return errorResponse(c, deps, error.status, error.code, error.message, error.fields);
+    }
     const requestId = newId();
     deps.log.error('request failed', {
       requestId,

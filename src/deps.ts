@@ -3,6 +3,7 @@ import type { Database } from './db/database.js';
 import type { Repos } from './db/repos/index.js';
 import type { Compress, RenderCache } from './lib/render-cache.js';
 import type { Views } from './lib/views.js';
+import type { WorkGate } from './lib/work-gate.js';
 import type { MailTransport } from './mail/transport.js';
 
 export interface Clock {
@@ -41,6 +42,11 @@ export interface Deps {
   mail: MailTransport | null;
   /** Asks the outbox drainer to look now (after a write that queued emails). */
   wakeOutbox(): void;
+  /**
+   * Password checks in flight in this process (or isolate), bounded: a sign-in
+   * beyond the bound is answered 429 before any hashing (services/auth/sessions.ts).
+   */
+  passwordChecks: WorkGate;
   /** The client's address, as the runtime knows it (for login throttling). */
   clientAddress(request: Request, env: unknown): string;
   /**

@@ -13,6 +13,10 @@ export function openD1(binding: D1Database): Database {
       // D1 runs a batch as one implicit transaction: all statements or none.
       await orm.batch(statements as unknown as Parameters<typeof orm.batch>[0]);
     },
+    async claim(statement) {
+      const result = await (statement as unknown as { run(): Promise<{ meta: { changes: number } }> }).run();
+      return result.meta.changes;
+    },
     close() {},
   };
 }

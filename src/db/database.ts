@@ -17,6 +17,12 @@ export interface Database {
   readonly orm: Orm;
   /** Runs every statement or none. */
   atomic(statements: readonly Statement[]): Promise<void>;
+  /**
+   * Runs one statement on its own and returns how many rows it changed: the
+   * way to claim something exactly once (a conditional UPDATE or INSERT ...
+   * SELECT that only one of many concurrent callers can win).
+   */
+  claim(statement: Statement): Promise<number>;
   /** Releases the connection (a no-op where the runtime owns it). */
   close(): void;
 }

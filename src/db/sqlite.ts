@@ -31,6 +31,9 @@ export function openSqlite(options: SqliteOptions): Database {
       // Synchronous transaction: a throw inside rolls every statement back.
       runAll(statements as unknown as readonly { run(): unknown }[]);
     },
+    async claim(statement) {
+      return (statement as unknown as { run(): { changes: number } }).run().changes;
+    },
     close() {
       sqlite.close();
     },

@@ -8,6 +8,7 @@ import { createRepos, type Repos } from '../db/repos/index.js';
 import { openSqlite } from '../db/sqlite.js';
 import { consoleLogger, systemClock, type Clock, type Deps, type Logger } from '../deps.js';
 import { RenderCache, type Compress } from '../lib/render-cache.js';
+import { passwordCheckGate } from '../services/auth/sessions.js';
 import { createViews } from '../lib/views.js';
 import { Wakeup } from '../lib/wakeup.js';
 import { fileTransport } from './file-transport.js';
@@ -75,12 +76,20 @@ export const REVISION_MEMO_MS = 50;
 
 function memoizeRevision(db: Database, repos: Repos): void {
   const atomic = db.atomic.bind(db);
+  const claim = db.claim.bind(db);
   const read = repos.settings.revision.bind(repos.settings);
   let writes = 0;
   let memo: { value: Promise<string>; readAt: number; writes: number } | undefined;
   db.atomic = async (statements) => {
     try {
       await atomic(statements);
+    } finally {
+      writes++;
+    }
+  };
+  db.claim = async (statement) => {
+    try {
+      return await claim(statement);
     } finally {
       writes++;
     }
@@ -129,6 +138,7 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
     mail: nodeMailTransport(options.config, options.mailDir ?? './data/mail', log),
     outboxWakeup,
     wakeOutbox: () => outboxWakeup.wake(),
+    passwordChecks: passwordCheckGate(),
     clientAddress: (_request, env) =>
       (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',
     defer(work) {

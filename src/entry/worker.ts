@@ -10,6 +10,7 @@ import { createRepos } from '../db/repos/index.js';
 import { consoleLogger, systemClock, type Deps } from '../deps.js';
 import { templates } from '../generated/views.js';
 import { RenderCache } from '../lib/render-cache.js';
+import { passwordCheckGate } from '../services/auth/sessions.js';
 import { createViews } from '../lib/views.js';
 import { createSetupLink } from '../services/auth/accounts.js';
 import { resendTransport } from '../mail/resend-transport.js';
@@ -70,6 +71,7 @@ function buildDeps(env: Env): { deps: Deps; drainer: Drainer | null } {
     clock: systemClock,
     log,
     renderCache: new RenderCache(),
+    passwordChecks: passwordCheckGate(),
     // gzip, once per render. No brotli here (Workers have no brotli
     // CompressionStream): Cloudflare's edge compresses for clients that want it.
     async compress(body, coding) {

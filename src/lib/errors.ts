@@ -50,7 +50,18 @@ export class ForbiddenError extends AppError {
 }
 
 export class TooManyRequestsError extends AppError {
-  constructor(message: string) {
+  /** `retryAfterSeconds` becomes the Retry-After header: when trying again can succeed. */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(429, 'too_many_requests', message);
   }
+}
+
+/** The Retry-After header for an error that says when to come back, else none. */
+export function retryAfterHeader(error: unknown): Record<string, string> {
+  return error instanceof TooManyRequestsError && error.retryAfterSeconds !== undefined
+    ? { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) }
+    : {};
 }

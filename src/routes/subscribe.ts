@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SubscriberRow } from '../db/schema.js';
 import type { Deps } from '../deps.js';
 import { DAY } from '../domain/calendar.js';
-import { TooManyRequestsError, ValidationError } from '../lib/errors.js';
+import { retryAfterHeader, TooManyRequestsError, ValidationError } from '../lib/errors.js';
 import { presentPage } from '../presenters/page.js';
 import { loadSettings } from '../services/settings.js';
 import {
@@ -38,9 +38,6 @@ const tokenPageHeaders: MiddlewareHandler = async (c, next) => {
   await next();
   for (const [name, value] of TOKEN_PAGE_HEADERS) c.res.headers.set(name, value);
 };
-
-/** How long a client waits after too many subscription requests (the service's window). */
-const RETRY_AFTER_SECONDS = 3600;
 
 /** A form value given once: a repeated field keeps its first value; a missing one is ''. */
 const single = z
@@ -198,7 +195,7 @@ export function subscriberRoutes(deps: Deps): Hono {
     } catch (error) {
       if (error instanceof ValidationError) return renderForm(c, { ...state, errors: formErrors(error) }, 400);
       if (error instanceof TooManyRequestsError) {
-        c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+        for (const [name, value] of Object.entries(retryAfterHeader(error))) c.header(name, value);
         return renderForm(c, { ...state, errors: { summary: error.message, fields: {} } }, 429);
       }
       throw error;

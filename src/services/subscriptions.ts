@@ -8,6 +8,7 @@ import { constantTimeEqual, randomToken } from '../lib/crypto.js';
 import { NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { auditEntry, authorize, type Actor } from './auth/actor.js';
+import { reserveAttempts } from './auth/throttle.js';
 import { parseInput, PublicId } from './validation.js';
 
 /**
@@ -105,13 +106,13 @@ export async function subscribe(
 ): Promise<void> {
   const input = parseInput(SubscribeInput, raw);
   const now = deps.clock.now();
-  const throttleKey = `subscribe:${clientAddress}`;
-  if ((await deps.repos.accounts.countFailedLogins(throttleKey, now - SUBSCRIBE_WINDOW_MS)) >= SUBSCRIBE_LIMIT) {
-    throw new TooManyRequestsError('Too many subscription requests from your network. Try again in an hour.');
-  }
   const scope = await checkedScope(deps, input.scope);
+  const refused = await reserveAttempts(deps, [{ key: `subscribe:${clientAddress}`, max: SUBSCRIBE_LIMIT }], SUBSCRIBE_WINDOW_MS);
+  if (refused) {
+    throw new TooManyRequestsError('Too many subscription requests from your network. Try again in an hour.', refused.retryAfterSeconds);
+  }
   const existing = await deps.repos.subscribers.findByEmail(input.email);
-  const statements: Statement[] = [deps.repos.accounts.recordFailedLogin(throttleKey, now)];
+  const statements: Statement[] = [];
   const noticeDue = !existing?.lastNoticeAt || existing.lastNoticeAt <= now - NOTICE_INTERVAL_MS;
   if (!existing) {
     const id = newId();

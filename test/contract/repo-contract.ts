@@ -1369,7 +1369,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
         // Count the database work: statements written, and queries through the repo (never one per address).
         const batches: number[] = [];
         let lookups = 0;
-        const counting: Database = { orm: ctx.db.orm, close() {}, atomic: (statements) => (batches.push(statements.length), ctx.db.atomic(statements)) };
+        const counting: Database = { orm: ctx.db.orm, close() {}, claim: (statement) => ctx.db.claim(statement), atomic: (statements) => (batches.push(statements.length), ctx.db.atomic(statements)) };
         const deps = depsOver(counting, ctx.clock);
         const existingEmails = deps.repos.subscribers.existingEmails;
         deps.repos.subscribers.existingEmails = (emails) => (lookups++, existingEmails(emails));
@@ -1440,12 +1440,81 @@ export function repoContract(name: string, open: OpenDatabase): void {
         const failing: Database = {
           orm: ctx.db.orm,
           close() {},
+          claim: (statement) => ctx.db.claim(statement),
           atomic: (statements) => ctx.db.atomic([...statements, ctx.repos.settings.insert(settingsRow(ctx))]),
         };
         const emails = Array.from({ length: JSON_ROWS_PER_STATEMENT + 10 }, (_, i) => `f${i}@example.net`);
         const actor = { kind: 'user' as const, id: 'owner', label: 'Owner', role: 'owner' as const };
         await expect(importSubscribers(depsOver(failing, ctx.clock), actor, emails.join('\n'), { consented: false })).rejects.toThrow();
         expect({ ...(await tableCounts(ctx)), ...(await subscriberTableCounts()) }).toEqual(snapshot);
+      });
+    });
+
+    // ------------------------------------------------------------ claims
+    describe('claims (sign-in throttling and one-time links)', () => {
+      const limits = [
+        { key: 'account:a@example.com', max: 3 },
+        { key: 'ip:203.0.113.1', max: 5 },
+      ];
+
+      it('reserveAttempts counts one row per key while every key is under its limit, and none after', async () => {
+        const since = ctx.now - HOUR;
+        for (let i = 0; i < 3; i++) expect(await ctx.db.claim(ctx.repos.accounts.reserveAttempts(limits, ctx.now, since))).toBe(2);
+        expect(await ctx.db.claim(ctx.repos.accounts.reserveAttempts(limits, ctx.now, since))).toBe(0);
+        expect(await ctx.repos.accounts.attemptsSince('account:a@example.com', since)).toEqual({ count: 3, oldest: ctx.now });
+        expect((await ctx.repos.accounts.attemptsSince('ip:203.0.113.1', since)).count).toBe(3);
+        // Older attempts are outside the window.
+        expect(await ctx.db.claim(ctx.repos.accounts.reserveAttempts(limits, ctx.now + 2 * HOUR, ctx.now + HOUR))).toBe(2);
+      });
+
+      it('reserveAttempts lets exactly `max` of many concurrent claims through', async () => {
+        const since = ctx.now - HOUR;
+        const counted = await Promise.all(
+          Array.from({ length: 12 }, () => ctx.db.claim(ctx.repos.accounts.reserveAttempts(limits, ctx.now, since))),
+        );
+        expect(counted.filter((n) => n === 2)).toHaveLength(3);
+        expect(counted.filter((n) => n === 0)).toHaveLength(9);
+      });
+
+      it('releaseAttempt takes back exactly one attempt', async () => {
+        const since = ctx.now - HOUR;
+        const one = [{ key: 'ip:198.51.100.1', max: 10 }];
+        await ctx.db.claim(ctx.repos.accounts.reserveAttempts(one, ctx.now, since));
+        await ctx.db.claim(ctx.repos.accounts.reserveAttempts(one, ctx.now, since));
+        await ctx.db.atomic([ctx.repos.accounts.releaseAttempt('ip:198.51.100.1', ctx.now)]);
+        expect((await ctx.repos.accounts.attemptsSince('ip:198.51.100.1', since)).count).toBe(1);
+      });
+
+      it('consumeOneTime changes one row for one of many concurrent claims, and none for an expired or used link', async () => {
+        const row = { purpose: 'password_reset' as const, userId: null, createdAt: ctx.now };
+        await ctx.db.atomic([
+          ctx.repos.accounts.insertOneTime({ ...row, tokenHash: 'live', expiresAt: ctx.now + HOUR }),
+          ctx.repos.accounts.insertOneTime({ ...row, tokenHash: 'old', expiresAt: ctx.now - 1 }),
+        ]);
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, () => ctx.db.claim(ctx.repos.accounts.consumeOneTime('live', 'password_reset', ctx.now))),
+        );
+        expect(claims.sort()).toEqual([0, 0, 0, 0, 0, 1]);
+        expect(await ctx.db.claim(ctx.repos.accounts.consumeOneTime('old', 'password_reset', ctx.now))).toBe(0);
+        // The purpose must match too: a reset link is no setup link.
+        await ctx.db.atomic([ctx.repos.accounts.insertOneTime({ ...row, tokenHash: 'reset', expiresAt: ctx.now + HOUR })]);
+        expect(await ctx.db.claim(ctx.repos.accounts.consumeOneTime('reset', 'setup', ctx.now))).toBe(0);
+      });
+
+      it('consumeSetupLinks uses up every setup link with a valid one, and nothing once an account exists', async () => {
+        const setup = { purpose: 'setup' as const, userId: null, createdAt: ctx.now, expiresAt: ctx.now + HOUR };
+        await ctx.db.atomic([
+          ctx.repos.accounts.insertOneTime({ ...setup, tokenHash: 'a' }),
+          ctx.repos.accounts.insertOneTime({ ...setup, tokenHash: 'b' }),
+        ]);
+        expect(await ctx.db.claim(ctx.repos.accounts.consumeSetupLinks('unknown', ctx.now))).toBe(0);
+        expect(await ctx.db.claim(ctx.repos.accounts.consumeSetupLinks('a', ctx.now))).toBe(2);
+        expect(await ctx.db.claim(ctx.repos.accounts.consumeSetupLinks('b', ctx.now))).toBe(0);
+        await ctx.db.atomic([
+          ctx.repos.accounts.insertOneTime({ ...setup, tokenHash: 'c' }),
+          ctx.repos.accounts.insertUser({ id: newId(), email: 'o@example.com', name: 'O', role: 'owner', passwordHash: 'x', createdAt: ctx.now, updatedAt: ctx.now }),
+        ]);
+        expect(await ctx.db.claim(ctx.repos.accounts.consumeSetupLinks('c', ctx.now))).toBe(0);
       });
     });
 
@@ -1576,6 +1645,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
         const failing: Database = {
           orm: ctx.db.orm,
           close() {},
+          claim: (statement) => ctx.db.claim(statement),
           atomic: (statements) => ctx.db.atomic([...statements, ctx.repos.settings.insert(settingsRow(ctx))]),
         };
         ctx.clock.advance(MINUTE);
@@ -1600,6 +1670,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
         const failing: Database = {
           orm: ctx.db.orm,
           close() {},
+          claim: (statement) => ctx.db.claim(statement),
           atomic: (statements) => ctx.db.atomic([...statements, ctx.repos.settings.insert(settingsRow(ctx))]),
         };
         await expect(

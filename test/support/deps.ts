@@ -5,6 +5,7 @@ import type { Clock, Deps, Logger } from '../../src/deps.js';
 import { compressWithZlib, createNodeDeps, type NodeDeps } from '../../src/entry/node-deps.js';
 import { loadViewSources } from '../../src/entry/view-sources.js';
 import { RenderCache } from '../../src/lib/render-cache.js';
+import { passwordCheckGate } from '../../src/services/auth/sessions.js';
 import { createViews, type Views } from '../../src/lib/views.js';
 import { initializePage } from '../../src/services/initialize.js';
 
@@ -71,6 +72,7 @@ export function depsOver(db: Database, clock: Clock, config: AppConfig = testCon
     compress: compressWithZlib,
     mail: null,
     wakeOutbox: () => {},
+    passwordChecks: passwordCheckGate(),
     clientAddress: (request) => request.headers.get('X-Test-Client') ?? '192.0.2.1',
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, lt, min, notExists, sql } from 'drizzle-orm';
 import type { Orm, Statement } from '../database.js';
 import {
   apiTokens,
@@ -42,11 +42,35 @@ export interface AccountsRepo {
 
   insertOneTime(row: typeof oneTimeTokens.$inferInsert): Statement;
   findOneTime(tokenHash: string, purpose: OneTimePurpose, now: number): Promise<typeof oneTimeTokens.$inferSelect | undefined>;
-  useOneTime(tokenHash: string, at: number): Statement;
+  /**
+   * Marks a valid (unused, unexpired) link used; for `db.claim`: it changes one
+   * row for exactly one of any number of concurrent callers, none once used.
+   */
+  consumeOneTime(tokenHash: string, purpose: OneTimePurpose, now: number): Statement;
+  /**
+   * Uses up every setup link at once, provided `tokenHash` is a valid one and
+   * nobody has an account yet (checked in the same statement): two different
+   * setup links used together still create one owner.
+   */
+  consumeSetupLinks(tokenHash: string, now: number): Statement;
 
-  recordFailedLogin(key: string, at: number): Statement;
-  countFailedLogins(key: string, since: number): Promise<number>;
+  /**
+   * Counts an attempt under each key (one row per key), only if every key has
+   * fewer than its `max` attempts after `since`: count and insert are one
+   * statement, so concurrent attempts cannot all pass the check. For
+   * `db.claim`: it changes `limits.length` rows, or 0 when refused.
+   */
+  reserveAttempts(limits: readonly AttemptLimit[], at: number, since: number): Statement;
+  /** How many attempts `key` has after `since`, and when the oldest of them was made (the next to leave the window). */
+  attemptsSince(key: string, since: number): Promise<{ count: number; oldest: number | null }>;
+  /** Takes back one attempt (a successful sign-in does not count against its address). */
+  releaseAttempt(key: string, at: number): Statement;
   clearFailedLogins(key: string): Statement;
+}
+
+export interface AttemptLimit {
+  key: string;
+  max: number;
 }
 
 export function accountsRepo(orm: Orm): AccountsRepo {
@@ -132,23 +156,61 @@ export function accountsRepo(orm: Orm): AccountsRepo {
         )
         .get();
     },
-    useOneTime(tokenHash, at) {
+    consumeOneTime(tokenHash, purpose, now) {
       return orm
         .update(oneTimeTokens)
-        .set({ usedAt: at })
-        .where(and(eq(oneTimeTokens.tokenHash, tokenHash), isNull(oneTimeTokens.usedAt)));
+        .set({ usedAt: now })
+        .where(
+          and(
+            eq(oneTimeTokens.tokenHash, tokenHash),
+            eq(oneTimeTokens.purpose, purpose),
+            gt(oneTimeTokens.expiresAt, now),
+            isNull(oneTimeTokens.usedAt),
+          ),
+        );
+    },
+    consumeSetupLinks(tokenHash, now) {
+      const valid = sql`exists (select 1 from ${oneTimeTokens} where ${oneTimeTokens.tokenHash} = ${tokenHash}
+        and ${oneTimeTokens.purpose} = 'setup' and ${oneTimeTokens.expiresAt} > ${now} and ${oneTimeTokens.usedAt} is null)`;
+      return orm
+        .update(oneTimeTokens)
+        .set({ usedAt: now })
+        .where(
+          and(
+            eq(oneTimeTokens.purpose, 'setup'),
+            isNull(oneTimeTokens.usedAt),
+            valid,
+            notExists(orm.select({ one: sql`1` }).from(users)),
+          ),
+        );
     },
 
-    recordFailedLogin(key, at) {
-      return orm.insert(loginAttempts).values({ key, at });
+    reserveAttempts(limits, at, since) {
+      const allBelow = sql.join(
+        limits.map(
+          ({ key, max }) =>
+            sql`(select count(*) from ${loginAttempts} where ${loginAttempts.key} = ${key} and ${loginAttempts.at} > ${since}) < ${max}`,
+        ),
+        sql` and `,
+      );
+      const keys = JSON.stringify(limits.map((limit) => limit.key));
+      return orm.insert(loginAttempts).select(sql`select null, value, ${at} from json_each(${keys}) where ${allBelow}`);
     },
-    async countFailedLogins(key, since) {
+    async attemptsSince(key, since) {
       const row = await orm
-        .select({ n: count() })
+        .select({ count: count(), oldest: min(loginAttempts.at) })
         .from(loginAttempts)
         .where(and(eq(loginAttempts.key, key), gt(loginAttempts.at, since)))
         .get();
-      return row?.n ?? 0;
+      return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
+    },
+    releaseAttempt(key, at) {
+      const one = orm
+        .select({ id: loginAttempts.id })
+        .from(loginAttempts)
+        .where(and(eq(loginAttempts.key, key), eq(loginAttempts.at, at)))
+        .limit(1);
+      return orm.delete(loginAttempts).where(eq(loginAttempts.id, sql`(${one})`));
     },
     clearFailedLogins(key) {
       return orm.delete(loginAttempts).where(eq(loginAttempts.key, key));

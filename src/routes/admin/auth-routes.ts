@@ -3,11 +3,11 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Deps } from '../../deps.js';
 import { constantTimeEqual, randomToken } from '../../lib/crypto.js';
-import { AppError, ForbiddenError, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
+import { AppError, ForbiddenError, retryAfterHeader, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
 import { presentPage } from '../../presenters/page.js';
 import { checkSetupToken, completeSetup, setPasswordWithLink, userForResetToken } from '../../services/auth/accounts.js';
-import { FORGOT_WINDOW_MS, requestPasswordReset } from '../../services/auth/password-mail.js';
-import { login, logout, SESSION_IDLE_MS } from '../../services/auth/sessions.js';
+import { requestPasswordReset } from '../../services/auth/password-mail.js';
+import { login, logout, openSession, SESSION_IDLE_MS } from '../../services/auth/sessions.js';
 import { loadSettings } from '../../services/settings.js';
 import { baseUrlFor } from '../base-url.js';
 import { formOf, isHttps, requirePermission, SESSION_COOKIE, type AdminEnv } from './context.js';
@@ -66,6 +66,7 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
       return c.redirect(next, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
+      for (const [name, value] of Object.entries(retryAfterHeader(error))) c.header(name, value);
       return render(c, 'login', { title: 'Sign in', next, email: form.email, errors: errorsOf(error) }, error.status as 400);
     }
   });
@@ -94,7 +95,7 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
         return render(c, 'forgot', { ...typed, invalid: true, errors: { message: 'Enter the email address you sign in with, such as name@example.com.' } }, 400);
       }
       if (!(error instanceof TooManyRequestsError)) throw error;
-      c.header('Retry-After', String(FORGOT_WINDOW_MS / 1000));
+      for (const [name, value] of Object.entries(retryAfterHeader(error))) c.header(name, value);
       return render(c, 'forgot', { ...typed, errors: { message: error.message } }, 429);
     }
     return render(c, 'forgot', { ...forgotView, sent: true });
@@ -122,7 +123,8 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
     checkFormToken(c, form);
     try {
       const user = await completeSetup(deps, token, { email: String(form.email ?? ''), password: String(form.password ?? ''), name: String(form.name ?? '') });
-      const session = await login(deps, { email: user.email, password: form.password }, deps.clientAddress(c.req.raw, c.env));
+      // The password was just chosen: no second check (and no second hash) to sign in.
+      const session = await openSession(deps, user);
       startSession(c, session.token);
       return c.redirect('/admin', 303);
     } catch (error) {

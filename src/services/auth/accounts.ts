@@ -80,14 +80,23 @@ export async function checkSetupToken(deps: AccountDeps, token: string): Promise
   return (await deps.repos.accounts.findOneTime(await sha256Hex(token), 'setup', deps.clock.now())) !== undefined;
 }
 
+const SETUP_LINK_GONE = 'This setup link has expired or was already used. Restart Herald for a new one, or use npm run admin -- create-owner.';
+
+/**
+ * Creates the first owner with a setup link. The link is used up before any
+ * other work, in one statement that also checks nobody has an account yet:
+ * of any number of concurrent requests (with this link or another setup
+ * link), exactly one goes on. Invalid input is refused before that, so a typo
+ * does not spend the link.
+ */
 export async function completeSetup(deps: AccountDeps, token: string, raw: CreateOwnerInput): Promise<UserRow> {
-  if (!(await checkSetupToken(deps, token))) {
-    throw new NotFoundError('This setup link has expired or was already used. Restart Herald for a new one, or use npm run admin -- create-owner.');
-  }
+  if (!(await checkSetupToken(deps, token))) throw new NotFoundError(SETUP_LINK_GONE);
   const input = parseInput(CreateOwnerInput, raw);
+  if ((await deps.db.claim(deps.repos.accounts.consumeSetupLinks(await sha256Hex(token), deps.clock.now()))) === 0) {
+    throw new NotFoundError(SETUP_LINK_GONE);
+  }
   const user = await insertUser(deps, { ...input, role: 'owner' });
   await deps.db.atomic([
-    deps.repos.accounts.useOneTime(await sha256Hex(token), deps.clock.now()),
     deps.repos.accounts.insertUser(user),
     auditEntry(deps, null, { action: 'user.create', targetType: 'user', targetId: user.id, details: { email: user.email, role: 'owner', via: 'setup link' } }),
   ]);
@@ -175,13 +184,22 @@ export async function userForResetToken(deps: AccountDeps, token: string): Promi
   return link?.userId ? deps.repos.accounts.findUserById(link.userId) : undefined;
 }
 
+const PASSWORD_LINK_GONE = 'This link has expired or was already used. Ask an owner for a new one.';
+
+/**
+ * Sets a password with a one-time link (an invitation or a reset). The link is
+ * used up first, and only the one request that changed its row goes on; a
+ * password too short is refused before that and leaves the link usable.
+ */
 export async function setPasswordWithLink(deps: AccountDeps, token: string, rawPassword: unknown): Promise<UserRow> {
   const user = await userForResetToken(deps, token);
-  if (!user) throw new NotFoundError('This link has expired or was already used. Ask an owner for a new one.');
+  if (!user) throw new NotFoundError(PASSWORD_LINK_GONE);
   const { password } = parseInput(z.object({ password: Password }), { password: rawPassword });
   const now = deps.clock.now();
+  if ((await deps.db.claim(deps.repos.accounts.consumeOneTime(await sha256Hex(token), 'password_reset', now))) !== 1) {
+    throw new NotFoundError(PASSWORD_LINK_GONE);
+  }
   await deps.db.atomic([
-    deps.repos.accounts.useOneTime(await sha256Hex(token), now),
     deps.repos.accounts.updateUser(user.id, { passwordHash: await hashPassword(password), updatedAt: now }),
     deps.repos.accounts.deleteUserSessions(user.id),
     auditEntry(deps, null, { action: 'user.set_password', targetType: 'user', targetId: user.id }),

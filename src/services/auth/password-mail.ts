@@ -10,6 +10,7 @@ import { loadEmailPage } from '../settings.js';
 import { parseInput } from '../validation.js';
 import { auditEntry } from './actor.js';
 import { Email, newPasswordLink, RESET_LINK_TTL_MS } from './accounts.js';
+import { reserveAttempts } from './throttle.js';
 
 /*
  * Password links by email: "Forgot your password?" on the sign-in page, and
@@ -43,12 +44,13 @@ export async function requestPasswordReset(
   client: { address: string; baseUrl: string },
 ): Promise<void> {
   const { email } = parseInput(z.object({ email: Email }), raw);
-  const now = deps.clock.now();
-  const key = `forgot:${client.address}`;
-  if ((await deps.repos.accounts.countFailedLogins(key, now - FORGOT_WINDOW_MS)) >= FORGOT_LIMIT_PER_ADDRESS) {
-    throw new TooManyRequestsError('Too many password requests from your network. Try again in an hour, or ask an owner of this page.');
+  const refused = await reserveAttempts(deps, [{ key: `forgot:${client.address}`, max: FORGOT_LIMIT_PER_ADDRESS }], FORGOT_WINDOW_MS);
+  if (refused) {
+    throw new TooManyRequestsError(
+      'Too many password requests from your network. Try again in an hour, or ask an owner of this page.',
+      refused.retryAfterSeconds,
+    );
   }
-  await deps.db.atomic([deps.repos.accounts.recordFailedLogin(key, now)]);
   deps.defer(nextTurn().then(() => emailResetLink(deps, email, client.baseUrl)));
 }
 
@@ -61,16 +63,13 @@ function nextTurn(): Promise<void> {
 async function emailResetLink(deps: PasswordMailDeps, email: string, baseUrl: string): Promise<void> {
   const user = await deps.repos.accounts.findUserByEmail(email);
   if (!user || user.disabledAt !== null) return;
-  const now = deps.clock.now();
-  const key = `reset-email:${user.id}`;
-  if ((await deps.repos.accounts.countFailedLogins(key, now - FORGOT_WINDOW_MS)) >= FORGOT_EMAILS_PER_ACCOUNT) {
+  if (await reserveAttempts(deps, [{ key: `reset-email:${user.id}`, max: FORGOT_EMAILS_PER_ACCOUNT }], FORGOT_WINDOW_MS)) {
     deps.log.info('password email: hourly limit reached for the account, none sent', { userId: user.id });
     return;
   }
   const link = await newPasswordLink(deps, user.id);
   await deps.db.atomic([
     link.statement,
-    deps.repos.accounts.recordFailedLogin(key, now),
     auditEntry(deps, null, { action: 'user.reset_requested', targetType: 'user', targetId: user.id }),
   ]);
   const page = await loadEmailPage(deps, baseUrl);

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { HOUR, MINUTE } from '../../domain/calendar.js';
+import type { Statement } from '../../db/database.js';
 import type { SessionRow, UserRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { TooManyRequestsError, ValidationError } from '../../lib/errors.js';
+import { WorkGate } from '../../lib/work-gate.js';
 import { randomToken, sha256Hex, verifyPassword } from '../../lib/crypto.js';
 import { parseInput } from '../validation.js';
 import { auditEntry, type Actor } from './actor.js';
+import { reserveAttempts } from './throttle.js';
 
 /** Idle sessions end after 12 hours; activity extends them. */
 export const SESSION_IDLE_MS = 12 * HOUR;
@@ -14,8 +17,20 @@ export const THROTTLE_WINDOW_MS = 15 * MINUTE;
 /** ...and refused beyond these counts. */
 export const MAX_FAILURES_PER_ACCOUNT = 5;
 export const MAX_FAILURES_PER_IP = 20;
+/**
+ * Password checks (~0.5 s of PBKDF2 each) at once per process, and per
+ * account: beyond these a sign-in is refused before hashing, so a flood costs
+ * a lookup per request, not a hash.
+ */
+export const MAX_CONCURRENT_PASSWORD_CHECKS = 4;
+export const MAX_CONCURRENT_CHECKS_PER_ACCOUNT = 1;
+
+export function passwordCheckGate(): WorkGate {
+  return new WorkGate({ total: MAX_CONCURRENT_PASSWORD_CHECKS, perKey: MAX_CONCURRENT_CHECKS_PER_ACCOUNT });
+}
 
 type AuthDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
+type LoginDeps = AuthDeps & Pick<Deps, 'passwordChecks'>;
 
 export const LoginInput = z.object({
   email: z.string().trim().toLowerCase().email({ error: 'must be an email address' }).max(254),
@@ -30,36 +45,66 @@ export function userActor(user: UserRow): Actor {
  * Checks email and password, refusing after too many recent failures for the
  * account or the address. Returns a new session token: a fresh one at every
  * login, so a token planted before login (session fixation) is worthless.
+ *
+ * The attempt is counted before the password is checked, in one statement
+ * that also checks the limits, so concurrent guesses cannot all slip under
+ * them; a successful sign-in then takes its attempts back.
  */
 export async function login(
-  deps: AuthDeps,
+  deps: LoginDeps,
   raw: { email: unknown; password: unknown },
   ip: string,
 ): Promise<{ token: string; user: UserRow; session: SessionRow }> {
   const input = parseInput(LoginInput, raw);
-  const now = deps.clock.now();
-  const since = now - THROTTLE_WINDOW_MS;
   const accountKey = `account:${input.email}`;
   const ipKey = `ip:${ip}`;
-  const [accountFailures, ipFailures] = await Promise.all([
-    deps.repos.accounts.countFailedLogins(accountKey, since),
-    deps.repos.accounts.countFailedLogins(ipKey, since),
-  ]);
-  if (accountFailures >= MAX_FAILURES_PER_ACCOUNT || ipFailures >= MAX_FAILURES_PER_IP) {
-    throw new TooManyRequestsError(
-      `Too many failed sign-ins. Wait ${THROTTLE_WINDOW_MS / MINUTE} minutes and try again, or ask an owner to reset your password.`,
+  const leave = deps.passwordChecks.tryEnter(accountKey);
+  if (!leave) {
+    throw new TooManyRequestsError('Too many sign-ins are being checked right now. Try again in a moment.', 1);
+  }
+  try {
+    const now = deps.clock.now();
+    const refused = await reserveAttempts(
+      deps,
+      [
+        { key: accountKey, max: MAX_FAILURES_PER_ACCOUNT },
+        { key: ipKey, max: MAX_FAILURES_PER_IP },
+      ],
+      THROTTLE_WINDOW_MS,
     );
-  }
-  const user = await deps.repos.accounts.findUserByEmail(input.email);
-  // Verify even for unknown accounts so timing does not reveal which emails exist.
-  const valid = await verifyPassword(input.password, user?.passwordHash ?? UNKNOWN_USER_HASH);
-  if (!user || !valid || user.disabledAt !== null) {
-    await deps.db.atomic([
-      deps.repos.accounts.recordFailedLogin(accountKey, now),
-      deps.repos.accounts.recordFailedLogin(ipKey, now),
+    if (refused) {
+      throw new TooManyRequestsError(
+        `Too many failed sign-ins. Wait ${THROTTLE_WINDOW_MS / MINUTE} minutes and try again, or ask an owner to reset your password.`,
+        refused.retryAfterSeconds,
+      );
+    }
+    const user = await deps.repos.accounts.findUserByEmail(input.email);
+    // Verify even for unknown accounts so timing does not reveal which emails exist.
+    const valid = await verifyPassword(input.password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+    // A failure keeps the attempts just counted.
+    if (!user || !valid || user.disabledAt !== null) {
+      throw new ValidationError('Wrong email or password.', { password: ['wrong email or password'] });
+    }
+    return await openSession(deps, user, [
+      deps.repos.accounts.clearFailedLogins(accountKey),
+      deps.repos.accounts.releaseAttempt(ipKey, now),
     ]);
-    throw new ValidationError('Wrong email or password.', { password: ['wrong email or password'] });
+  } finally {
+    leave();
   }
+}
+
+/**
+ * A new session for `user` (after a password check, or for the owner who has
+ * just created their account with the setup link), with `alongside` in the
+ * same write.
+ */
+export async function openSession(
+  deps: AuthDeps,
+  user: UserRow,
+  alongside: readonly Statement[] = [],
+): Promise<{ token: string; user: UserRow; session: SessionRow }> {
+  const now = deps.clock.now();
   const token = randomToken();
   const session: SessionRow = {
     tokenHash: await sha256Hex(token),
@@ -71,7 +116,7 @@ export async function login(
   };
   await deps.db.atomic([
     deps.repos.accounts.insertSession(session),
-    deps.repos.accounts.clearFailedLogins(accountKey),
+    ...alongside,
     deps.repos.accounts.deleteExpiredSessions(now),
     auditEntry(deps, userActor(user), { action: 'session.login', targetType: 'user', targetId: user.id }),
   ]);
