@@ -2,7 +2,8 @@ import type { AnyIncidentStatus, ComponentStatus, Impact, IncidentKind, OutboxSt
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
 import type { IncidentDetail, UpdateDetail } from '../db/repos/incidents-repo.js';
-import type { DeliveryCounts, FailedDelivery } from '../db/repos/outbox-repo.js';
+import type { DeliveryCounts } from '../db/repos/outbox-repo.js';
+import type { FailedDeliveryView } from '../services/deliveries.js';
 import type { ComponentGroupRow, ComponentRow, SettingsRow, SubscriberRow, TemplateRow } from '../db/schema.js';
 import type { ImportReport } from '../services/subscriptions.js';
 
@@ -150,7 +151,7 @@ export interface ApiUpdateDelivery {
 
 export interface ApiDeliveryFailure {
   update_id: string;
-  email: string;
+  email: string | null;
   reason: string | null;
   at: string | null;
 }
@@ -326,7 +327,7 @@ export function presentApiImportReport(report: ImportReport): ApiImportReport {
 export function presentApiDeliveries(
   incident: Pick<IncidentDetail, 'id' | 'updates'>,
   counts: ReadonlyMap<string, DeliveryCounts>,
-  failures: readonly FailedDelivery[],
+  failures: readonly FailedDeliveryView[],
   transport: string | null,
 ): ApiDeliveries {
   const updates = incident.updates.map((update): ApiUpdateDelivery => {

@@ -425,15 +425,19 @@ describe('subscribers and email delivery', () => {
       in_progress: true,
       transport: 'resend',
       updates: [{ update_id: updateId, status: 'investigating', at: iso(NOON), preparing: false, queued: 1, sent: 1, failed: 1, skipped: 0, total: 3 }],
-      latest_failures: [{ update_id: updateId, email: failedEmail, reason: '550 mailbox unavailable', at: iso(NOON + 2000) }],
+      // A viewer sees how delivery goes, but no subscriber's address.
+      latest_failures: [{ update_id: updateId, email: null, reason: '550 mailbox unavailable', at: iso(NOON + 2000) }],
     });
+    const comms = await client(deps, 'comms', seen);
+    expect((await comms.call('GET', `/api/v1/incidents/${id}/deliveries`)).latest_failures).toEqual([
+      { update_id: updateId, email: failedEmail, reason: '550 mailbox unavailable', at: iso(NOON + 2000) },
+    ]);
 
     const maintenance = await makeMaintenance(deps, { scheduledFor: NOON + DAY, scheduledUntil: NOON + DAY + HOUR, componentIds: [web] });
     // Published: its recipients are still being written (the drainer has not run yet).
     const preparing = await call('GET', `/api/v1/maintenance/${maintenance}/deliveries`);
     expect(preparing).toMatchObject({ incident_id: maintenance, in_progress: true, latest_failures: [] });
     expect(preparing.updates).toEqual([expect.objectContaining({ status: 'scheduled', preparing: true, queued: 0, total: 0 })]);
-    const comms = await client(deps, 'comms', seen);
     expect(await comms.call('GET', '/api/v1/outbox')).toMatchObject({ preparing: true, counts: { queued: 0 } });
     await outboxRows(deps);
     const announced = await call('GET', `/api/v1/maintenance/${maintenance}/deliveries`);

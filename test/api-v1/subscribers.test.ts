@@ -222,7 +222,7 @@ describe('DELETE /api/v1/subscribers/{id}', () => {
 
 describe('GET /api/v1/incidents/{id}/deliveries and /maintenance/{id}/deliveries', () => {
   it('counts each update separately (newest first, zeros without emails) and lists the latest failures first', async () => {
-    const { deps, call } = await setup('viewer');
+    const { deps, call } = await setup('comms');
     await addSubscribers(deps, ['s1@example.com', 's2@example.com', 's3@example.com']);
     const id = await makeIncident(deps, { severity: 1, notify: true });
     const first = await outboxRows(deps);

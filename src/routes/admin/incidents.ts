@@ -23,6 +23,7 @@ import {
 import { declareIncident } from '../../services/declare-incident.js';
 import { loadAdminIncident, loadIncidentForm, loadIncidentList, type IncidentFormData } from '../../services/incident-admin.js';
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../services/manage-incidents.js';
+import { failedDeliveries } from '../../services/deliveries.js';
 import { postUpdate } from '../../services/post-update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
@@ -221,7 +222,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const byId = new Map(data.components.map((x) => [x.id, x]));
     const incident = presentAdminIncident(data.incident, byId, format, now);
     const deliveries = presentDeliveries(await deps.repos.outbox.countsForUpdates(data.incident.updates.map((u) => u.id)));
-    const failed = await deps.repos.outbox.failedForIncident(data.incident.id, FAILED_SHOWN);
+    const failed = await failedDeliveries(deps, c.get('actor'), data.incident.id, FAILED_SHOWN);
     const updates = incident.updates.flatMap((u) => (deliveries[u.id] ? [{ id: u.id, statusLabel: u.statusLabel, at: u.at, delivery: deliveries[u.id]! }] : []));
     const inProgress = updates.some((u) => u.delivery.inProgress);
     const label = new Map(updates.map((u) => [u.id, `${u.statusLabel} · ${u.at.text}`]));

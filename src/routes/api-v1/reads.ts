@@ -1,9 +1,11 @@
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
-import type { DeliveryCounts, FailedDelivery } from '../../db/repos/outbox-repo.js';
+import type { DeliveryCounts } from '../../db/repos/outbox-repo.js';
 import type { SubscriberRow } from '../../db/schema.js';
 import type { IncidentKind, SubscriberStatus } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
+import type { Actor } from '../../services/auth/actor.js';
+import { failedDeliveries, type FailedDeliveryView } from '../../services/deliveries.js';
 
 /*
  * The few reads the management API needs that no service offers yet (the
@@ -83,13 +85,14 @@ export const FAILURES_SHOWN = 50;
 /** Delivery counts per update of an incident (or a maintenance), and its latest failed emails. */
 export async function loadDeliveries(
   deps: Pick<Deps, 'repos'>,
+  actor: Actor,
   id: string,
   kind: IncidentKind,
-): Promise<{ incident: IncidentDetail; counts: Map<string, DeliveryCounts>; failures: FailedDelivery[] }> {
+): Promise<{ incident: IncidentDetail; counts: Map<string, DeliveryCounts>; failures: FailedDeliveryView[] }> {
   const incident = await findIncidentOfKind(deps, id, kind);
   const [counts, failures] = await Promise.all([
     deps.repos.outbox.countsForUpdates(incident.updates.map((u) => u.id)),
-    deps.repos.outbox.failedForIncident(incident.id, FAILURES_SHOWN),
+    failedDeliveries(deps, actor, incident.id, FAILURES_SHOWN),
   ]);
   return { incident, counts, failures };
 }

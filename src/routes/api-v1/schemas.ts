@@ -320,7 +320,7 @@ export const DeliveryFailureModel = model(
   'DeliveryFailure',
   z.strictObject({
     update_id: Id,
-    email: z.string(),
+    email: z.string().nullable().describe('The address; null unless the token may read subscribers (comms and up)'),
     reason: z.string().nullable().describe("The provider's answer, or why sending gave up"),
     at: Time.nullable().describe('When it failed for good'),
   }),
