@@ -441,7 +441,12 @@ describe('delivery progress of incident emails', () => {
     expect(text).toContain('This page refreshes itself every 3 seconds');
     expect(text).toContain('3 of 5 processed (60%)');
     expect(text).toContain('Email: 2 sent · 2 queued · 1 failed · 0 skipped');
-    expect(text).toContain(`${failedEmail} 550 &lt;mailbox&gt; unavailable Investigating · 23 Nov 2026, 12:00 UTC 23 Nov 2026, 12:00 UTC`);
+    // The viewer sees why an email failed, not whose it was; comms sees the address.
+    expect(text).toContain('hidden (subscriber addresses need the comms role) 550 &lt;mailbox&gt; unavailable Investigating · 23 Nov 2026, 12:00 UTC');
+    expect(text).not.toContain(failedEmail);
+    expect(textOf((await adminGet(deps, `/admin/incidents/${incident}/deliveries`, comms)).text)).toContain(
+      `${failedEmail} 550 &lt;mailbox&gt; unavailable Investigating · 23 Nov 2026, 12:00 UTC 23 Nov 2026, 12:00 UTC`,
+    );
     expect(text).toContain('Emails are written to files on the server, not sent');
     deps.mail = null;
     expect(textOf((await adminGet(deps, `/admin/incidents/${incident}/deliveries`, viewer)).text)).toContain('No email transport is configured');
