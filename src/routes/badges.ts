@@ -30,7 +30,8 @@ export function badgeRoutes(deps: Deps): Hono {
 
   const serve = (c: Context, component: string | undefined, format: 'svg' | 'json'): Promise<Response> => {
     const query = parseInput(BadgeQuery, c.req.query());
-    const key = `badge:${component ?? ''}|${format}|${query.style}|${query.label ?? ''}|${query.metric}|${query.window}`;
+    // JSON keeps the parts apart whatever they contain: a label or a component name may hold any separator.
+    const key = `badge:${JSON.stringify([component ?? null, format, query.style, query.label ?? null, query.metric, query.window])}`;
     return sendCached(
       c,
       deps,

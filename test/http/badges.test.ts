@@ -29,6 +29,18 @@ describe('badges', () => {
     expect(res.text).toContain('fill="#fe7d37"');
   });
 
+  it('keeps badges apart whose component names and labels hold the key separator', async () => {
+    const deps = await createTestDeps({ now: NOON });
+    await makeComponent(deps, { name: 'c', status: 'major_outage' });
+    await makeComponent(deps, { name: 'c|json|flat|x', status: 'operational' });
+    // Joined with "|", both would be badge:c|json|flat|x|svg|flat|y|status|30d.
+    const svg = await get(deps, `/badge/${encodeURIComponent('c|json|flat|x')}.svg?label=y`);
+    expect(svg.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    const json = await get(deps, `/badge/c.json?label=${encodeURIComponent('x|svg|flat|y')}`);
+    expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(json.text)).toMatchObject({ label: 'x|svg|flat|y', message: 'major outage' });
+  });
+
   it('colours a component badge by its status and takes a label', async () => {
     const deps = await createTestDeps({ now: NOON });
     const api = await makeComponent(deps, { name: 'Payments API', status: 'major_outage' });
