@@ -15,13 +15,17 @@ async function setup(secret: string | null = SECRET): Promise<TestDeps> {
   return deps;
 }
 
-async function deliver(deps: TestDeps, event: unknown, options: { secret?: string; ageSeconds?: number; tamper?: boolean } = {}) {
+let messages = 0;
+
+/** Signs and posts an event as Resend would: a new message id each time unless `id` is given. */
+async function deliver(deps: TestDeps, event: unknown, options: { secret?: string; ageSeconds?: number; tamper?: boolean; id?: string } = {}) {
   const body = JSON.stringify(event);
+  const id = options.id ?? `msg_${++messages}`;
   const timestamp = Math.floor(deps.clock.now() / 1000) - (options.ageSeconds ?? 0);
-  const signature = await signSvixPayload(options.secret ?? SECRET, 'msg_1', timestamp, body);
+  const signature = await signSvixPayload(options.secret ?? SECRET, id, timestamp, body);
   return createApp(deps).request('/webhooks/resend', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'svix-id': 'msg_1', 'svix-timestamp': String(timestamp), 'svix-signature': signature },
+    headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(timestamp), 'svix-signature': signature },
     body: options.tamper ? body.replace('bounce@', 'fine@') : body,
   });
 }
@@ -72,6 +76,38 @@ describe('Resend webhooks', () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_signature');
     }
     expect((await subscriberRows(deps)).every((s) => s.status === 'confirmed')).toBe(true);
+  });
+
+  it('ignore a signed event replayed within the signature window: its message id was seen', async () => {
+    const deps = await setup();
+    const event = { type: 'email.bounced', data: { to: ['bounce@example.com'], bounce: { type: 'Permanent' } } };
+    expect(await (await deliver(deps, event, { id: 'msg_captured' })).json()).toEqual({ received: true, suppressed: 1 });
+    // The address is subscribed again (an admin's import, say); then the captured request comes back, 2 minutes on.
+    const row = (await subscriberRows(deps)).find((s) => s.email === 'bounce@example.com')!;
+    await deps.db.atomic([deps.repos.subscribers.update(row.id, { status: 'confirmed', reason: null })]);
+    deps.clock.advance(120_000);
+    const replay = await deliver(deps, event, { id: 'msg_captured', ageSeconds: 120 });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ received: true, duplicate: true, suppressed: 0 });
+    expect(await statusOf(deps, 'bounce@example.com')).toBe('confirmed');
+  });
+
+  it('handle the retry of an event whose first delivery failed', async () => {
+    const deps = await setup();
+    let failNext = true;
+    const atomic = deps.db.atomic;
+    deps.db.atomic = async (statements) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      return atomic(statements);
+    };
+    const event = { type: 'email.complained', data: { to: 'spam@example.com' } };
+    expect((await deliver(deps, event, { id: 'msg_retried' })).status).toBe(500);
+    expect(await statusOf(deps, 'spam@example.com')).toBe('confirmed');
+    expect(await (await deliver(deps, event, { id: 'msg_retried' })).json()).toEqual({ received: true, suppressed: 1 });
+    expect(await statusOf(deps, 'spam@example.com')).toBe('suppressed');
   });
 
   it('answer 400 for a signed body that is not a Resend event, and 404 when no secret is configured', async () => {
