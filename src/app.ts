@@ -64,6 +64,15 @@ export function createApp(deps: Deps): Hono {
     }
   });
 
+  // Two Host headers (which the runtime joins with a comma) would let a proxy
+  // in front and Herald disagree on the host a response is for.
+  app.use(async (c, next) => {
+    if (c.req.header('host')?.includes(',')) {
+      return errorResponse(c, deps, 400, 'bad_request', 'The request has more than one Host header.');
+    }
+    return next();
+  });
+
   const hostName = expectedHostName(deps);
   if (hostName) {
     app.use(async (c, next) => {

@@ -81,9 +81,15 @@ export class CachedFastPath {
   }
 }
 
+/** The request's host and path, or undefined for a request the fast path must leave to the app (no Host, or two). */
 function targetOf(request: IncomingMessage): string | undefined {
   const host = request.headers.host;
-  return host === undefined || request.url === undefined ? undefined : `${host} ${request.url}`;
+  if (host === undefined || request.url === undefined) return undefined;
+  // Node keeps the first of two Host headers; the app sees both and refuses the request.
+  let hosts = 0;
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++;
+  return hosts === 1 ? `${host} ${request.url}` : undefined;
 }
 
 /**

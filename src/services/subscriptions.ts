@@ -53,7 +53,9 @@ export function subscriberToken(subscriber: Pick<SubscriberRow, 'id' | 'secret'>
 
 /** The subscriber a link token belongs to; NotFoundError for anything else. */
 export async function subscriberByToken(deps: Pick<Deps, 'repos'>, token: string): Promise<SubscriberRow> {
-  const [id, secret] = token.split('.', 2);
+  // Exactly "<id>.<secret>": a token with more segments is not one Herald made.
+  const parts = token.split('.');
+  const [id, secret] = parts.length === 2 ? parts : [];
   const subscriber = id && secret && /^[a-z0-9]{6,32}$/.test(id) ? await deps.repos.subscribers.findById(id) : undefined;
   if (!subscriber || !secret || !constantTimeEqual(secret, subscriber.secret)) {
     throw new NotFoundError('This link is not valid (it may be incomplete, or the subscription was removed).');
@@ -138,16 +140,24 @@ export async function subscribe(
   await deps.db.atomic(statements);
 }
 
-/** The confirmation link. Returns the subscriber as it is now. */
+const SUPPRESSED_CANNOT_CONFIRM = 'Emails to this address bounced or were reported as spam, so it cannot be subscribed again from here.';
+
+/**
+ * The confirmation link. Returns the subscriber as it is now. Using the link
+ * again (or twice at once) changes nothing more; a suppression that lands
+ * between the lookup and the write is not undone.
+ */
 export async function confirmSubscription(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, token: string): Promise<SubscriberRow> {
   const subscriber = await subscriberByToken(deps, token);
-  if (subscriber.status === 'suppressed') {
-    throw new ValidationError('Emails to this address bounced or were reported as spam, so it cannot be subscribed again from here.');
-  }
+  if (subscriber.status === 'suppressed') throw new ValidationError(SUPPRESSED_CANNOT_CONFIRM);
   if (subscriber.status === 'confirmed') return subscriber;
   const now = deps.clock.now();
-  await deps.db.atomic([deps.repos.subscribers.update(subscriber.id, { status: 'confirmed', confirmedAt: now, updatedAt: now })]);
-  return { ...subscriber, status: 'confirmed', confirmedAt: now, updatedAt: now };
+  if ((await deps.db.claim(deps.repos.subscribers.confirm(subscriber.id, now))) === 1) {
+    return { ...subscriber, status: 'confirmed', confirmedAt: now, updatedAt: now };
+  }
+  const current = await subscriberByToken(deps, token);
+  if (current.status === 'suppressed') throw new ValidationError(SUPPRESSED_CANNOT_CONFIRM);
+  return current;
 }
 
 /** Manage preferences (from a link in any email). */

@@ -1,9 +1,10 @@
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { createApp, hostNameOf, MAX_BODY_BYTES } from '../../src/app.js';
 import { DAY } from '../../src/domain/calendar.js';
+import { createNodeServer } from '../../src/entry/node-fast-path.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn } from '../support/admin.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
@@ -297,6 +298,33 @@ describe('host names', () => {
       expect(await ask('evil.example', '/healthz')).toBe(200);
       expect(await ask('status.example.com')).toBe(200);
       expect(await ask(`127.0.0.1:${port}`)).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuse a request with two Host headers with 400, on the app and on a real Node socket (fast path included)', async () => {
+    const { deps } = await fixture({});
+    expect((await createApp(deps).request('/', { headers: { Host: 'status.test, evil.example' } })).status).toBe(400);
+    const server = createNodeServer(createApp(deps), deps.fastPath);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const send = (hosts: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(`GET / HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join('')}Connection: close\r\n\r\n`),
+        );
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+        socket.on('end', () => resolve(answer.split('\r\n')[0]!));
+        socket.on('error', reject);
+      });
+    try {
+      // Twice with one Host, so the fast path remembers "/"; then two Hosts get past neither path.
+      expect(await send(['status.test'])).toBe('HTTP/1.1 200 OK');
+      expect(await send(['status.test'])).toBe('HTTP/1.1 200 OK');
+      expect(await send(['status.test', 'evil.example'])).toBe('HTTP/1.1 400 Bad Request');
+      expect(await send(['evil.example', 'status.test'])).toBe('HTTP/1.1 400 Bad Request');
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -10,6 +10,8 @@ import { TooManyRequestsError } from '../../src/lib/errors.js';
 import { WorkGate } from '../../src/lib/work-gate.js';
 import { completeSetup, createResetLink, createSetupLink, setPasswordWithLink } from '../../src/services/auth/accounts.js';
 import { login, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '../../src/services/auth/sessions.js';
+import { confirmSubscription, subscriberToken, suppressAddress } from '../../src/services/subscriptions.js';
+import { addSubscribers } from '../mail/support.js';
 import { signIn, TEST_PASSWORD } from '../support/admin.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 
@@ -172,5 +174,30 @@ describe('one-time links under concurrency', () => {
       if (i === winner) await expect(attempt).resolves.toBeDefined();
       else await expect(attempt).rejects.toThrow('Wrong email or password.');
     }
+  });
+});
+
+describe('subscriber confirmation under concurrency', () => {
+  it('a bounce that lands while the confirmation link is being used is not undone', async () => {
+    const deps = await createTestDeps();
+    const [id] = await addSubscribers(deps, ['racer@example.com'], { status: 'pending' });
+    const subscriber = (await deps.repos.subscribers.findById(id!))!;
+    // The bounce is recorded after the link's lookup and before its write.
+    const claim = deps.db.claim;
+    deps.db.claim = async (statement) => {
+      await suppressAddress(deps, 'racer@example.com', 'bounced');
+      return claim(statement);
+    };
+    await expect(confirmSubscription(deps, subscriberToken(subscriber))).rejects.toThrow('bounced or were reported as spam');
+    expect((await deps.repos.subscribers.findById(id!))!.status).toBe('suppressed');
+  });
+
+  it('confirms once from parallel uses of the link', async () => {
+    const deps = await createTestDeps();
+    const [id] = await addSubscribers(deps, ['twice@example.com'], { status: 'pending' });
+    const token = subscriberToken((await deps.repos.subscribers.findById(id!))!);
+    const results = await Promise.all(Array.from({ length: 4 }, () => confirmSubscription(deps, token)));
+    expect(results.every((r) => r.status === 'confirmed')).toBe(true);
+    expect(new Set(results.map((r) => r.confirmedAt)).size).toBe(1);
   });
 });

@@ -441,7 +441,16 @@ describe('link tokens', () => {
 
   it('a wrong secret with a valid id, or a malformed token, is a 404 everywhere and changes nothing', async () => {
     const { deps, subscriber } = await withSubscriber();
-    const wrong = [`${subscriber.id}.${randomToken(24)}`, subscriber.id, `${subscriber.id}.`, 'nonsense', `zzzzzzzzzzzz.${subscriber.secret}`];
+    const wrong = [
+      `${subscriber.id}.${randomToken(24)}`,
+      subscriber.id,
+      `${subscriber.id}.`,
+      'nonsense',
+      `zzzzzzzzzzzz.${subscriber.secret}`,
+      // The right token with more segments after it is not the token.
+      `${subscriber.id}.${subscriber.secret}.extra`,
+      `${subscriber.id}.${subscriber.secret}.`,
+    ];
     for (const token of wrong) {
       for (const [method, path] of [
         ['GET', `/subscribe/confirm/${token}`],

@@ -85,6 +85,12 @@ export interface SubscribersRepo {
    */
   insertMany(rows: readonly NewSubscriberOfMany[], shared: SharedSubscriberValues): Statement[];
   update(id: string, patch: SubscriberPatch): Statement;
+  /**
+   * Confirms a pending or unsubscribed subscriber; for `db.claim`: no row
+   * changes when it is confirmed already or was suppressed meanwhile (a bounce
+   * arriving while its link is used must win).
+   */
+  confirm(id: string, at: number): Statement;
   /** Replaces the subscriber's choice of components. */
   setScope(id: string, scope: SubscriberScope, updatedAt: number): Statement[];
   scopeOf(id: string): Promise<SubscriberScope>;
@@ -150,6 +156,12 @@ export function subscribersRepo(orm: Orm): SubscribersRepo {
     },
     update(id, patch) {
       return orm.update(subscribers).set(patch).where(eq(subscribers.id, id));
+    },
+    confirm(id, at) {
+      return orm
+        .update(subscribers)
+        .set({ status: 'confirmed', confirmedAt: at, updatedAt: at })
+        .where(and(eq(subscribers.id, id), inArray(subscribers.status, ['pending', 'unsubscribed'])));
     },
     setScope(id, scope, updatedAt) {
       return [
