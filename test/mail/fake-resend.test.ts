@@ -306,7 +306,8 @@ describe('timeouts and network failures', () => {
     const started = Date.now();
     const result = await resend.batch.send([email(1)], { idempotencyKey: 'k5', signal: AbortSignal.timeout(150) });
 
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Aborted, not hung until the test's own timeout (the hang is endless).
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(result).toEqual({
       data: null,
       error: { statusCode: null, name: 'application_error', message: 'Unable to fetch data. The request could not be resolved.' },
@@ -324,7 +325,7 @@ describe('timeouts and network failures', () => {
     const timedOut = await resend.emails.send(email(1), { idempotencyKey: 'k6', signal: AbortSignal.timeout(50) });
     expect(timedOut.error).toMatchObject({ statusCode: null, name: 'application_error' });
 
-    await fake.waitFor((ds) => ds.length === 1, 2_000);
+    await fake.waitFor((ds) => ds.length === 1, 20_000);
     expect(fake.requests[0]).toMatchObject({ outcome: 'client-gone', status: 200 });
     const retry = await resend.emails.send(email(1), { idempotencyKey: 'k6' });
     expect(retry.data).toEqual({ id: fake.deliveries[0]!.id });

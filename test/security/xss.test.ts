@@ -578,12 +578,13 @@ describe('text that is too long', () => {
 });
 
 describe('pathological Markdown', () => {
+  // The bound is for catastrophic backtracking (minutes), far above a busy machine's slowest render.
   it('renders at the length limit in bounded time, with nothing executable', () => {
     const cases = ['['.repeat(20_000), '*a'.repeat(10_000), '*_[`<'.repeat(4_000), 'http://a.'.repeat(2_000), '[a]('.repeat(5_000), '!['.repeat(10_000), '&#'.repeat(10_000), '<'.repeat(20_000)];
     for (const source of cases) {
       const started = performance.now();
       const html = renderMarkdown(source);
-      expect(performance.now() - started, source.slice(0, 10)).toBeLessThan(2_000);
+      expect(performance.now() - started, source.slice(0, 10)).toBeLessThan(10_000);
       expect(inspectHtml(html).problems, source.slice(0, 10)).toEqual([]);
     }
   });

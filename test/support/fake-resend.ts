@@ -589,7 +589,7 @@ export async function startFakeResend(options: FakeResendOptions = {}): Promise<
       keys.clear();
       rejected.clear();
     },
-    waitFor(predicate, timeoutMs = 2_000) {
+    waitFor(predicate, timeoutMs = 20_000) {
       return new Promise<Delivered[]>((resolve, reject) => {
         const check = (): void => {
           if (!predicate(deliveries)) return;
