@@ -1,3 +1,4 @@
+import { DAY } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { advanceMaintenance, type MaintenanceClockResult } from './maintenance-clock.js';
 import { pruneOutbox } from './outbox.js';
@@ -6,7 +7,12 @@ export interface BackgroundTickResult {
   maintenance: MaintenanceClockResult | null;
   /** Writes that pruned old finished emails (null when the task failed). */
   pruned: number | null;
+  /** Counted attempts forgotten, older than ATTEMPT_RETENTION_MS (null when the task failed). */
+  attemptsPruned: number | null;
 }
+
+/** Counted attempts (sign-in, subscribe, webhook ids) are kept a day: the longest window is an hour. */
+export const ATTEMPT_RETENTION_MS = DAY;
 
 /**
  * One round of background work, the same on every runtime: Node calls it on
@@ -24,7 +30,10 @@ export async function runBackgroundTick(deps: Pick<Deps, 'repos' | 'db' | 'clock
     return result;
   });
   const pruned = await guarded(deps, 'outbox pruning', () => pruneOutbox(deps, deps.clock.now()));
-  return { maintenance, pruned };
+  const attemptsPruned = await guarded(deps, 'attempt pruning', () =>
+    deps.db.claim(deps.repos.accounts.pruneAttempts(deps.clock.now() - ATTEMPT_RETENTION_MS)),
+  );
+  return { maintenance, pruned, attemptsPruned };
 }
 
 async function guarded<T>(deps: Pick<Deps, 'log'>, task: string, run: () => Promise<T>): Promise<T | null> {

@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.js';
 import { loginAttempts, users } from '../../src/db/schema.js';
 import { TooManyRequestsError } from '../../src/lib/errors.js';
 import { WorkGate } from '../../src/lib/work-gate.js';
+import { ATTEMPT_RETENTION_MS, runBackgroundTick } from '../../src/services/background.js';
 import { completeSetup, createResetLink, createSetupLink, setPasswordWithLink } from '../../src/services/auth/accounts.js';
 import { login, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '../../src/services/auth/sessions.js';
 import { confirmSubscription, subscriberToken, suppressAddress } from '../../src/services/subscriptions.js';
@@ -113,6 +114,15 @@ describe('sign-in throttling under concurrency', () => {
     expect(checked.length).toBeLessThanOrEqual(MAX_FAILURES_PER_ACCOUNT);
     expect(refused.length).toBe(25 - checked.length);
     for (const response of refused) expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('forgets counted attempts a day later, in the background tick', async () => {
+    const deps = await createTestDeps();
+    await expect(login(deps, { email: 'nobody@example.com', password: 'bad' }, '198.51.100.5')).rejects.toThrow();
+    expect((await runBackgroundTick(deps)).attemptsPruned).toBe(0);
+    deps.clock.advance(ATTEMPT_RETENTION_MS + 1);
+    expect((await runBackgroundTick(deps)).attemptsPruned).toBe(2);
+    expect(await attemptsUnder(deps, 'ip:198.51.100.5')).toBe(0);
   });
 
   it('a successful sign-in does not count against its address', async () => {

@@ -66,6 +66,8 @@ export interface AccountsRepo {
   /** Takes back one attempt (a successful sign-in does not count against its address). */
   releaseAttempt(key: string, at: number): Statement;
   clearFailedLogins(key: string): Statement;
+  /** Forgets attempts made before `before` (for `db.claim`: returns how many). */
+  pruneAttempts(before: number): Statement;
 }
 
 export interface AttemptLimit {
@@ -214,6 +216,9 @@ export function accountsRepo(orm: Orm): AccountsRepo {
     },
     clearFailedLogins(key) {
       return orm.delete(loginAttempts).where(eq(loginAttempts.key, key));
+    },
+    pruneAttempts(before) {
+      return orm.delete(loginAttempts).where(lt(loginAttempts.at, before));
     },
   };
 }
