@@ -8,7 +8,6 @@ import {
   composeAlreadySubscribedEmail,
   composeConfirmEmail,
   composeUpdateEmail,
-  markdownToText,
   type ComposedEmail,
   type EmailPage,
   type EmailRecipient,
@@ -489,15 +488,5 @@ describe('the Worker’s precompiled templates', () => {
       composeAlreadySubscribedEmail(views, page({ logoUrl: 'https://cdn.example.com/logo.png' }), TO),
     ];
     expect(render(precompiled)).toEqual(render(deps.views));
-  });
-});
-
-describe('markdownToText', () => {
-  it('turns Markdown into plain text', () => {
-    expect(markdownToText('# Heading\n\nText with `code` and *em*.\n\n1. one\n2. two\n   - nested\n\n> quoted\n> more\n\n    indented code\n\n---\n\nEnd'))
-      .toBe('Heading\n\nText with code and em.\n\n1. one\n2. two\n   - nested\n\n> quoted\n> more\n\n    indented code\n\n----------\n\nEnd');
-    expect(markdownToText('Mail <ops@example.com> or see <https://example.com/a>.')).toBe('Mail ops@example.com or see https://example.com/a.');
-    expect(markdownToText('A &amp; B &lt;c&gt;')).toBe('A & B <c>');
-    expect(markdownToText('| a | b |\n|---|--:|\n| 1 | 2 |')).toBe('a | b\n1 | 2');
   });
 });
