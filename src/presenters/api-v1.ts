@@ -1,4 +1,4 @@
-import type { AnyIncidentStatus, ComponentStatus, Impact, IncidentKind, OutboxStatus, Severity, SubscriberStatus } from '../domain/constants.js';
+import type { Severity } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
 import type { IncidentDetail, UpdateDetail } from '../db/repos/incidents-repo.js';
@@ -6,170 +6,31 @@ import type { DeliveryCounts } from '../db/repos/outbox-repo.js';
 import type { FailedDeliveryView } from '../services/deliveries.js';
 import type { ComponentGroupRow, ComponentRow, SettingsRow, SubscriberRow, TemplateRow } from '../db/schema.js';
 import type { ImportReport } from '../services/subscriptions.js';
+import type {
+  ApiCursorPagination,
+  ApiDeliveries,
+  ApiImportReport,
+  ApiOutbox,
+  ApiSubscriber,
+  ApiUpdateDelivery,
+} from './api-v1-mail-models.js';
+import type {
+  ApiComponent,
+  ApiComponentGroup,
+  ApiIncident,
+  ApiIncidentUpdate,
+  ApiPagination,
+  ApiSettings,
+  ApiTemplate,
+} from './api-v1-models.js';
 
 /*
  * Management API (/api/v1) representations: snake_case keys, Herald's public
- * ids, ISO 8601 times (UTC). Pure: rows in, plain objects out. The zod
- * schemas in routes/api-v1/schemas.ts document these shapes, and the tests
- * check every response against them.
+ * ids, ISO 8601 times (UTC). Pure: rows in, plain objects out. Each shape is
+ * defined once, as a zod schema in api-v1-models.ts / api-v1-mail-models.ts
+ * (which the OpenAPI document and the tests use too); the types here are
+ * inferred from it.
  */
-
-export interface ApiComponentChange {
-  component_id: string;
-  old_status: ComponentStatus;
-  new_status: ComponentStatus;
-}
-
-export interface ApiIncidentUpdate {
-  id: string;
-  status: AnyIncidentStatus;
-  body: string;
-  at: string;
-  created_at: string;
-  updated_at: string;
-  component_changes: ApiComponentChange[];
-}
-
-export interface ApiIncident {
-  id: string;
-  kind: IncidentKind;
-  title: string;
-  status: AnyIncidentStatus;
-  severity: Severity | null;
-  impact: Impact;
-  notify: boolean;
-  next_update_at: string | null;
-  started_at: string;
-  monitoring_at: string | null;
-  resolved_at: string | null;
-  scheduled_for: string | null;
-  scheduled_until: string | null;
-  created_at: string;
-  updated_at: string;
-  url: string;
-  component_ids: string[];
-  updates: ApiIncidentUpdate[];
-}
-
-export interface ApiPagination {
-  page: number;
-  per_page: number;
-  has_more: boolean;
-  next_page: number | null;
-}
-
-export interface ApiComponent {
-  id: string;
-  name: string;
-  description: string | null;
-  group_id: string | null;
-  position: number;
-  status: ComponentStatus;
-  hidden: boolean;
-  only_show_if_degraded: boolean;
-  started_at: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ApiComponentGroup {
-  id: string;
-  name: string;
-  description: string | null;
-  position: number;
-  component_ids: string[];
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ApiSettings {
-  page_id: string;
-  name: string;
-  url: string;
-  time_zone: string;
-  logo_url: string | null;
-  accent_color: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ApiTemplate {
-  id: string;
-  name: string;
-  kind: IncidentKind;
-  status: AnyIncidentStatus;
-  title: string | null;
-  body: string;
-  position: number;
-  placeholders: string[];
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ApiSubscriber {
-  id: string;
-  email: string;
-  status: SubscriberStatus;
-  reason: string | null;
-  source: string;
-  all_components: boolean;
-  component_ids: string[];
-  group_ids: string[];
-  created_at: string;
-  updated_at: string;
-  confirmed_at: string | null;
-}
-
-export type ApiSubscriberCounts = Record<SubscriberStatus, number>;
-
-export interface ApiCursorPagination {
-  per_page: number;
-  has_more: boolean;
-  next_after: string | null;
-}
-
-export interface ApiImportReport {
-  added: number;
-  existing: number;
-  duplicates: number;
-  invalid: { line: number; value: string; reason: string }[];
-  invalid_count: number;
-}
-
-export interface ApiUpdateDelivery {
-  update_id: string;
-  status: AnyIncidentStatus;
-  at: string;
-  /** Its emails are still being written into the outbox (more will be queued). */
-  preparing: boolean;
-  queued: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  total: number;
-}
-
-export interface ApiDeliveryFailure {
-  update_id: string;
-  email: string | null;
-  reason: string | null;
-  at: string | null;
-}
-
-export interface ApiDeliveries {
-  incident_id: string;
-  in_progress: boolean;
-  transport: string | null;
-  updates: ApiUpdateDelivery[];
-  latest_failures: ApiDeliveryFailure[];
-}
-
-export interface ApiOutbox {
-  counts: Record<OutboxStatus, number>;
-  preparing: boolean;
-  oldest_waiting_at: string | null;
-  transport: string | null;
-}
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));

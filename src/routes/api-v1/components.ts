@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { presentApiComponent, presentApiGroup, type ApiComponent, type ApiComponentGroup } from '../../presenters/api-v1.js';
+import { presentApiComponent, presentApiGroup } from '../../presenters/api-v1.js';
+import type { ApiComponent, ApiComponentGroup } from '../../presenters/api-v1-models.js';
 import { createComponent, CreateComponentInput, createGroup } from '../../services/create-component.js';
 import {
   deleteComponent,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IMPACTS, INCIDENT_STATUSES, type IncidentKind } from '../../domain/constants.js';
-import { presentApiIncident, presentApiPagination, type ApiIncident } from '../../presenters/api-v1.js';
+import { presentApiIncident, presentApiPagination } from '../../presenters/api-v1.js';
+import type { ApiIncident } from '../../presenters/api-v1-models.js';
 import { DeclareIncidentInput, declareIncident } from '../../services/declare-incident.js';
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, EditUpdateInput } from '../../services/manage-incidents.js';
 import { postUpdate } from '../../services/post-update.js';

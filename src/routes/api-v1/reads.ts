@@ -4,6 +4,7 @@ import type { SubscriberRow } from '../../db/schema.js';
 import type { IncidentKind, SubscriberStatus } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
+import { FAILURES_SHOWN } from '../../presenters/api-v1-mail-models.js';
 import type { Actor } from '../../services/auth/actor.js';
 import { failedDeliveries, type FailedDeliveryView } from '../../services/deliveries.js';
 
@@ -78,9 +79,6 @@ export async function listSubscriberPage(deps: Pick<Deps, 'repos'>, request: Sub
   const scopes = await deps.repos.subscribers.scopesOf(page.filter((row) => !row.allComponents).map((row) => row.id));
   return { rows: page, scopes, counts, next: rows.length > request.per_page ? page.at(-1)!.email : null };
 }
-
-/** The latest failed emails shown with an incident's delivery progress (as on the admin's page). */
-export const FAILURES_SHOWN = 50;
 
 /** Delivery counts per update of an incident (or a maintenance), and its latest failed emails. */
 export async function loadDeliveries(
