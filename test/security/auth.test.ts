@@ -12,6 +12,7 @@ import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn, TEST_PASSWORD, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { snapshotDatabase } from './support.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 /*
  * Attacks on sign-in, sessions, CSRF, API tokens and roles. The basics
@@ -186,7 +187,7 @@ describe('revoked API tokens', () => {
   it('are refused by every management API route, revoked from the admin page', async () => {
     const deps = await createTestDeps();
     const owner = await signIn(deps, 'owner');
-    const { token, row } = await createApiToken(deps, null, { name: 'deploy', scope: 'owner' });
+    const { token, row } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'deploy', scope: 'owner' });
     const id = await makeIncident(deps);
     expect((await apiCall(deps, 'GET', '/api/v1/incidents', token)).status).toBe(200);
     expect((await adminPost(deps, `/admin/tokens/${row.id}/revoke`, owner, {})).status).toBe(303);
@@ -203,10 +204,10 @@ describe('revoked API tokens', () => {
   it('stay revoked: revoking again changes nothing, and no new token reuses the secret', async () => {
     const deps = await createTestDeps();
     const owner = await signIn(deps, 'owner');
-    const { token, row } = await createApiToken(deps, null, { name: 'ci', scope: 'comms' });
+    const { token, row } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'ci', scope: 'comms' });
     await revokeApiToken(deps, { kind: 'user', id: owner.userId, label: 'o', role: 'owner' }, row.id);
     await revokeApiToken(deps, { kind: 'user', id: owner.userId, label: 'o', role: 'owner' }, row.id);
-    const again = await createApiToken(deps, null, { name: 'ci', scope: 'comms' });
+    const again = await createApiToken(deps, FIXTURE_ACTOR, { name: 'ci', scope: 'comms' });
     expect(again.token).not.toBe(token);
     expect((await apiCall(deps, 'GET', '/api/v1/incidents', token)).status).toBe(401);
     expect((await apiCall(deps, 'GET', '/api/v1/incidents', again.token)).status).toBe(200);
