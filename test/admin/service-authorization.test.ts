@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/domain/calendar.js';
 import type { Role } from '../../src/domain/constants.js';
 import { ForbiddenError } from '../../src/lib/errors.js';
+import { listSubscriberPage } from '../../src/routes/api-v1/reads.js';
 import { createOwner, createResetLink, createResetLinkForEmail, createUser } from '../../src/services/auth/accounts.js';
 import { systemActor, type Actor } from '../../src/services/auth/actor.js';
 import { createApiToken } from '../../src/services/auth/api-tokens.js';
@@ -58,9 +59,11 @@ const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) =
   { name: 'createOwner', lowest: 'owner', call: (f, actor) => createOwner(f.deps, { email: 'new-owner@example.com', password: 'a long enough password' }, actor) },
   { name: 'advanceMaintenance', lowest: 'comms', call: (f, actor) => advanceMaintenance(f.deps, actor, f.deps.clock.now()) },
   { name: 'removeExampleContent', lowest: 'admin', call: (f, actor) => removeExampleContent(f.deps, actor) },
+  // A read, but of personal data (subscriber addresses).
+  { name: 'listSubscriberPage', lowest: 'comms', call: (f, actor) => listSubscriberPage(f.deps, actor, { per_page: 50 }) },
 ];
 
-describe('services that change the page or the team', () => {
+describe('services that change the page or the team, or read personal data', () => {
   for (const service of SERVICES) {
     it(`${service.name} refuses every role below ${service.lowest} and writes nothing, and works for ${service.lowest}`, async () => {
       const f = await fixture();
