@@ -41,6 +41,10 @@ import { createDrainer, expandFanoutChunk } from '../src/services/outbox.js';
 import type { FakeCommand, FakeMessage, FakeStats } from './fanout-server.js';
 import { profileArea } from './profile-area.js';
 import { seedBenchPage } from './seed.js';
+import { systemActor } from '../src/services/auth/actor.js';
+
+/** Benchmarks seed and publish from the shell, as the command line does. */
+const BENCH_ACTOR = systemActor('command line');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -921,13 +925,13 @@ async function probeInProcess(
       components: body.components.map((c) => ({ componentId: c.component_id, status: c.status })),
     };
     // Warm-up (statement preparation, JIT): a small incident that notifies nobody.
-    await declareIncident(deps, { title: 'Warm-up', severity: 3, body: 'Warm-up.', notify: false });
+    await declareIncident(deps, { title: 'Warm-up', severity: 3, body: 'Warm-up.', notify: false }, BENCH_ACTOR);
     let t0 = performance.now();
-    await declareIncident(deps, { ...input, notify: false });
+    await declareIncident(deps, { ...input, notify: false }, BENCH_ACTOR);
     const withoutFanOutMs = performance.now() - t0;
     atomicMs = 0;
     t0 = performance.now();
-    const incidentId = await declareIncident(deps, input);
+    const incidentId = await declareIncident(deps, input, BENCH_ACTOR);
     const withFanOutMs = performance.now() - t0;
     const publishAtomicMs = atomicMs;
     const chunkMs: number[] = [];

@@ -11,6 +11,10 @@ import { declareIncident } from '../src/services/declare-incident.js';
 import { initializePage } from '../src/services/initialize.js';
 import { postUpdate } from '../src/services/post-update.js';
 import { scheduleMaintenance } from '../src/services/schedule-maintenance.js';
+import { systemActor } from '../src/services/auth/actor.js';
+
+/** Benchmarks seed and publish from the shell, as the command line does. */
+const BENCH_ACTOR = systemActor('command line');
 
 export interface SeedOptions {
   /** The database file to create (must not exist yet). */
@@ -173,10 +177,10 @@ export async function seedBenchPage(options: SeedOptions): Promise<SeedStats> {
     await initializePage(deps);
 
     for (const [g, entry] of CATALOG.entries()) {
-      const groupId = await createGroup(deps, { name: entry.group, description: entry.description, position: g });
+      const groupId = await createGroup(deps, { name: entry.group, description: entry.description, position: g }, BENCH_ACTOR);
       stats.groups++;
       for (const [position, [name, description]] of entry.components.entries()) {
-        const id = await createComponent(deps, { name, description, groupId, position, startedAt: tracked });
+        const id = await createComponent(deps, { name, description, groupId, position, startedAt: tracked }, BENCH_ACTOR);
         components.push({ id, name });
         stats.components++;
         stats.statusChanges++;
@@ -207,11 +211,11 @@ export async function seedBenchPage(options: SeedOptions): Promise<SeedStats> {
         scheduledFor: windowStart,
         scheduledUntil: windowStart + 2 * HOUR,
         componentIds: affected.map((c) => c.id),
-      });
+      }, BENCH_ACTOR);
       clock.ms = windowStart;
-      await postUpdate(deps, { incidentId: id, status: 'in_progress', body: 'The maintenance has started.', at: windowStart });
+      await postUpdate(deps, { incidentId: id, status: 'in_progress', body: 'The maintenance has started.', at: windowStart }, BENCH_ACTOR);
       clock.ms = windowStart + 100 * MINUTE;
-      await postUpdate(deps, { incidentId: id, status: 'completed', body: 'The maintenance is complete.', at: clock.ms });
+      await postUpdate(deps, { incidentId: id, status: 'completed', body: 'The maintenance is complete.', at: clock.ms }, BENCH_ACTOR);
       stats.maintenances++;
       stats.updates += 3;
     }
@@ -231,14 +235,14 @@ export async function seedBenchPage(options: SeedOptions): Promise<SeedStats> {
       ],
       startedAt: activeStart - 6 * MINUTE,
       at: activeStart,
-    });
+    }, BENCH_ACTOR);
     clock.ms = now - 21 * MINUTE;
     await postUpdate(deps, {
       incidentId: activeId,
       status: 'identified',
       body: 'We identified the cause: a database failover left part of the API fleet connected to a read-only replica. We are moving those servers back to the primary. Next update within 30 minutes.',
       at: clock.ms,
-    });
+    }, BENCH_ACTOR);
     stats.activeIncidents++;
     stats.updates += 2;
     stats.statusChanges += 2;
@@ -252,7 +256,7 @@ export async function seedBenchPage(options: SeedOptions): Promise<SeedStats> {
       scheduledFor: windowStart,
       scheduledUntil: windowStart + 2 * HOUR,
       componentIds: [components[10]!.id, components[5]!.id],
-    });
+    }, BENCH_ACTOR);
     stats.upcomingMaintenances++;
     stats.updates++;
   } finally {
@@ -291,7 +295,7 @@ export async function seedBenchPage(options: SeedOptions): Promise<SeedStats> {
       components: withComponents ? unique.map((c) => ({ componentId: c.id, status: badStatus() })) : [],
       startedAt,
       at: times[0]!,
-    });
+    }, BENCH_ACTOR);
     stats.updates++;
     if (withComponents) stats.statusChanges += unique.length;
 
@@ -307,7 +311,7 @@ export async function seedBenchPage(options: SeedOptions): Promise<SeedStats> {
         body: fill(pick(text)),
         components: restoreNow ? unique.map((c) => ({ componentId: c.id, status: 'operational' as const })) : [],
         at: times[i]!,
-      });
+      }, BENCH_ACTOR);
       if (restoreNow) {
         restored = true;
         stats.statusChanges += unique.length;

@@ -25,6 +25,10 @@ import { createNodeServer } from '../src/entry/node-fast-path.js';
 import { initializePage } from '../src/services/initialize.js';
 import { postUpdate } from '../src/services/post-update.js';
 import { PUBLISH_MARKER_PREFIX } from './publish-marker.js';
+import { systemActor } from '../src/services/auth/actor.js';
+
+/** Benchmarks seed and publish from the shell, as the command line does. */
+const BENCH_ACTOR = systemActor('command line');
 
 /** This process's CPU time and event-loop activity so far (the parent diffs two of them). */
 export interface ServerUsage {
@@ -184,7 +188,7 @@ async function main(): Promise<void> {
             `Update ${seq}: we are still moving the affected API servers back to the primary database. ` +
             `Error rates are falling. Next update within 30 minutes. (${PUBLISH_MARKER_PREFIX}${String(seq).padStart(6, '0')})`,
           nextUpdateAt: requestedAt + 30 * 60_000,
-        })
+        }, BENCH_ACTOR)
           .then(() => void publisher.records.push({ seq, requestedAt, committedAt: Date.now() }))
           .catch((error: unknown) => void publisher.failures.push(error instanceof Error ? error.message : String(error)))
           .finally(() => (publisher.inFlight = undefined));

@@ -85,7 +85,9 @@ describe('npm run admin', { timeout: 60_000 }, () => {
     try {
       const actor = await authenticateBearer(deps, `Bearer ${run.stdout.trim()}`);
       expect(actor).toMatchObject({ role: 'comms', label: 'token: deploy-bot' });
-      expect((await deps.repos.accounts.listApiTokens())[0]!.createdBy).toBe('command line');
+      expect((await deps.repos.accounts.listApiTokens())[0]!.createdBy).toBe('system: command line');
+      // The audit log names the command line, not an anonymous "system".
+      expect((await deps.repos.audit.list({ limit: 10 })).find((a) => a.action === 'token.create')).toMatchObject({ actor: 'system: command line', actorId: null });
     } finally {
       deps.db.close();
     }

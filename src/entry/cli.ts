@@ -6,6 +6,7 @@ import { ConfigError, parseNodeConfig } from '../config.js';
 import { closeIfUnused, inspectSqlite, snapshotSqlite } from '../db/sqlite.js';
 import { AppError } from '../lib/errors.js';
 import { createOwner, createResetLinkForEmail, createSetupLink } from '../services/auth/accounts.js';
+import { systemActor } from '../services/auth/actor.js';
 import { createApiToken, type CreateTokenInput } from '../services/auth/api-tokens.js';
 import { removeExampleContent } from '../services/example-page.js';
 import { initializePage } from '../services/initialize.js';
@@ -112,23 +113,25 @@ async function main(argv: string[]): Promise<number> {
   if (config.databasePath !== ':memory:') mkdirSync(dirname(config.databasePath), { recursive: true });
   // The CLI must never seed: it acts on the page as it is.
   const deps = createNodeDeps({ config: { ...config, demo: false }, databasePath: config.databasePath });
+  // Whoever can run this can open the database: the audit log names the command line.
+  const actor = systemActor('command line');
   try {
     // Every command works on a fresh database: create the (empty) page first.
     await initializePage(deps);
     switch (command) {
       case 'create-owner': {
-        const user = await createOwner(deps, { email: options.email!, password: options.password!, ...(options.name !== undefined ? { name: options.name } : {}) });
+        const user = await createOwner(deps, { email: options.email!, password: options.password!, ...(options.name !== undefined ? { name: options.name } : {}) }, actor);
         console.log(`Created the owner account for ${user.name} <${user.email}>. Sign in at ${baseUrl}/admin/login`);
         return 0;
       }
       case 'create-token': {
         // Only the token on stdout, so scripts can capture it.
-        const { token } = await createApiToken(deps, null, { name: options.name!, scope: options.scope! } as CreateTokenInput);
+        const { token } = await createApiToken(deps, actor, { name: options.name!, scope: options.scope! } as CreateTokenInput);
         console.log(token);
         return 0;
       }
       case 'reset-password': {
-        const { user, link } = await createResetLinkForEmail(deps, null, options.email);
+        const { user, link } = await createResetLinkForEmail(deps, actor, options.email);
         console.log(`${baseUrl}/admin/reset/${link}`);
         console.error(`One-time link for ${user.email}, valid for 24 hours; their sessions have ended.`);
         return 0;
@@ -143,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'remove-example': {
-        await removeExampleContent(deps);
+        await removeExampleContent(deps, actor);
         console.log('Removed the example content. The page and anything you created are kept.');
         return 0;
       }

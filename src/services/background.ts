@@ -1,5 +1,6 @@
 import { DAY } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
+import { systemActor } from './auth/actor.js';
 import { advanceMaintenance, type MaintenanceClockResult } from './maintenance-clock.js';
 import { pruneOutbox } from './outbox.js';
 
@@ -23,7 +24,7 @@ export const ATTEMPT_RETENTION_MS = DAY;
  */
 export async function runBackgroundTick(deps: Pick<Deps, 'repos' | 'db' | 'clock' | 'log'>): Promise<BackgroundTickResult> {
   const maintenance = await guarded(deps, 'maintenance clock', async () => {
-    const result = await advanceMaintenance(deps, deps.clock.now());
+    const result = await advanceMaintenance(deps, systemActor('maintenance clock'), deps.clock.now());
     if (result.started.length || result.completed.length) {
       deps.log.info('maintenance clock advanced', { started: result.started, completed: result.completed });
     }

@@ -9,7 +9,7 @@ import { parseInput, PublicId, Timestamp } from './validation.js';
 export const CreateGroupInput = z.object({
   name: z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' }),
   description: z.string().trim().max(500, { error: 'must be at most 500 characters' }).optional(),
-  /** Defaults to 0, or after the last group when an actor creates it (admin, API). */
+  /** Defaults to after the last group. */
   position: z.number().int().min(0).optional(),
   example: z.boolean().default(false),
 });
@@ -19,7 +19,7 @@ export const CreateComponentInput = z.object({
   name: z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' }),
   description: z.string().trim().max(500, { error: 'must be at most 500 characters' }).optional(),
   groupId: PublicId.optional(),
-  /** Defaults to 0, or after the last component when an actor creates it (admin, API). */
+  /** Defaults to after the last component. */
   position: z.number().int().min(0).optional(),
   status: z.enum(COMPONENT_STATUSES, { error: `must be one of ${COMPONENT_STATUSES.join(', ')}` }).default('operational'),
   hidden: z.boolean().default(false),
@@ -30,18 +30,17 @@ export const CreateComponentInput = z.object({
 export type CreateComponentInput = z.input<typeof CreateComponentInput>;
 
 /**
- * Creates a component group. Returns its id. With an actor (the admin pages,
- * the API) the role is checked, the group goes after the last one unless a
- * position is given, and the audit log records it.
+ * Creates a component group. Returns its id. The group goes after the last
+ * one unless a position is given; the audit log records who created it.
  */
 export async function createGroup(
   deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
   raw: CreateGroupInput,
-  actor: Actor | null = null,
+  actor: Actor,
 ): Promise<string> {
-  if (actor) authorize(actor, 'components:write');
+  authorize(actor, 'components:write');
   const input = parseInput(CreateGroupInput, raw);
-  const position = input.position ?? (actor ? (await deps.repos.components.maxGroupPosition()) + 1 : 0);
+  const position = input.position ?? (await deps.repos.components.maxGroupPosition()) + 1;
   const now = deps.clock.now();
   const id = newId();
   await deps.db.atomic([
@@ -54,29 +53,27 @@ export async function createGroup(
       createdAt: now,
       updatedAt: now,
     }),
-    ...(actor
-      ? [auditEntry(deps, actor, { action: 'component_group.create', targetType: 'component_group', targetId: id, details: { name: input.name } })]
-      : []),
+    auditEntry(deps, actor, { action: 'component_group.create', targetType: 'component_group', targetId: id, details: { name: input.name } }),
   ]);
   return id;
 }
 
 /**
- * Creates a component and opens its status history. Returns its id. With an
- * actor (the admin pages, the API) the role is checked, the component goes
- * after the last one unless a position is given, and the audit log records it.
+ * Creates a component and opens its status history. Returns its id. The
+ * component goes after the last one unless a position is given; the audit log
+ * records who created it.
  */
 export async function createComponent(
   deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
   raw: CreateComponentInput,
-  actor: Actor | null = null,
+  actor: Actor,
 ): Promise<string> {
-  if (actor) authorize(actor, 'components:write');
+  authorize(actor, 'components:write');
   const input = parseInput(CreateComponentInput, raw);
   if (input.groupId && !(await deps.repos.components.findGroup(input.groupId))) {
     throw new ValidationError('Unknown component group.', { groupId: ['no such group'] });
   }
-  const position = input.position ?? (actor ? (await deps.repos.components.maxPosition()) + 1 : 0);
+  const position = input.position ?? (await deps.repos.components.maxPosition()) + 1;
   const now = deps.clock.now();
   const startedAt = input.startedAt ?? now;
   const id = newId();
@@ -95,16 +92,12 @@ export async function createComponent(
       updatedAt: now,
     }),
     deps.repos.components.recordChange({ componentId: id, status: input.status, at: startedAt }),
-    ...(actor
-      ? [
-          auditEntry(deps, actor, {
-            action: 'component.create',
-            targetType: 'component',
-            targetId: id,
-            details: { name: input.name, groupId: input.groupId ?? null, status: input.status, hidden: input.hidden },
-          }),
-        ]
-      : []),
+    auditEntry(deps, actor, {
+      action: 'component.create',
+      targetType: 'component',
+      targetId: id,
+      details: { name: input.name, groupId: input.groupId ?? null, status: input.status, hidden: input.hidden },
+    }),
   ]);
   return id;
 }

@@ -37,9 +37,9 @@ export type DeclareIncidentInput = z.input<typeof DeclareIncidentInput>;
 export async function declareIncident(
   deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
   raw: DeclareIncidentInput,
-  actor: Actor | null = null,
+  actor: Actor,
 ): Promise<string> {
-  if (actor) authorize(actor, 'incidents:write');
+  authorize(actor, 'incidents:write');
   const input = parseInput(DeclareIncidentInput, raw);
   assertNoPlaceholders({ title: input.title, body: input.body });
   const now = deps.clock.now();

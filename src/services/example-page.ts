@@ -1,5 +1,6 @@
 import { DAY, HOUR, MINUTE } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
+import { auditEntry, authorize, type Actor } from './auth/actor.js';
 import { createComponent, createGroup } from './create-component.js';
 import { declareIncident } from './declare-incident.js';
 import { postUpdate } from './post-update.js';
@@ -15,8 +16,9 @@ export const EXAMPLE_META_KEY = 'example_content';
  * Herald looks like: two groups, six components with 120 days of history, a
  * resolved incident with its updates, and an upcoming maintenance. Every row
  * is flagged `example` so removeExampleContent takes exactly these away.
+ * `actor` is `systemActor('example page')` on first start (services/initialize.ts).
  */
-export async function seedExampleContent(deps: SeedDeps): Promise<void> {
+export async function seedExampleContent(deps: SeedDeps, actor: Actor): Promise<void> {
   const now = deps.clock.now();
   const tracked = now - 120 * DAY;
   const example = true;
@@ -26,15 +28,15 @@ export async function seedExampleContent(deps: SeedDeps): Promise<void> {
     description: 'What your applications talk to',
     position: 0,
     example,
-  });
+  }, actor);
   const infrastructure = await createGroup(deps, {
     name: 'Infrastructure',
     description: 'What keeps the platform running',
     position: 1,
     example,
-  });
+  }, actor);
   const component = (name: string, description: string, groupId: string, position: number): Promise<string> =>
-    createComponent(deps, { name, description, groupId, position, startedAt: tracked, example });
+    createComponent(deps, { name, description, groupId, position, startedAt: tracked, example }, actor);
 
   const api = await component('REST API', 'The public HTTP API at api.example.com', platform, 0);
   const dashboard = await component('Dashboard', 'The web app where you manage your account', platform, 1);
@@ -57,7 +59,7 @@ export async function seedExampleContent(deps: SeedDeps): Promise<void> {
     startedAt: start - 6 * MINUTE,
     at: start,
     example,
-  });
+  }, actor);
   await postUpdate(deps, {
     incidentId,
     status: 'identified',
@@ -66,7 +68,7 @@ export async function seedExampleContent(deps: SeedDeps): Promise<void> {
       'replica. We are moving those servers back to the primary. Next update within 30 minutes.',
     components: [{ componentId: database, status: 'degraded_performance' }],
     at: start + 24 * MINUTE,
-  });
+  }, actor);
   await postUpdate(deps, {
     incidentId,
     status: 'monitoring',
@@ -78,7 +80,7 @@ export async function seedExampleContent(deps: SeedDeps): Promise<void> {
       { componentId: database, status: 'operational' },
     ],
     at: start + 51 * MINUTE,
-  });
+  }, actor);
   await postUpdate(deps, {
     incidentId,
     status: 'resolved',
@@ -88,7 +90,7 @@ export async function seedExampleContent(deps: SeedDeps): Promise<void> {
       'disruption and will publish a postmortem.',
     components: [{ componentId: webhooks, status: 'operational' }],
     at: start + 83 * MINUTE,
-  });
+  }, actor);
 
   const windowStart = now + 4 * DAY + 2 * HOUR;
   await scheduleMaintenance(deps, {
@@ -100,15 +102,17 @@ export async function seedExampleContent(deps: SeedDeps): Promise<void> {
     scheduledUntil: windowStart + 2 * HOUR,
     componentIds: [database, dashboard],
     example,
-  });
+  }, actor);
   await deps.db.atomic([deps.repos.settings.setMeta(EXAMPLE_META_KEY, 'present')]);
 }
 
 /** Takes every example row away; the page keeps its settings and any real content. */
-export async function removeExampleContent(deps: SeedDeps): Promise<void> {
+export async function removeExampleContent(deps: SeedDeps, actor: Actor): Promise<void> {
+  authorize(actor, 'components:write');
   await deps.db.atomic([
     deps.repos.incidents.deleteExamples(),
     ...deps.repos.components.deleteExamples(),
     deps.repos.settings.setMeta(EXAMPLE_META_KEY, 'removed'),
+    auditEntry(deps, actor, { action: 'example.remove' }),
   ]);
 }

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import { newId } from '../lib/ids.js';
+import { systemActor } from './auth/actor.js';
 import { ensureDefaultTemplates } from './default-templates.js';
 import { seedExampleContent } from './example-page.js';
 
@@ -42,6 +43,6 @@ export async function initializePage(deps: Pick<Deps, 'repos' | 'db' | 'clock' |
     if (await deps.repos.settings.get()) return { created: false };
     throw error;
   }
-  if (deps.config.demo) await seedExampleContent(deps);
+  if (deps.config.demo) await seedExampleContent(deps, systemActor('example page'));
   return { created: true };
 }

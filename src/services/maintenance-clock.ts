@@ -13,7 +13,7 @@ import type { ComponentGroupRow, ComponentRow, TemplateRow } from '../db/schema.
 import type { Deps } from '../deps.js';
 import { formatterFor, type Formatter } from '../presenters/format.js';
 import { maintenancePlaceholderValues } from '../presenters/maintenance-form.js';
-import { auditEntry } from './auth/actor.js';
+import { auditEntry, authorize, type Actor } from './auth/actor.js';
 import { componentStatusStatements } from './component-changes.js';
 import { loadSettings } from './settings.js';
 
@@ -101,13 +101,15 @@ export function automaticUpdateBody(
  * its components Under maintenance; for every one whose window has ended and
  * which is not Completed, posts "Completed" and sets the components it still
  * holds Under maintenance back to Operational. The decisions are
- * domain/maintenance-clock.ts; the actor is the system (audit: "system").
+ * domain/maintenance-clock.ts. The actor is `systemActor('maintenance clock')`
+ * (services/background.ts), which the audit log names.
  *
  * Idempotent and safe to run twice at once: each automatic update has a fixed
  * id, so a racing second write fails whole on it and is dropped here after
  * checking that the move is no longer due.
  */
-export async function advanceMaintenance(deps: ClockDeps, now: number): Promise<MaintenanceClockResult> {
+export async function advanceMaintenance(deps: ClockDeps, actor: Actor, now: number): Promise<MaintenanceClockResult> {
+  authorize(actor, 'incidents:write');
   const result: MaintenanceClockResult = { started: [], completed: [] };
   const open = await listOpenMaintenance(deps);
   if (!open.some((m) => dueMaintenanceMove(snapshotOf(m), now) !== null)) return result;
@@ -126,7 +128,7 @@ export async function advanceMaintenance(deps: ClockDeps, now: number): Promise<
   for (const step of steps) {
     const maintenance = byId.get(step.id)!;
     try {
-      await applyStep(deps, step, maintenance, automaticUpdateBody(step.move, maintenance, templates, components, groups, format), now);
+      await applyStep(deps, actor, step, maintenance, automaticUpdateBody(step.move, maintenance, templates, components, groups, format), now);
       (step.move === 'start' ? result.started : result.completed).push(step.id);
     } catch (error) {
       // Another run (process, isolate, overlapping tick) may have done it first.
@@ -144,6 +146,7 @@ export async function advanceMaintenance(deps: ClockDeps, now: number): Promise<
 
 async function applyStep(
   deps: ClockDeps,
+  actor: Actor,
   step: MaintenanceStep,
   maintenance: IncidentDetail,
   body: string,
@@ -171,7 +174,7 @@ async function applyStep(
       updatedAt: now,
     }),
     ...statements,
-    auditEntry(deps, null, {
+    auditEntry(deps, actor, {
       action: step.move === 'start' ? 'maintenance.auto_start' : 'maintenance.auto_complete',
       targetType: 'incident',
       targetId: maintenance.id,

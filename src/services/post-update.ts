@@ -29,9 +29,9 @@ export type PostUpdateInput = z.input<typeof PostUpdateInput>;
 export async function postUpdate(
   deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
   raw: PostUpdateInput,
-  actor: Actor | null = null,
+  actor: Actor,
 ): Promise<string> {
-  if (actor) authorize(actor, 'incidents:write');
+  authorize(actor, 'incidents:write');
   const input = parseInput(PostUpdateInput, raw);
   assertNoPlaceholders({ body: input.body });
   const incident = await deps.repos.incidents.findById(input.incidentId);

@@ -25,9 +25,9 @@ export type ScheduleMaintenanceInput = z.input<typeof ScheduleMaintenanceInput>;
 export async function scheduleMaintenance(
   deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
   raw: ScheduleMaintenanceInput,
-  actor: Actor | null = null,
+  actor: Actor,
 ): Promise<string> {
-  if (actor) authorize(actor, 'incidents:write');
+  authorize(actor, 'incidents:write');
   const input = parseInput(ScheduleMaintenanceInput, raw);
   assertNoPlaceholders({ title: input.title, body: input.body });
   const found = await deps.repos.components.findByIds(input.componentIds);

@@ -5,6 +5,7 @@ import { auditEntry } from '../../src/services/auth/actor.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
 import { textOf } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 async function setup(timeZone = 'UTC'): Promise<{ deps: TestDeps; owner: TestSession }> {
   const deps = await createTestDeps({ config: { initialTimeZone: timeZone } });
@@ -85,7 +86,7 @@ describe('audit log', () => {
   it('pages 50 entries at a time with ?before=<id>', async () => {
     const { deps, owner } = await setup();
     // The owner's sign-in is entry 1; add 119 more.
-    const rows = Array.from({ length: 119 }, (_, i) => auditEntry(deps, null, { action: 'test.entry', details: { n: i + 1 } }));
+    const rows = Array.from({ length: 119 }, (_, i) => auditEntry(deps, FIXTURE_ACTOR, { action: 'test.entry', details: { n: i + 1 } }));
     await deps.db.atomic(rows);
 
     const first = await adminGet(deps, '/admin/audit', owner);

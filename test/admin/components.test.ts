@@ -16,6 +16,7 @@ import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 async function setup(role: Role = 'admin'): Promise<{ deps: TestDeps; me: TestSession }> {
   const deps = await createTestDeps();
@@ -32,8 +33,12 @@ function adminNames(html: string): string[] {
   return [...html.matchAll(/<a href="\/admin\/components\/[a-z0-9]+"><strong>([^<]+)<\/strong>/g)].map((m) => m[1]!);
 }
 
+/** The component actions in the audit log, leaving out the rows the fixtures wrote. */
 async function auditActions(deps: TestDeps): Promise<string[]> {
-  return (await deps.repos.audit.list({ limit: 100 })).map((row) => row.action).filter((action) => action.startsWith('component'));
+  return (await deps.repos.audit.list({ limit: 100 }))
+    .filter((row) => row.actorId !== FIXTURE_ACTOR.id)
+    .map((row) => row.action)
+    .filter((action) => action.startsWith('component'));
 }
 
 describe('components: create', () => {
@@ -327,10 +332,10 @@ describe('components: delete', () => {
     const other = await makeComponent(deps, { name: 'Web' });
     // 3 incidents name it (one only through an update), 1 names only the other component.
     const i1 = await makeIncident(deps, { components: [{ componentId: id, status: 'major_outage' }], startedAt: deps.clock.now() - 20 * DAY });
-    await postUpdate(deps, { incidentId: i1, status: 'resolved', body: 'Fixed.', at: deps.clock.now() - 20 * DAY + HOUR, components: [{ componentId: id, status: 'operational' }] });
+    await postUpdate(deps, { incidentId: i1, status: 'resolved', body: 'Fixed.', at: deps.clock.now() - 20 * DAY + HOUR, components: [{ componentId: id, status: 'operational' }] }, FIXTURE_ACTOR);
     await makeIncident(deps, { components: [{ componentId: id, status: 'partial_outage' }, { componentId: other, status: 'partial_outage' }] });
     const i3 = await makeIncident(deps, { components: [{ componentId: other, status: 'degraded_performance' }] });
-    await postUpdate(deps, { incidentId: i3, status: 'identified', body: 'Spreading.', components: [{ componentId: id, status: 'degraded_performance' }] });
+    await postUpdate(deps, { incidentId: i3, status: 'identified', body: 'Spreading.', components: [{ componentId: id, status: 'degraded_performance' }] }, FIXTURE_ACTOR);
     await makeIncident(deps, { components: [{ componentId: other, status: 'major_outage' }] });
     // History: opening + 2 (incident 1) + 1 (incident 2) + 1 (incident 3's update) = 5.
     expect(await describeComponentDeletion(deps, id)).toMatchObject({ statusChanges: 5, incidents: 3 });

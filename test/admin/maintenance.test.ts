@@ -8,6 +8,7 @@ import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
+import { CLOCK } from '../support/actors.js';
 
 /** 2026-11-23 12:00 UTC = 13:00 in Berlin (CET, UTC+1). */
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -231,7 +232,7 @@ describe('moving a maintenance on by hand', () => {
 
     // The clock has nothing left to do, at the end of the window or after it.
     deps.clock.set(UNTIL + MINUTE);
-    expect(await advanceMaintenance(deps, deps.clock.now())).toEqual({ started: [], completed: [] });
+    expect(await advanceMaintenance(deps, CLOCK, deps.clock.now())).toEqual({ started: [], completed: [] });
   });
 
   it('leaves the components alone when asked to, and refuses an unfilled placeholder with the text kept', async () => {
@@ -309,7 +310,7 @@ describe('the maintenance clock', () => {
     const publicPage = text((await get(deps, '/')).text);
     expect(publicPage).toContain('The planned maintenance on API and Web has started.');
     const audit = (await deps.repos.audit.list({ limit: 10 })).find((a) => a.action === 'maintenance.auto_start')!;
-    expect(audit).toMatchObject({ actor: 'system', actorId: null, targetId: id });
+    expect(audit).toMatchObject({ actor: 'system: maintenance clock', actorId: null, targetId: id });
 
     // A later tick inside the window changes nothing.
     deps.clock.advance(30_000);
@@ -338,7 +339,7 @@ describe('the maintenance clock', () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(await makeMaintenance(deps, { scheduledFor: FROM, scheduledUntil: UNTIL, componentIds: [api] }));
     deps.clock.set(FROM + MINUTE);
-    const runs = await Promise.all([advanceMaintenance(deps, deps.clock.now()), advanceMaintenance(deps, deps.clock.now())]);
+    const runs = await Promise.all([advanceMaintenance(deps, CLOCK, deps.clock.now()), advanceMaintenance(deps, CLOCK, deps.clock.now())]);
     expect(runs.flatMap((r) => r.started).sort()).toEqual([...ids].sort());
     for (const id of ids) {
       const m = (await deps.repos.incidents.findById(id))!;
@@ -346,7 +347,7 @@ describe('the maintenance clock', () => {
     }
     expect(deps.log.lines.filter((l) => l.level === 'error')).toEqual([]);
     deps.clock.set(UNTIL);
-    const ends = await Promise.all([advanceMaintenance(deps, UNTIL), advanceMaintenance(deps, UNTIL), advanceMaintenance(deps, UNTIL)]);
+    const ends = await Promise.all([advanceMaintenance(deps, CLOCK, UNTIL), advanceMaintenance(deps, CLOCK, UNTIL), advanceMaintenance(deps, CLOCK, UNTIL)]);
     expect(ends.flatMap((r) => r.completed).sort()).toEqual([...ids].sort());
     for (const id of ids) expect((await deps.repos.incidents.findById(id))!.updates.map((u) => u.status)).toEqual(['completed', 'in_progress', 'scheduled']);
     expect(await statusOf(deps, api)).toBe('operational');
@@ -373,7 +374,7 @@ describe('the maintenance clock', () => {
     const { deps, api } = await setup();
     const id = await makeMaintenance(deps, { scheduledFor: FROM, scheduledUntil: UNTIL, componentIds: [api] });
     deps.clock.set(UNTIL + 2 * HOUR);
-    expect(await advanceMaintenance(deps, deps.clock.now())).toEqual({ started: [], completed: [id] });
+    expect(await advanceMaintenance(deps, CLOCK, deps.clock.now())).toEqual({ started: [], completed: [id] });
     const m = (await deps.repos.incidents.findById(id))!;
     expect(m.updates.map((u) => u.status)).toEqual(['completed', 'scheduled']);
     expect(await statusOf(deps, api)).toBe('operational');
@@ -384,11 +385,11 @@ describe('the maintenance clock', () => {
     await makeIncident(deps, { components: [{ componentId: api, status: 'major_outage' }] });
     const id = await makeMaintenance(deps, { scheduledFor: FROM, scheduledUntil: UNTIL, componentIds: [api, web] });
     deps.clock.set(FROM);
-    await advanceMaintenance(deps, FROM);
+    await advanceMaintenance(deps, CLOCK, FROM);
     expect(await statusOf(deps, api)).toBe('major_outage');
     expect(await statusOf(deps, web)).toBe('under_maintenance');
     expect(await publicStatus(deps, 'API')).toBe('Major outage');
-    await advanceMaintenance(deps, UNTIL);
+    await advanceMaintenance(deps, CLOCK, UNTIL);
     expect(await statusOf(deps, api)).toBe('major_outage');
     expect(await statusOf(deps, web)).toBe('operational');
     expect((await deps.repos.incidents.findById(id))!.status).toBe('completed');

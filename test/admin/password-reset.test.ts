@@ -130,7 +130,7 @@ describe('forgot your password', () => {
     // Asking signed nobody out, and the request is in the audit log.
     expect((await adminGet(deps, '/admin', lead)).status).toBe(200);
     const audit = (await deps.repos.audit.list({ limit: 10 })).find((row) => row.action === 'user.reset_requested');
-    expect(audit).toMatchObject({ actor: 'system', actorId: null, targetId: lead.userId });
+    expect(audit).toMatchObject({ actor: 'system: forgot password form', actorId: null, targetId: lead.userId });
     // The token is never logged.
     expect(JSON.stringify(deps.log.lines)).not.toContain(link.split('/').pop());
 

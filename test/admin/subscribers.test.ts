@@ -9,6 +9,7 @@ import { makeComponent, makeGroup } from '../support/factories.js';
 import { textOf } from '../support/http.js';
 import { addSubscribers, outboxRows, subscriberRows } from '../mail/support.js';
 import { inspectHtml } from '../security/support.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -179,7 +180,7 @@ describe('the subscriber list', () => {
     expect(page).toContain('0 queued · 0 sending · 0 sent · 0 failed');
     expect(page).toContain('Oldest waiting: nothing is waiting');
     expect(page).toContain('Transport: None: emails are queued but not sent');
-    await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true });
+    await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true }, FIXTURE_ACTOR);
     const rows = await outboxRows(deps);
     await deps.db.atomic(deps.repos.outbox.recordBatch([{ id: rows[0]!.id, providerId: 'msg-1' }], NOON));
     deps.clock.advance(5 * MINUTE);
@@ -356,7 +357,7 @@ describe('importing, exporting and removing subscribers: admins and up', () => {
     const { deps, admin } = await setup();
     const [ada] = await addSubscribers(deps, ['ada@example.com']);
     await addSubscribers(deps, ['grace@example.com']);
-    await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true });
+    await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true }, FIXTURE_ACTOR);
     expect(await outboxRows(deps)).toHaveLength(2);
     const list = await adminGet(deps, '/admin/subscribers', admin);
     expect(list.text).toContain(`href="/admin/subscribers/${ada}/remove"`);
@@ -404,7 +405,7 @@ describe('delivery progress of incident emails', () => {
       body: 'We are investigating.',
       components: [{ componentId: api, status: 'major_outage' }],
       notify: true,
-    });
+    }, FIXTURE_ACTOR);
     return { deps, comms, incident };
   }
 
@@ -469,7 +470,7 @@ describe('delivery progress of incident emails', () => {
       ...first.slice(1).flatMap((r) => deps.repos.outbox.recordBatch([{ id: r.id, providerId: `m${r.id}` }], NOON)),
     ]);
     deps.clock.advance(10 * MINUTE);
-    await postUpdate(deps, { incidentId: incident, status: 'identified', body: 'We found the cause.', components: [] });
+    await postUpdate(deps, { incidentId: incident, status: 'identified', body: 'We found the cause.', components: [] }, FIXTURE_ACTOR);
     const second = (await outboxRows(deps)).filter((r) => r.status === 'queued');
     expect(second).toHaveLength(5);
     const skippedEmail = (await deps.repos.subscribers.findById(second[4]!.subscriberId))!.email;
@@ -495,7 +496,7 @@ describe('delivery progress of incident emails', () => {
   it('says when an incident sent no emails, and never refreshes', async () => {
     const { deps, comms } = await setup();
     await addSubscribers(deps, ['s1@example.com']);
-    const quiet = await declareIncident(deps, { title: 'Minor glitch', severity: 3, body: 'Small issue.', notify: false });
+    const quiet = await declareIncident(deps, { title: 'Minor glitch', severity: 3, body: 'Small issue.', notify: false }, FIXTURE_ACTOR);
     const page = await adminGet(deps, `/admin/incidents/${quiet}`, comms);
     expect(page.text).not.toContain('/deliveries');
     const progress = await adminGet(deps, `/admin/incidents/${quiet}/deliveries`, comms);
@@ -512,7 +513,7 @@ describe('the new pages', () => {
     const [id] = await addSubscribers(deps, ['ada@example.com', 'grace@example.com']);
     const [bounced] = await addSubscribers(deps, ['bounced@example.com'], { status: 'suppressed' });
     await deps.db.atomic([deps.repos.subscribers.update(bounced!, { reason: '"><script>alert(1)</script>' })]);
-    const incident = await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true });
+    const incident = await declareIncident(deps, { title: 'API down', severity: 1, body: 'We are investigating.', notify: true }, FIXTURE_ACTOR);
     const [row] = await outboxRows(deps);
     await deps.db.atomic(deps.repos.outbox.recordBatch([{ id: row!.id, error: '<img src=x onerror=alert(1)>' }], NOON));
     const pages: [string, TestResponse][] = [

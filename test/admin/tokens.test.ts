@@ -6,6 +6,8 @@ import { authenticateBearer, createApiToken } from '../../src/services/auth/api-
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
 import { textOf } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
+import { systemActor } from '../../src/services/auth/actor.js';
 
 async function setup(): Promise<{ deps: TestDeps; owner: TestSession }> {
   const deps = await createTestDeps();
@@ -18,7 +20,7 @@ const secretIn = (html: string): string => /(hrld_[A-Za-z0-9_-]{43})/.exec(html)
 describe('API tokens page access', () => {
   it('refuses admin, comms and viewer with 403 and no data', async () => {
     const { deps } = await setup();
-    const { row } = await createApiToken(deps, null, { name: 'deploy-bot', scope: 'comms' });
+    const { row } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'deploy-bot', scope: 'comms' });
     for (const role of ['admin', 'comms', 'viewer'] as const) {
       const member = await signIn(deps, role);
       const page = await adminGet(deps, '/admin/tokens', member);
@@ -51,7 +53,7 @@ describe('API tokens page access', () => {
 
   it('refuses forms without the CSRF token', async () => {
     const { deps, owner } = await setup();
-    const { row } = await createApiToken(deps, null, { name: 'deploy-bot', scope: 'comms' });
+    const { row } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'deploy-bot', scope: 'comms' });
     expect((await adminPost(deps, '/admin/tokens', owner, { name: 'x', scope: 'owner' }, { csrf: false })).status).toBe(403);
     expect((await adminPost(deps, `/admin/tokens/${row.id}/revoke`, owner, {}, { csrf: false })).status).toBe(403);
     const tokens = await deps.repos.accounts.listApiTokens();
@@ -105,9 +107,9 @@ describe('creating and revoking tokens', () => {
 
   it('lists never-used tokens and tokens created on the command line', async () => {
     const { deps, owner } = await setup();
-    await createApiToken(deps, null, { name: 'ci', scope: 'viewer' });
+    await createApiToken(deps, systemActor('command line'), { name: 'ci', scope: 'viewer' });
     const text = textOf((await adminGet(deps, '/admin/tokens', owner)).text);
-    expect(text).toContain('by command line');
+    expect(text).toContain('by system: command line');
     expect(text).toContain('Last used: never');
   });
 

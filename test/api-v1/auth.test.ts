@@ -7,6 +7,7 @@ import { createTestDeps } from '../support/deps.js';
 import { get } from '../support/http.js';
 import { makeComponent, makeGroup, makeIncident } from '../support/factories.js';
 import { expectError, NOON } from './helpers.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const owner: Actor = { kind: 'user', id: 'owner-1', label: 'Test Owner <owner@example.com>', role: 'owner' };
 const declare = { title: 'Outage', severity: 1, body: 'Investigating.' };
@@ -28,7 +29,7 @@ describe('management API authentication', () => {
 
   it('answers 401 once a token is revoked', async () => {
     const deps = await createTestDeps({ now: NOON });
-    const { token, row } = await createApiToken(deps, null, { name: 'deploy bot', scope: 'comms' });
+    const { token, row } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'deploy bot', scope: 'comms' });
     expect((await apiCall(deps, 'GET', '/api/v1/incidents', token)).status).toBe(200);
     await revokeApiToken(deps, owner, row.id);
     const error = expectError(await apiCall(deps, 'GET', '/api/v1/incidents', token), 401, 'unauthorized');
@@ -38,7 +39,7 @@ describe('management API authentication', () => {
 
   it('records when a token was last used, at most once a minute', async () => {
     const deps = await createTestDeps({ now: NOON });
-    const { token, row } = await createApiToken(deps, null, { name: 'monitoring', scope: 'viewer' });
+    const { token, row } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'monitoring', scope: 'viewer' });
     const lastUsed = async () => (await deps.repos.accounts.listApiTokens()).find((t) => t.id === row.id)!.lastUsedAt;
     expect(await lastUsed()).toBeNull();
     await apiCall(deps, 'GET', '/api/v1/components', token);

@@ -6,12 +6,13 @@ import { createTestDeps } from '../support/deps.js';
 import { makeComponent } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
 import { NOON } from './helpers.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 describe('writes through the management API reach the public page', () => {
   it('declaring and resolving an incident changes / and /api/v2/summary.json', async () => {
     const deps = await createTestDeps({ now: NOON });
     const api = await makeComponent(deps, { name: 'API' });
-    const { token } = await createApiToken(deps, null, { name: 'pager bot', scope: 'comms' });
+    const { token } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'pager bot', scope: 'comms' });
 
     // Warm the caches first: the write must invalidate them.
     const before = await get(deps, '/');

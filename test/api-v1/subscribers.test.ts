@@ -10,6 +10,7 @@ import { apiCall, apiToken } from '../support/admin.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
 import { client, expectError, iso, NOON } from './helpers.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 /*
  * The subscriber and email-delivery operations beyond their happy path
@@ -231,14 +232,14 @@ describe('GET /api/v1/incidents/{id}/deliveries and /maintenance/{id}/deliveries
       ...first.slice(1).flatMap((r) => deps.repos.outbox.recordBatch([{ id: r.id, providerId: `m${r.id}` }], NOON)),
     ]);
     deps.clock.advance(10 * MINUTE);
-    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'We found the cause.', components: [] });
+    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'We found the cause.', components: [] }, FIXTURE_ACTOR);
     const second = (await outboxRows(deps)).filter((r) => r.status === 'queued');
     await deps.db.atomic([
       ...deps.repos.outbox.recordBatch([{ id: second[0]!.id, error: 'second failure' }], NOON + 10 * MINUTE),
       deps.repos.outbox.skipQueuedFor(second[2]!.subscriberId, 'unsubscribed'),
     ]);
     // A backfilled update (dated over an hour back) sends nothing.
-    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Earlier note.', components: [], at: NOON - 2 * HOUR });
+    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Earlier note.', components: [], at: NOON - 2 * HOUR }, FIXTURE_ACTOR);
     const updates = (await deps.repos.incidents.findById(id))!.updates;
 
     const deliveries = await call('GET', `/api/v1/incidents/${id}/deliveries`);
@@ -277,7 +278,7 @@ describe('GET /api/v1/incidents/{id}/deliveries and /maintenance/{id}/deliveries
     const quiet = await makeIncident(deps, { severity: 3, notify: false });
     for (let i = 0; i < MAX_IN_LIST + 10; i++) {
       deps.clock.advance(1000);
-      await postUpdate(deps, { incidentId: quiet, status: 'identified', body: `Note ${i}.`, components: [] });
+      await postUpdate(deps, { incidentId: quiet, status: 'identified', body: `Note ${i}.`, components: [] }, FIXTURE_ACTOR);
     }
     const many = await call('GET', `/api/v1/incidents/${quiet}/deliveries`);
     expect(many.updates).toHaveLength(MAX_IN_LIST + 11);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedExampleContent } from '../../src/services/example-page.js';
 import { createTestDeps } from '../support/deps.js';
 import { launchChromium, serveApp } from '../support/browser.js';
+import { systemActor } from '../../src/services/auth/actor.js';
 
 // Evaluated in the browser page: minimal DOM declarations, local to this module.
 declare const document: { documentElement: { scrollWidth: number }; body: unknown };
@@ -15,7 +16,7 @@ let herald: { url: string; close(): Promise<void> };
 beforeAll(async () => {
   browser = await launchChromium();
   const deps = await createTestDeps({ now: Date.now() });
-  await seedExampleContent(deps);
+  await seedExampleContent(deps, systemActor('example page'));
   herald = await serveApp(deps);
 });
 

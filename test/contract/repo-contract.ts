@@ -45,6 +45,8 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { scheduleMaintenance } from '../../src/services/schedule-maintenance.js';
 import { importSubscribers } from '../../src/services/subscriptions.js';
 import { depsOver, FakeClock, testConfig } from '../support/deps.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
+import { systemActor } from '../../src/services/auth/actor.js';
 
 export interface OpenedDatabase {
   /** A migrated, empty database (no settings row yet). */
@@ -393,8 +395,8 @@ export function repoContract(name: string, open: OpenDatabase): void {
         let groupId = '';
         let componentId = '';
         let incidentId = '';
-        await step(async () => (groupId = await createGroup(ctx.deps, { name: 'Core' })));
-        await step(async () => (componentId = await createComponent(ctx.deps, { name: 'API', groupId })));
+        await step(async () => (groupId = await createGroup(ctx.deps, { name: 'Core' }, FIXTURE_ACTOR)));
+        await step(async () => (componentId = await createComponent(ctx.deps, { name: 'API', groupId }, FIXTURE_ACTOR)));
         await step(
           async () =>
             (incidentId = await declareIncident(ctx.deps, {
@@ -402,9 +404,9 @@ export function repoContract(name: string, open: OpenDatabase): void {
               severity: 1,
               body: 'Looking.',
               components: [{ componentId, status: 'major_outage' }],
-            })),
+            }, FIXTURE_ACTOR)),
         );
-        await step(() => postUpdate(ctx.deps, { incidentId, status: 'resolved', body: 'Fixed.' }));
+        await step(() => postUpdate(ctx.deps, { incidentId, status: 'resolved', body: 'Fixed.' }, FIXTURE_ACTOR));
         await step(() =>
           scheduleMaintenance(ctx.deps, {
             title: 'Upgrade',
@@ -412,20 +414,20 @@ export function repoContract(name: string, open: OpenDatabase): void {
             scheduledFor: ctx.now + DAY,
             scheduledUntil: ctx.now + DAY + HOUR,
             componentIds: [componentId],
-          }),
+          }, FIXTURE_ACTOR),
         );
-        await step(() => seedExampleContent(ctx.deps));
-        await step(() => removeExampleContent(ctx.deps));
+        await step(() => seedExampleContent(ctx.deps, systemActor('example page')));
+        await step(() => removeExampleContent(ctx.deps, FIXTURE_ACTOR));
       });
     });
 
     // ------------------------------------------------------------ groups & components
     describe('groups and components', () => {
       it('listGroups orders by position, then name, and round-trips every column', async () => {
-        const late = await createGroup(ctx.deps, { name: 'Zulu', position: 2, description: 'last' });
-        const bravo = await createGroup(ctx.deps, { name: 'Bravo', position: 0 });
-        const alpha = await createGroup(ctx.deps, { name: 'Alpha', position: 0, example: true });
-        const mid = await createGroup(ctx.deps, { name: 'Mike', position: 1 });
+        const late = await createGroup(ctx.deps, { name: 'Zulu', position: 2, description: 'last' }, FIXTURE_ACTOR);
+        const bravo = await createGroup(ctx.deps, { name: 'Bravo', position: 0 }, FIXTURE_ACTOR);
+        const alpha = await createGroup(ctx.deps, { name: 'Alpha', position: 0, example: true }, FIXTURE_ACTOR);
+        const mid = await createGroup(ctx.deps, { name: 'Mike', position: 1 }, FIXTURE_ACTOR);
         const groups = await ctx.repos.components.listGroups();
         expect(groups.map((g) => g.id)).toEqual([alpha, bravo, mid, late]);
         expect(groups[3]).toEqual({
@@ -442,10 +444,10 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('list orders by position, then name, includes hidden ones, and round-trips every column', async () => {
-        const groupId = await createGroup(ctx.deps, { name: 'Core' });
+        const groupId = await createGroup(ctx.deps, { name: 'Core' }, FIXTURE_ACTOR);
         const startedAt = ctx.now - 10 * DAY;
-        const c2 = await createComponent(ctx.deps, { name: 'Charlie', position: 2 });
-        const c0b = await createComponent(ctx.deps, { name: 'Bravo', position: 0, hidden: true });
+        const c2 = await createComponent(ctx.deps, { name: 'Charlie', position: 2 }, FIXTURE_ACTOR);
+        const c0b = await createComponent(ctx.deps, { name: 'Bravo', position: 0, hidden: true }, FIXTURE_ACTOR);
         const c0a = await createComponent(ctx.deps, {
           name: 'Alpha',
           position: 0,
@@ -454,8 +456,8 @@ export function repoContract(name: string, open: OpenDatabase): void {
           status: 'degraded_performance',
           startedAt,
           example: true,
-        });
-        const c1 = await createComponent(ctx.deps, { name: 'Delta', position: 1 });
+        }, FIXTURE_ACTOR);
+        const c1 = await createComponent(ctx.deps, { name: 'Delta', position: 1 }, FIXTURE_ACTOR);
         const list = await ctx.repos.components.list();
         expect(list.map((c) => c.id)).toEqual([c0a, c0b, c1, c2]);
         expect(list[0]).toEqual({
@@ -477,14 +479,14 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it('createComponent opens the history at startedAt with the initial status', async () => {
         const startedAt = ctx.now - 5 * DAY;
-        const id = await createComponent(ctx.deps, { name: 'API', status: 'partial_outage', startedAt });
+        const id = await createComponent(ctx.deps, { name: 'API', status: 'partial_outage', startedAt }, FIXTURE_ACTOR);
         const history = await ctx.repos.components.historySince([id], 0);
         expect(history.get(id)).toEqual([{ status: 'partial_outage', at: startedAt }]);
       });
 
       it('createComponent rejects an unknown group and writes nothing', async () => {
         const before = await revision(ctx);
-        await expect(createComponent(ctx.deps, { name: 'API', groupId: 'nosuchgroup1' })).rejects.toBeInstanceOf(ValidationError);
+        await expect(createComponent(ctx.deps, { name: 'API', groupId: 'nosuchgroup1' }, FIXTURE_ACTOR)).rejects.toBeInstanceOf(ValidationError);
         expect(await rowCount(ctx.db, components)).toBe(0);
         expect(await revision(ctx)).toBe(before);
       });
@@ -507,8 +509,8 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('a group deleted under its components leaves them ungrouped (ON DELETE SET NULL)', async () => {
-        const groupId = await createGroup(ctx.deps, { name: 'Core' });
-        const id = await createComponent(ctx.deps, { name: 'API', groupId });
+        const groupId = await createGroup(ctx.deps, { name: 'Core' }, FIXTURE_ACTOR);
+        const id = await createComponent(ctx.deps, { name: 'API', groupId }, FIXTURE_ACTOR);
         await ctx.db.atomic([ctx.db.orm.delete(componentGroups).where(eq(componentGroups.id, groupId))]);
         expect((await component(ctx, id)).groupId).toBeNull();
       });
@@ -517,7 +519,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
     // ------------------------------------------------------------ status history
     describe('status history', () => {
       it('setStatus moves the current status and records the change', async () => {
-        const id = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY });
+        const id = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
         const incidentId = newId();
         await ctx.db.atomic([...ctx.repos.incidents.insert(incidentRow(ctx, { id: incidentId }), [])]);
         const at = ctx.now + MINUTE;
@@ -536,7 +538,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('recordChange adds history without touching the current status', async () => {
-        const id = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY });
+        const id = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
         const before = await component(ctx, id);
         await ctx.db.atomic([ctx.repos.components.recordChange({ componentId: id, status: 'partial_outage', at: ctx.now - HOUR })]);
         expect(await component(ctx, id)).toEqual(before);
@@ -548,9 +550,9 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it('historySince opens with the last change before `from`, then every later change, sorted, per component', async () => {
         const t = ctx.now - 10 * DAY;
-        const a = await createComponent(ctx.deps, { name: 'A', startedAt: t });
-        const b = await createComponent(ctx.deps, { name: 'B', startedAt: t });
-        const other = await createComponent(ctx.deps, { name: 'Other', startedAt: t });
+        const a = await createComponent(ctx.deps, { name: 'A', startedAt: t }, FIXTURE_ACTOR);
+        const b = await createComponent(ctx.deps, { name: 'B', startedAt: t }, FIXTURE_ACTOR);
+        const other = await createComponent(ctx.deps, { name: 'Other', startedAt: t }, FIXTURE_ACTOR);
         const from = t + 5 * DAY;
         const record = (componentId: string, status: ComponentStatus, at: number) =>
           ctx.repos.components.recordChange({ componentId, status, at });
@@ -565,7 +567,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
           record(other, 'major_outage', from + HOUR),
           record(other, 'partial_outage', t + 4 * DAY),
         ]);
-        const late = await createComponent(ctx.deps, { name: 'Late', startedAt: from + DAY });
+        const late = await createComponent(ctx.deps, { name: 'Late', startedAt: from + DAY }, FIXTURE_ACTOR);
         const history = await ctx.repos.components.historySince([a, b, late, 'nosuchcomponent'], from);
         expect([...history.keys()].sort()).toEqual([a, b, late, 'nosuchcomponent'].sort());
         expect(history.get(a)).toEqual([
@@ -629,9 +631,9 @@ export function repoContract(name: string, open: OpenDatabase): void {
     // ------------------------------------------------------------ incidents
     describe('incidents', () => {
       it('findById returns the incident with its updates newest first and their component changes', async () => {
-        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY });
-        const db = await createComponent(ctx.deps, { name: 'DB', startedAt: ctx.now - DAY });
-        const cdn = await createComponent(ctx.deps, { name: 'CDN', startedAt: ctx.now - DAY });
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
+        const db = await createComponent(ctx.deps, { name: 'DB', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
+        const cdn = await createComponent(ctx.deps, { name: 'CDN', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
         const start = ctx.now;
         const id = await declareIncident(ctx.deps, {
           title: 'Errors',
@@ -641,7 +643,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
             { componentId: api, status: 'partial_outage' },
             { componentId: db, status: 'degraded_performance' },
           ],
-        });
+        }, FIXTURE_ACTOR);
         ctx.clock.advance(10 * MINUTE);
         const identified = await postUpdate(ctx.deps, {
           incidentId: id,
@@ -651,9 +653,9 @@ export function repoContract(name: string, open: OpenDatabase): void {
             { componentId: api, status: 'major_outage' },
             { componentId: cdn, status: 'degraded_performance' },
           ],
-        });
+        }, FIXTURE_ACTOR);
         ctx.clock.advance(10 * MINUTE);
-        const monitoring = await postUpdate(ctx.deps, { incidentId: id, status: 'monitoring', body: 'Watching.' });
+        const monitoring = await postUpdate(ctx.deps, { incidentId: id, status: 'monitoring', body: 'Watching.' }, FIXTURE_ACTOR);
         ctx.clock.advance(10 * MINUTE);
         const resolved = await postUpdate(ctx.deps, {
           incidentId: id,
@@ -664,7 +666,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
             { componentId: db, status: 'operational' },
             { componentId: cdn, status: 'operational' },
           ],
-        });
+        }, FIXTURE_ACTOR);
 
         const incident = await ctx.repos.incidents.findById(id);
         expect(incident).toMatchObject({
@@ -724,13 +726,13 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('findById orders updates by publication time (backfills slot in), then by creation time', async () => {
-        const id = await declareIncident(ctx.deps, { title: 'T', severity: 3, body: 'first', startedAt: ctx.now - HOUR });
+        const id = await declareIncident(ctx.deps, { title: 'T', severity: 3, body: 'first', startedAt: ctx.now - HOUR }, FIXTURE_ACTOR);
         ctx.clock.advance(MINUTE);
-        const late = await postUpdate(ctx.deps, { incidentId: id, status: 'identified', body: 'late', at: ctx.now });
+        const late = await postUpdate(ctx.deps, { incidentId: id, status: 'identified', body: 'late', at: ctx.now }, FIXTURE_ACTOR);
         ctx.clock.advance(MINUTE);
-        const backfilled = await postUpdate(ctx.deps, { incidentId: id, status: 'identified', body: 'backfill', at: ctx.now - 30 * MINUTE });
+        const backfilled = await postUpdate(ctx.deps, { incidentId: id, status: 'identified', body: 'backfill', at: ctx.now - 30 * MINUTE }, FIXTURE_ACTOR);
         ctx.clock.advance(MINUTE);
-        const sameTime = await postUpdate(ctx.deps, { incidentId: id, status: 'identified', body: 'same', at: ctx.now - 30 * MINUTE });
+        const sameTime = await postUpdate(ctx.deps, { incidentId: id, status: 'identified', body: 'same', at: ctx.now - 30 * MINUTE }, FIXTURE_ACTOR);
         const incident = await ctx.repos.incidents.findById(id);
         expect(incident!.updates.map((u) => u.body)).toEqual(['late', 'same', 'backfill', 'first']);
         expect(incident!.updates.slice(0, 3).map((u) => u.id)).toEqual([late, sameTime, backfilled]);
@@ -744,7 +746,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
             severity: 2,
             body: 'b',
             components: [{ componentId: 'nosuchcomponent', status: 'major_outage' }],
-          }),
+          }, FIXTURE_ACTOR),
         ).rejects.toBeInstanceOf(ValidationError);
         expect(await rowCount(ctx.db, incidents)).toBe(0);
         expect(await revision(ctx)).toBe(before);
@@ -760,7 +762,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
           severity: 1,
           body: 'b',
           components: ids.map((componentId) => ({ componentId, status: 'major_outage' as const })),
-        });
+        }, FIXTURE_ACTOR);
         const incident = await ctx.repos.incidents.findById(id);
         expect(incident!.componentIds).toHaveLength(60);
         expect(incident!.updates[0]!.componentChanges).toHaveLength(60);
@@ -768,8 +770,8 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('listOpenIncidents: unresolved incidents only, newest first, with details', async () => {
-        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - 10 * DAY });
-        const oldest = await declareIncident(ctx.deps, { title: 'Old', severity: 3, body: 'b', startedAt: ctx.now - 3 * DAY });
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - 10 * DAY }, FIXTURE_ACTOR);
+        const oldest = await declareIncident(ctx.deps, { title: 'Old', severity: 3, body: 'b', startedAt: ctx.now - 3 * DAY }, FIXTURE_ACTOR);
         const monitoring = await declareIncident(ctx.deps, {
           title: 'Monitoring',
           severity: 2,
@@ -777,16 +779,16 @@ export function repoContract(name: string, open: OpenDatabase): void {
           status: 'monitoring',
           startedAt: ctx.now - 2 * DAY,
           components: [{ componentId: api, status: 'degraded_performance' }],
-        });
-        const resolved = await declareIncident(ctx.deps, { title: 'Done', severity: 2, body: 'b', startedAt: ctx.now - DAY });
-        await postUpdate(ctx.deps, { incidentId: resolved, status: 'resolved', body: 'fixed' });
-        const newest = await declareIncident(ctx.deps, { title: 'New', severity: 1, body: 'b', startedAt: ctx.now - HOUR });
+        }, FIXTURE_ACTOR);
+        const resolved = await declareIncident(ctx.deps, { title: 'Done', severity: 2, body: 'b', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
+        await postUpdate(ctx.deps, { incidentId: resolved, status: 'resolved', body: 'fixed' }, FIXTURE_ACTOR);
+        const newest = await declareIncident(ctx.deps, { title: 'New', severity: 1, body: 'b', startedAt: ctx.now - HOUR }, FIXTURE_ACTOR);
         await scheduleMaintenance(ctx.deps, {
           title: 'M',
           body: 'b',
           scheduledFor: ctx.now - 2 * HOUR,
           scheduledUntil: ctx.now + 2 * HOUR,
-        });
+        }, FIXTURE_ACTOR);
         const open = await ctx.repos.incidents.listOpenIncidents();
         expect(open.map((i) => i.id)).toEqual([newest, monitoring, oldest]);
         expect(open[1]).toMatchObject({ status: 'monitoring', monitoringAt: ctx.now - 2 * DAY, componentIds: [api] });
@@ -797,14 +799,14 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('scheduleMaintenance writes the maintenance, its components and its first update', async () => {
-        const api = await createComponent(ctx.deps, { name: 'API' });
+        const api = await createComponent(ctx.deps, { name: 'API' }, FIXTURE_ACTOR);
         const id = await scheduleMaintenance(ctx.deps, {
           title: 'Upgrade',
           body: 'Planned.',
           scheduledFor: ctx.now + DAY,
           scheduledUntil: ctx.now + DAY + HOUR,
           componentIds: [api],
-        });
+        }, FIXTURE_ACTOR);
         expect(await ctx.repos.incidents.findById(id)).toMatchObject({
           kind: 'maintenance',
           severity: null,
@@ -822,18 +824,18 @@ export function repoContract(name: string, open: OpenDatabase): void {
       it('listPendingMaintenance: not completed and not ended, soonest first, incidents excluded', async () => {
         const now = ctx.now;
         const m = (scheduledFor: number, scheduledUntil: number) =>
-          scheduleMaintenance(ctx.deps, { title: 'M', body: 'b', scheduledFor, scheduledUntil });
+          scheduleMaintenance(ctx.deps, { title: 'M', body: 'b', scheduledFor, scheduledUntil }, FIXTURE_ACTOR);
         const later = await m(now + 2 * DAY, now + 2 * DAY + HOUR);
         const soon = await m(now + HOUR, now + 2 * HOUR);
         const running = await m(now - HOUR, now + HOUR);
         await m(now - 2 * HOUR, now - HOUR); // ended
         await m(now - HOUR, now); // ends exactly now: ended
         const completed = await m(now + 3 * DAY, now + 3 * DAY + HOUR);
-        await postUpdate(ctx.deps, { incidentId: completed, status: 'completed', body: 'done early' });
+        await postUpdate(ctx.deps, { incidentId: completed, status: 'completed', body: 'done early' }, FIXTURE_ACTOR);
         const verifying = await m(now - 3 * HOUR, now + 3 * HOUR);
         ctx.clock.advance(MINUTE);
-        await postUpdate(ctx.deps, { incidentId: verifying, status: 'verifying', body: 'checking' });
-        await declareIncident(ctx.deps, { title: 'I', severity: 2, body: 'b' });
+        await postUpdate(ctx.deps, { incidentId: verifying, status: 'verifying', body: 'checking' }, FIXTURE_ACTOR);
+        await declareIncident(ctx.deps, { title: 'I', severity: 2, body: 'b' }, FIXTURE_ACTOR);
         const pending = await ctx.repos.incidents.listPendingMaintenance(now);
         expect(pending.map((p) => p.id)).toEqual([verifying, running, soon, later]);
         expect(pending[0]!.updates.map((u) => u.status)).toEqual(['verifying', 'scheduled']);
@@ -842,7 +844,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
       it('listStartedBetween: [from, to), newest first, incidents and maintenance', async () => {
         const from = ctx.now - 10 * DAY;
         const to = ctx.now - DAY;
-        const at = (startedAt: number) => declareIncident(ctx.deps, { title: 'I', severity: 3, body: 'b', startedAt });
+        const at = (startedAt: number) => declareIncident(ctx.deps, { title: 'I', severity: 3, body: 'b', startedAt }, FIXTURE_ACTOR);
         await at(from - 1);
         const first = await at(from);
         const middle = await at(from + DAY);
@@ -853,14 +855,14 @@ export function repoContract(name: string, open: OpenDatabase): void {
           body: 'b',
           scheduledFor: from + 2 * DAY,
           scheduledUntil: from + 2 * DAY + HOUR,
-        });
+        }, FIXTURE_ACTOR);
         const found = await ctx.repos.incidents.listStartedBetween(from, to);
         expect(found.map((i) => i.id)).toEqual([last, maintenance, middle, first]);
         expect(await ctx.repos.incidents.listStartedBetween(to, to)).toEqual([]);
       });
 
       it('listStartedBetween loads details for more than 100 incidents (chunked IN lists)', async () => {
-        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - 30 * DAY });
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - 30 * DAY }, FIXTURE_ACTOR);
         const base = ctx.now - 20 * DAY;
         const n = 130;
         const twice = [0, 89, 90, 129]; // a second update on a few, spread over the chunks
@@ -912,16 +914,16 @@ export function repoContract(name: string, open: OpenDatabase): void {
       it('anyStartedBefore is strict and counts maintenance too', async () => {
         expect(await ctx.repos.incidents.anyStartedBefore(ctx.now + DAY)).toBe(false);
         const t = ctx.now - DAY;
-        await declareIncident(ctx.deps, { title: 'I', severity: 2, body: 'b', startedAt: t });
+        await declareIncident(ctx.deps, { title: 'I', severity: 2, body: 'b', startedAt: t }, FIXTURE_ACTOR);
         expect(await ctx.repos.incidents.anyStartedBefore(t)).toBe(false);
         expect(await ctx.repos.incidents.anyStartedBefore(t + 1)).toBe(true);
-        await scheduleMaintenance(ctx.deps, { title: 'M', body: 'b', scheduledFor: t - DAY, scheduledUntil: t });
+        await scheduleMaintenance(ctx.deps, { title: 'M', body: 'b', scheduledFor: t - DAY, scheduledUntil: t }, FIXTURE_ACTOR);
         expect(await ctx.repos.incidents.anyStartedBefore(t)).toBe(true);
         expect(await ctx.repos.incidents.anyStartedBefore(t - DAY)).toBe(false);
       });
 
       it('update() patches only the given columns', async () => {
-        const id = await declareIncident(ctx.deps, { title: 'Before', severity: 2, body: 'b' });
+        const id = await declareIncident(ctx.deps, { title: 'Before', severity: 2, body: 'b' }, FIXTURE_ACTOR);
         const before = await ctx.repos.incidents.findById(id);
         await ctx.db.atomic([ctx.repos.incidents.update(id, { title: 'After', severity: 1, updatedAt: ctx.now + 1 })]);
         const after = await ctx.repos.incidents.findById(id);
@@ -933,7 +935,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
     describe('backfill', () => {
       it('declareIncident in the past, before a later change, records history without moving the current status', async () => {
         const t = ctx.now;
-        const api = await createComponent(ctx.deps, { name: 'API', startedAt: t - 10 * DAY });
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: t - 10 * DAY }, FIXTURE_ACTOR);
         // The current state: degraded since an hour ago.
         await declareIncident(ctx.deps, {
           title: 'Now',
@@ -941,7 +943,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
           body: 'b',
           startedAt: t - HOUR,
           components: [{ componentId: api, status: 'degraded_performance' }],
-        });
+        }, FIXTURE_ACTOR);
         const current = await component(ctx, api);
         expect(current).toMatchObject({ status: 'degraded_performance', updatedAt: t - HOUR });
 
@@ -953,14 +955,14 @@ export function repoContract(name: string, open: OpenDatabase): void {
           startedAt: t - 5 * DAY,
           at: t - 5 * DAY + 10 * MINUTE,
           components: [{ componentId: api, status: 'major_outage' }],
-        });
+        }, FIXTURE_ACTOR);
         await postUpdate(ctx.deps, {
           incidentId: past,
           status: 'resolved',
           body: 'fixed back then',
           at: t - 5 * DAY + HOUR,
           components: [{ componentId: api, status: 'operational' }],
-        });
+        }, FIXTURE_ACTOR);
 
         expect(await component(ctx, api)).toEqual(current);
         expect((await ctx.repos.components.historySince([api], 0)).get(api)).toEqual([
@@ -1005,13 +1007,13 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it('removeExampleContent (deleteExamples) takes exactly the example rows away', async () => {
         await initializePage(ctx.deps);
-        const realGroup = await createGroup(ctx.deps, { name: 'Real' });
-        const realComponent = await createComponent(ctx.deps, { name: 'Real API', groupId: realGroup, startedAt: ctx.now - DAY });
-        await seedExampleContent(ctx.deps);
+        const realGroup = await createGroup(ctx.deps, { name: 'Real' }, FIXTURE_ACTOR);
+        const realComponent = await createComponent(ctx.deps, { name: 'Real API', groupId: realGroup, startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
+        await seedExampleContent(ctx.deps, systemActor('example page'));
         const exampleGroup = (await ctx.repos.components.listGroups()).find((g) => g.example)!.id;
         const exampleComponent = (await ctx.repos.components.list()).find((c) => c.example)!.id;
         // Real rows that touch example ones.
-        const inExampleGroup = await createComponent(ctx.deps, { name: 'Real in example group', groupId: exampleGroup });
+        const inExampleGroup = await createComponent(ctx.deps, { name: 'Real in example group', groupId: exampleGroup }, FIXTURE_ACTOR);
         const realIncident = await declareIncident(ctx.deps, {
           title: 'Real',
           severity: 2,
@@ -1020,7 +1022,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
             { componentId: realComponent, status: 'partial_outage' },
             { componentId: exampleComponent, status: 'major_outage' },
           ],
-        });
+        }, FIXTURE_ACTOR);
         // An example incident that changed a real component.
         const exampleIncident = await declareIncident(ctx.deps, {
           title: 'Example',
@@ -1029,11 +1031,11 @@ export function repoContract(name: string, open: OpenDatabase): void {
           startedAt: ctx.now - 2 * HOUR,
           components: [{ componentId: realComponent, status: 'degraded_performance' }],
           example: true,
-        });
+        }, FIXTURE_ACTOR);
         const settingsBefore = await ctx.repos.settings.get();
         const revisionBefore = await revision(ctx);
 
-        await removeExampleContent(ctx.deps);
+        await removeExampleContent(ctx.deps, FIXTURE_ACTOR);
 
         expect(await revision(ctx)).toBeGreaterThan(revisionBefore);
         expect(await ctx.repos.settings.get()).toEqual(settingsBefore);
@@ -1067,7 +1069,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('deleteExamples with no example rows deletes nothing', async () => {
-        const id = await createComponent(ctx.deps, { name: 'API' });
+        const id = await createComponent(ctx.deps, { name: 'API' }, FIXTURE_ACTOR);
         const before = await revision(ctx);
         await ctx.db.atomic([ctx.repos.incidents.deleteExamples(), ...ctx.repos.components.deleteExamples()]);
         expect(await revision(ctx)).toBe(before);
@@ -1098,9 +1100,9 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it('fans an update out in its own write, follows choices, and drains by claimed batches', async () => {
         await initializePage(ctx.deps);
-        const core = await createGroup(ctx.deps, { name: 'Core' });
-        const api = await createComponent(ctx.deps, { name: 'API', groupId: core });
-        const cdn = await createComponent(ctx.deps, { name: 'CDN' });
+        const core = await createGroup(ctx.deps, { name: 'Core' }, FIXTURE_ACTOR);
+        const api = await createComponent(ctx.deps, { name: 'API', groupId: core }, FIXTURE_ACTOR);
+        const cdn = await createComponent(ctx.deps, { name: 'CDN' }, FIXTURE_ACTOR);
         const everyone = await subscriber('all@example.com');
         const viaGroup = await subscriber('core@example.com', 'confirmed', { all: false, componentIds: [], groupIds: [core] });
         await subscriber('cdn@example.com', 'confirmed', { all: false, componentIds: [cdn], groupIds: [] });
@@ -1112,7 +1114,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
           severity: 1,
           body: 'Looking.',
           components: [{ componentId: api, status: 'major_outage' }],
-        });
+        }, FIXTURE_ACTOR);
         const incident = (await ctx.repos.incidents.findById(incidentId))!;
         const updateId = incident.updates[0]!.id;
         expect((await ctx.repos.incidents.findByUpdateId(updateId))?.id).toBe(incidentId);
@@ -1153,7 +1155,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it('expands a fan-out chunk by chunk, once even when two drainers race, and prunes finished emails into totals', async () => {
         await initializePage(ctx.deps);
-        const api = await createComponent(ctx.deps, { name: 'API' });
+        const api = await createComponent(ctx.deps, { name: 'API' }, FIXTURE_ACTOR);
         const ids: string[] = [];
         for (let i = 0; i < 5; i++) ids.push(await subscriber(`s${i}@example.com`));
         const incidentId = await declareIncident(ctx.deps, {
@@ -1161,7 +1163,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
           severity: 1,
           body: 'Looking.',
           components: [{ componentId: api, status: 'major_outage' }],
-        });
+        }, FIXTURE_ACTOR);
         const updateId = (await ctx.repos.incidents.findById(incidentId))!.updates[0]!.id;
         const outbox = ctx.repos.outbox;
 
@@ -1240,7 +1242,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it('scopesOf loads the choices of more than 100 subscribers (D1 binds at most 100 parameters)', async () => {
         await initializePage(ctx.deps);
-        const group = await createGroup(ctx.deps, { name: 'Core' });
+        const group = await createGroup(ctx.deps, { name: 'Core' }, FIXTURE_ACTOR);
         const [first, second] = await insertComponents(ctx, 2);
         const rows = Array.from({ length: 230 }, (_, i) => ({
           id: `sub${String(i).padStart(4, '0')}${newId(6)}`,
@@ -1539,7 +1541,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it('a batch whose last statement fails (duplicate primary key) leaves no trace', async () => {
         await initializePage(ctx.deps);
-        const existing = await createComponent(ctx.deps, { name: 'Existing', startedAt: ctx.now - DAY });
+        const existing = await createComponent(ctx.deps, { name: 'Existing', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
         const snapshot = await tableCounts(ctx);
         const before = await revision(ctx);
         const groupId = newId();
@@ -1573,7 +1575,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('a batch failing in the middle (foreign key) leaves no trace', async () => {
-        const existing = await createComponent(ctx.deps, { name: 'Existing' });
+        const existing = await createComponent(ctx.deps, { name: 'Existing' }, FIXTURE_ACTOR);
         const snapshot = await tableCounts(ctx);
         await expect(
           ctx.db.atomic([
@@ -1587,15 +1589,15 @@ export function repoContract(name: string, open: OpenDatabase): void {
       });
 
       it('postUpdate against a lifecycle violation writes nothing', async () => {
-        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY });
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
         const id = await declareIncident(ctx.deps, {
           title: 'T',
           severity: 2,
           body: 'b',
           components: [{ componentId: api, status: 'major_outage' }],
-        });
+        }, FIXTURE_ACTOR);
         ctx.clock.advance(MINUTE);
-        await postUpdate(ctx.deps, { incidentId: id, status: 'resolved', body: 'fixed', components: [{ componentId: api, status: 'operational' }] });
+        await postUpdate(ctx.deps, { incidentId: id, status: 'resolved', body: 'fixed', components: [{ componentId: api, status: 'operational' }] }, FIXTURE_ACTOR);
         const incidentBefore = await ctx.repos.incidents.findById(id);
         const snapshot = await tableCounts(ctx);
         const before = await revision(ctx);
@@ -1609,7 +1611,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
               status,
               body: 'again',
               components: [{ componentId: api, status: 'major_outage' }],
-            }),
+            }, FIXTURE_ACTOR),
           ).rejects.toBeInstanceOf(ValidationError);
         }
         // An unknown component is caught before anything is written, too.
@@ -1619,7 +1621,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
             status: 'resolved',
             body: 'addendum',
             components: [{ componentId: 'nosuchcomponent', status: 'operational' }],
-          }),
+          }, FIXTURE_ACTOR),
         ).rejects.toBeInstanceOf(ValidationError);
 
         expect(await tableCounts(ctx)).toEqual(snapshot);
@@ -1630,13 +1632,13 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it("postUpdate's write is all or nothing when the batch fails at its end", async () => {
         await initializePage(ctx.deps);
-        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY });
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
         const id = await declareIncident(ctx.deps, {
           title: 'T',
           severity: 2,
           body: 'b',
           components: [{ componentId: api, status: 'major_outage' }],
-        });
+        }, FIXTURE_ACTOR);
         const incidentBefore = await ctx.repos.incidents.findById(id);
         const apiBefore = await component(ctx, api);
         const snapshot = await tableCounts(ctx);
@@ -1655,7 +1657,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
             status: 'resolved',
             body: 'fixed',
             components: [{ componentId: api, status: 'operational' }],
-          }),
+          }, FIXTURE_ACTOR),
         ).rejects.toThrow();
         expect(await tableCounts(ctx)).toEqual(snapshot);
         expect(await revision(ctx)).toBe(before);
@@ -1665,7 +1667,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
 
       it("declareIncident's write is all or nothing when the batch fails at its end", async () => {
         await initializePage(ctx.deps);
-        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY });
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
         const snapshot = await tableCounts(ctx);
         const failing: Database = {
           orm: ctx.db.orm,
@@ -1679,7 +1681,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
             severity: 1,
             body: 'b',
             components: [{ componentId: api, status: 'major_outage' }],
-          }),
+          }, FIXTURE_ACTOR),
         ).rejects.toThrow();
         expect(await tableCounts(ctx)).toEqual(snapshot);
         expect((await component(ctx, api)).status).toBe('operational');

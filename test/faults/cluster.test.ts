@@ -9,6 +9,7 @@ import { createNodeDeps } from '../../src/entry/node-deps.js';
 import { declareIncident } from '../../src/services/declare-incident.js';
 import { testConfig } from '../support/deps.js';
 import { api, cpuTicks, createToken, getFresh, isAlive, killAll, removeTempDirs, startHerald, tempDir, workerPids, type Herald } from './support.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 let herald: Herald;
 let token: string;
@@ -100,7 +101,7 @@ describe('HERALD_WORKERS=2', { timeout: 60_000 }, () => {
     await loadPage(herald.url, 20);
     const deps = createNodeDeps({ config: testConfig(), databasePath });
     try {
-      await declareIncident(deps, { title: 'Cluster write from outside', severity: 3, body: 'Written by a third process.' });
+      await declareIncident(deps, { title: 'Cluster write from outside', severity: 3, body: 'Written by a third process.' }, FIXTURE_ACTOR);
     } finally {
       deps.db.close();
     }

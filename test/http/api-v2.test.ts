@@ -4,6 +4,7 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -41,7 +42,7 @@ async function fixture() {
   deps.clock.set(NOON - 2 * DAY);
   const old = await makeIncident(deps, { title: 'Old slowness', severity: 3, components: [{ componentId: cdn, status: 'degraded_performance' }] });
   deps.clock.advance(HOUR);
-  await postUpdate(deps, { incidentId: old, status: 'resolved', body: 'Fixed.', components: [{ componentId: cdn, status: 'operational' }] });
+  await postUpdate(deps, { incidentId: old, status: 'resolved', body: 'Fixed.', components: [{ componentId: cdn, status: 'operational' }] }, FIXTURE_ACTOR);
   deps.clock.set(NOON - 30 * MINUTE);
   const open = await makeIncident(deps, {
     title: 'API errors',
@@ -53,7 +54,7 @@ async function fixture() {
     ],
   });
   deps.clock.advance(10 * MINUTE);
-  await postUpdate(deps, { incidentId: open, status: 'monitoring', body: 'Watching.' });
+  await postUpdate(deps, { incidentId: open, status: 'monitoring', body: 'Watching.' }, FIXTURE_ACTOR);
   const upcoming = await makeMaintenance(deps, { title: 'Upgrade', scheduledFor: NOON + DAY, scheduledUntil: NOON + DAY + HOUR, componentIds: [web] });
   const active = await makeMaintenance(deps, { title: 'Patching', scheduledFor: NOON - 5 * MINUTE, scheduledUntil: NOON + HOUR, componentIds: [cdn] });
   deps.clock.set(NOON);
@@ -212,7 +213,7 @@ describe('Statuspage API v2', () => {
     const first = await get(f.deps, '/api/v2/summary.json');
     const again = await get(f.deps, '/api/v2/summary.json', { 'If-None-Match': first.headers.get('etag')! });
     expect(again.status).toBe(304);
-    await postUpdate(f.deps, { incidentId: f.open, status: 'resolved', body: 'Done.' });
+    await postUpdate(f.deps, { incidentId: f.open, status: 'resolved', body: 'Done.' }, FIXTURE_ACTOR);
     const after = await json(f.deps, '/api/v2/summary.json');
     expect(after.incidents).toEqual([]);
     expect(after.status.indicator).toBe('critical');

@@ -5,6 +5,7 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { get } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -76,7 +77,7 @@ describe('badges', () => {
     deps.clock.set(NOON - 10 * DAY);
     const id = await makeIncident(deps, { components: [{ componentId: api, status: 'major_outage' }] });
     deps.clock.advance(6 * HOUR);
-    await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.', components: [{ componentId: api, status: 'operational' }] });
+    await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.', components: [{ componentId: api, status: 'operational' }] }, FIXTURE_ACTOR);
     deps.clock.set(NOON);
     // 6 h down in 30 days: 1 - 6 / 720 = 99.1666…% -> 99.16%.
     const svg = parseSvg((await get(deps, `/badge/${api}.svg?metric=uptime&window=30d`)).text);

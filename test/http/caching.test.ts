@@ -10,6 +10,7 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -61,7 +62,7 @@ describe('render cache and conditional GET', () => {
     const api = await makeComponent(deps, { name: 'API' });
     const id = await makeIncident(deps, { components: [{ componentId: api, status: 'major_outage' }] });
     const before = await get(deps, '/');
-    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Found the broken router.' });
+    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Found the broken router.' }, FIXTURE_ACTOR);
     const after = await get(deps, '/', { 'If-None-Match': before.headers.get('etag')! });
     expect(after.status).toBe(200);
     expect(after.text).toContain('Found the broken router.');

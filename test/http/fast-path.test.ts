@@ -10,6 +10,7 @@ import { createNodeServer } from '../../src/entry/node-fast-path.js';
 import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 interface Raw {
   status: number;
@@ -106,7 +107,7 @@ describe('the Node fast path for repeated cached GETs', () => {
     const { deps, fast, incidentId } = await setup();
     await raw(fast, 'GET', '/');
     const before = await raw(fast, 'GET', '/');
-    await postUpdate(deps, { incidentId, status: 'identified', body: 'Found the broken router.' });
+    await postUpdate(deps, { incidentId, status: 'identified', body: 'Found the broken router.' }, FIXTURE_ACTOR);
     const served = deps.fastPath.served;
     const after = await raw(fast, 'GET', '/');
     expect(deps.fastPath.served).toBe(served);

@@ -6,6 +6,7 @@ import { makeComponent, makeIncident, makeMaintenance } from '../support/factori
 import { get } from '../support/http.js';
 import { parseWithFeedparser, requireFeedTools, validateWithJing, type ParsedFeed } from '../support/feeds/tools.js';
 import { atomRuleProblems, RFC3339, RFC822, textOf, xmlTree } from '../support/feeds/xml.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 /*
  * The RSS 2.0 and Atom 1.0 feeds, checked the way the outside world sees them:
@@ -157,7 +158,7 @@ async function fixture() {
     status: 'resolved',
     body: 'Dashboard is fast again.',
     components: [{ componentId: web, status: 'operational' }],
-  });
+  }, FIXTURE_ACTOR);
 
   deps.clock.set(NOON - 30 * MINUTE);
   const open = await makeIncident(deps, {
@@ -170,9 +171,9 @@ async function fixture() {
     ],
   });
   deps.clock.set(NOON - 20 * MINUTE);
-  await postUpdate(deps, { incidentId: open, status: 'identified', body: 'A bad deploy is the cause.' });
+  await postUpdate(deps, { incidentId: open, status: 'identified', body: 'A bad deploy is the cause.' }, FIXTURE_ACTOR);
   deps.clock.set(NOON - 10 * MINUTE);
-  await postUpdate(deps, { incidentId: open, status: 'monitoring', body: 'Rolled back; we are watching error rates.' });
+  await postUpdate(deps, { incidentId: open, status: 'monitoring', body: 'Rolled back; we are watching error rates.' }, FIXTURE_ACTOR);
 
   deps.clock.set(NOON);
   return { deps, api, web, quiet, secret, maintenance, old, open };
@@ -366,7 +367,7 @@ describe('ids and dates', SLOW, () => {
       status: 'resolved',
       body: 'Error rates are back to normal.',
       components: [{ componentId: f.api, status: 'operational' }],
-    });
+    }, FIXTURE_ACTOR);
     const afterAtom = await atom(f.deps, '/history.atom');
     const afterRss = await rss(f.deps, '/history.rss');
 
@@ -602,7 +603,7 @@ describe('conditional GET', SLOW, () => {
     }
 
     f.deps.clock.set(NOON + 5 * MINUTE);
-    await postUpdate(f.deps, { incidentId: f.open, status: 'resolved', body: 'Fixed.' });
+    await postUpdate(f.deps, { incidentId: f.open, status: 'resolved', body: 'Fixed.' }, FIXTURE_ACTOR);
     for (const [path] of paths(f)) {
       const stale = await get(f.deps, path, { 'If-None-Match': etags.get(path)! });
       expect(stale.status, path).toBe(200);
@@ -637,7 +638,7 @@ describe('conditional GET', SLOW, () => {
     expect(later.text).toBe(before.text);
 
     // A new update moves Last-Modified; the old date now gets the feed.
-    await postUpdate(f.deps, { incidentId: f.open, status: 'resolved', body: 'Fixed.' });
+    await postUpdate(f.deps, { incidentId: f.open, status: 'resolved', body: 'Fixed.' }, FIXTURE_ACTOR);
     for (const [path, type] of paths(f)) {
       const res = await fetchOk(f.deps, path, type);
       expect(res.headers.get('last-modified'), path).toBe('Mon, 23 Nov 2026 14:00:00 GMT');

@@ -6,6 +6,7 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeMaintenance } from '../support/factories.js';
 import { get } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -49,7 +50,7 @@ describe('/maintenance.ics', () => {
     const id = await makeMaintenance(deps, { title: 'Upgrade', scheduledFor: NOON + HOUR, scheduledUntil: NOON + 2 * HOUR });
     const before = events((await get(deps, '/maintenance.ics')).text)[0]!;
     deps.clock.advance(90 * MINUTE);
-    await postUpdate(deps, { incidentId: id, status: 'in_progress', body: 'Started.' });
+    await postUpdate(deps, { incidentId: id, status: 'in_progress', body: 'Started.' }, FIXTURE_ACTOR);
     const after = events((await get(deps, '/maintenance.ics')).text)[0]!;
     expect(after.uid).toBe(before.uid);
     expect(after.sequence).toBeGreaterThan(before.sequence);

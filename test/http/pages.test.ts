@@ -4,6 +4,7 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -23,7 +24,7 @@ describe('GET /incidents/:id', () => {
       status: 'resolved',
       body: 'All good again.',
       components: [{ componentId: api, status: 'operational' }],
-    });
+    }, FIXTURE_ACTOR);
     const res = await get(deps, `/incidents/${id}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('<title>Slow API · Test Cloud</title>');

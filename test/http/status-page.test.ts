@@ -5,6 +5,8 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
+import { systemActor } from '../../src/services/auth/actor.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -44,7 +46,7 @@ describe('GET /', () => {
       components: [{ componentId: api, status: 'major_outage' }],
     });
     deps.clock.advance(20 * MINUTE);
-    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Then we found it.' });
+    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Then we found it.' }, FIXTURE_ACTOR);
     const text = textOf((await get(deps, '/')).text);
     expect(text).toContain('Active incidents');
     expect(text.indexOf('Active incidents')).toBeLessThan(text.indexOf('Components'));
@@ -95,7 +97,7 @@ describe('GET /', () => {
     const api = await makeComponent(deps, { name: 'API', startedAt: NOON - 100 * DAY });
     const id = await makeIncident(deps, { components: [{ componentId: api, status: 'partial_outage' }] });
     deps.clock.advance(2 * HOUR);
-    await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.', components: [{ componentId: api, status: 'operational' }] });
+    await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.', components: [{ componentId: api, status: 'operational' }] }, FIXTURE_ACTOR);
     deps.clock.set(NOON);
     const res = await get(deps, '/');
     const bar = /<ol class="bar" aria-hidden="true">([\s\S]*?)<\/ol>/.exec(res.text)![1]!;
@@ -118,7 +120,7 @@ describe('GET /', () => {
     const api = await makeComponent(deps, { name: 'API', startedAt: NOON - 200 * DAY });
     const id = await makeIncident(deps, { components: [{ componentId: api, status: 'partial_outage' }] });
     deps.clock.advance(10 * HOUR);
-    await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.', components: [{ componentId: api, status: 'operational' }] });
+    await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.', components: [{ componentId: api, status: 'operational' }] }, FIXTURE_ACTOR);
     deps.clock.set(NOON);
     // Window: 89 whole days plus 12 hours of today = 2148 h; downtime 10 h x 30% = 3 h.
     // 1 - 3 / 2148 = 0.998603... shown floored to two decimals.
@@ -175,13 +177,13 @@ describe('GET /', () => {
 
   it('labels example content and drops it when removed', async () => {
     const deps = await createTestDeps({ now: NOON });
-    await seedExampleContent(deps);
+    await seedExampleContent(deps, systemActor('example page'));
     const before = textOf((await get(deps, '/')).text);
     expect(before).toContain('Example content.');
     expect(before).toContain('REST API');
     expect(before).toContain('Elevated API error rates');
     expect(before).toContain('Database engine upgrade');
-    await removeExampleContent(deps);
+    await removeExampleContent(deps, FIXTURE_ACTOR);
     const after = textOf((await get(deps, '/')).text);
     expect(after).not.toContain('Example content.');
     expect(after).not.toContain('REST API');

@@ -19,6 +19,7 @@ import { declareIncident } from '../../src/services/declare-incident.js';
 import { postUpdate } from '../../src/services/post-update.js';
 import { scheduleMaintenance } from '../../src/services/schedule-maintenance.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -34,9 +35,9 @@ function page(overrides: Partial<EmailPage> = {}): EmailPage {
 async function setup() {
   // The test clock starts at 23 Nov 2026, 12:00 UTC (13:00 CET).
   const deps = await createTestDeps();
-  const api = await createComponent(deps, { name: 'API' });
-  const rnd = await createComponent(deps, { name: 'R&D <ops>' });
-  const hidden = await createComponent(deps, { name: 'Internal queue', hidden: true });
+  const api = await createComponent(deps, { name: 'API' }, FIXTURE_ACTOR);
+  const rnd = await createComponent(deps, { name: 'R&D <ops>' }, FIXTURE_ACTOR);
+  const hidden = await createComponent(deps, { name: 'Internal queue', hidden: true }, FIXTURE_ACTOR);
   const names = async () =>
     new Map((await deps.repos.components.list()).filter((c) => !c.hidden).map((c) => [c.id, c.name] as [string, string]));
   return { deps, ids: { api, rnd, hidden }, names };
@@ -128,9 +129,9 @@ describe('update emails', () => {
       severity: 1,
       body: 'We are investigating.',
       components: [{ componentId: ids.api, status: 'major_outage' }],
-    });
+    }, FIXTURE_ACTOR);
     deps.clock.advance(20 * MINUTE);
-    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Found it.' });
+    await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Found it.' }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const [identified, investigating] = incident.updates;
 
@@ -151,7 +152,7 @@ describe('update emails', () => {
       scheduledFor: deps.clock.now() + 24 * HOUR,
       scheduledUntil: deps.clock.now() + 26 * HOUR,
       componentIds: [ids.api],
-    });
+    }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const email = composeUpdateEmail(deps.views, page(), TO, incident, incident.updates[0]!.id, await names());
     expect(email.subject).toBe('[Scheduled] Database upgrade');
@@ -174,7 +175,7 @@ describe('update emails', () => {
       body: 'Looking into it.',
       components: [{ componentId: ids.api, status: 'degraded_performance' }],
       nextUpdateAt: deps.clock.now() + 30 * MINUTE,
-    });
+    }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const berlin = composeUpdateEmail(deps.views, page(), TO, incident, incident.updates[0]!.id, await names());
     expect(berlin.text).toContain('Posted: 23 Nov 2026, 13:00 CET');
@@ -194,21 +195,21 @@ describe('update emails', () => {
         { componentId: ids.api, status: 'major_outage' },
         { componentId: ids.hidden, status: 'major_outage' },
       ],
-    });
+    }, FIXTURE_ACTOR);
     deps.clock.advance(10 * MINUTE);
     await postUpdate(deps, {
       incidentId: id,
       status: 'identified',
       body: 'The lab is affected too.',
       components: [{ componentId: ids.rnd, status: 'partial_outage' }],
-    });
+    }, FIXTURE_ACTOR);
     deps.clock.advance(10 * MINUTE);
     await postUpdate(deps, {
       incidentId: id,
       status: 'monitoring',
       body: 'Fix deployed.',
       components: [{ componentId: ids.api, status: 'degraded_performance' }],
-    });
+    }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const [monitoring, identified, investigating] = incident.updates;
     const email = (updateId: string) => composeUpdateEmail(deps.views, page(), TO, incident, updateId, new Map());
@@ -243,7 +244,7 @@ describe('update emails', () => {
       '',
       'More at https://example.com/more',
     ].join('\n');
-    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body });
+    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const email = composeUpdateEmail(deps.views, page(), TO, incident, incident.updates[0]!.id, await names());
 
@@ -259,7 +260,7 @@ describe('update emails', () => {
 
   it('escape hostile titles, bodies and component names in HTML, and show them literally in text', async () => {
     const { deps, names } = await setup();
-    const evil = await createComponent(deps, { name: '"><img src=x onerror=alert(1)>' });
+    const evil = await createComponent(deps, { name: '"><img src=x onerror=alert(1)>' }, FIXTURE_ACTOR);
     const title = '<script>alert("t")</script> R&D <ops>';
     const body = [
       '<script>alert(1)</script>',
@@ -268,7 +269,7 @@ describe('update emails', () => {
       '',
       '[click me](javascript:alert(4)) and [fine](https://example.com/ok)',
     ].join('\n');
-    const id = await declareIncident(deps, { title, severity: 1, body, components: [{ componentId: evil, status: 'major_outage' }] });
+    const id = await declareIncident(deps, { title, severity: 1, body, components: [{ componentId: evil, status: 'major_outage' }] }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const email = composeUpdateEmail(deps.views, page({ name: 'R&D <ops>' }), TO, incident, incident.updates[0]!.id, await names(), {
       all: false,
@@ -300,7 +301,7 @@ describe('update emails', () => {
 
   it('carry the incident, preferences and unsubscribe links in both parts', async () => {
     const { deps, names } = await setup();
-    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.' });
+    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.' }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const email = composeUpdateEmail(deps.views, page(), TO, incident, incident.updates[0]!.id, await names(), { all: true, names: [] });
     const lines = email.text.split('\n');
@@ -328,7 +329,7 @@ describe('update emails', () => {
 
   it('refuse an update that is not part of the incident', async () => {
     const { deps } = await setup();
-    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.' });
+    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.' }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     expect(() => composeUpdateEmail(deps.views, page(), TO, incident, 'nope', new Map())).toThrow(/not part of/);
   });
@@ -337,7 +338,7 @@ describe('update emails', () => {
 describe('headers', () => {
   it('are exactly List-Unsubscribe (the token URL), List-Unsubscribe-Post and List-Id, on every kind', async () => {
     const { deps, names } = await setup();
-    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.' });
+    const id = await declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.' }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const emails = [
       composeUpdateEmail(deps.views, page(), TO, incident, incident.updates[0]!.id, await names()),
@@ -361,7 +362,7 @@ describe('headers', () => {
   it('never carry CR or LF, whatever the page name, the title or the component names', async () => {
     const { deps } = await setup();
     const hostileName = 'Evil\r\nBcc: x@y <a>"\u0000';
-    const id = await declareIncident(deps, { title: 'Outage\r\nBcc: x@y', severity: 1, body: 'Body.\r\nBcc: x@y' });
+    const id = await declareIncident(deps, { title: 'Outage\r\nBcc: x@y', severity: 1, body: 'Body.\r\nBcc: x@y' }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const hostile = page({ name: hostileName });
     const names = new Map([['x', 'Comp\r\nBcc: x@y']]);
@@ -479,7 +480,7 @@ describe('the Worker’s precompiled templates', () => {
       severity: 1,
       body: 'We are **investigating**.',
       components: [{ componentId: ids.api, status: 'major_outage' }],
-    });
+    }, FIXTURE_ACTOR);
     const incident = await load(deps, id);
     const map = await names();
     const render = (views: typeof deps.views) => [

@@ -12,6 +12,7 @@ import { initializePage } from '../../src/services/initialize.js';
 import { killAll, removeTempDirs, startHerald, tempDir, type Herald } from '../faults/support.js';
 import { FAKE_RESEND_API_KEY, startFakeResend, type FakeResend } from '../support/fake-resend.js';
 import { addSubscribers, statusCounts } from './support.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const SUBSCRIBERS = 3_000;
 
@@ -60,7 +61,7 @@ describe('kill -9 during a large send', () => {
     // The page, its subscribers and a SEV-1 with notify on: the publishing write queues every email.
     const seeded = createNodeDeps({ config: parseNodeConfig({ ...env, DATABASE_PATH: databasePath, HERALD_DEMO: '0' }), databasePath });
     await initializePage(seeded);
-    const api = await createComponent(seeded, { name: 'API' });
+    const api = await createComponent(seeded, { name: 'API' }, FIXTURE_ACTOR);
     const emails = Array.from({ length: SUBSCRIBERS }, (_, i) => `subscriber${i}@example.com`);
     await addSubscribers(seeded, emails);
     await declareIncident(seeded, {
@@ -68,7 +69,7 @@ describe('kill -9 during a large send', () => {
       severity: 1,
       body: 'We are investigating.',
       components: [{ componentId: api, status: 'major_outage' }],
-    });
+    }, FIXTURE_ACTOR);
     expect(await statusCounts(seeded)).toEqual({ queued: SUBSCRIBERS });
     seeded.db.close();
 

@@ -15,6 +15,7 @@ import { postUpdate } from '../../src/services/post-update.js';
 import { unsubscribe, subscriberToken } from '../../src/services/subscriptions.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { addSubscribers, outboxRows, statusCounts, subscriberRows } from './support.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const DAY = 24 * 60 * 60_000;
 
@@ -34,7 +35,7 @@ function recordingTransport(): MailTransport & { to: string[] } {
 
 async function setup() {
   const deps = await createTestDeps();
-  const api = await createComponent(deps, { name: 'API' });
+  const api = await createComponent(deps, { name: 'API' }, FIXTURE_ACTOR);
   return { deps, api };
 }
 
@@ -45,7 +46,7 @@ async function publish(deps: TestDeps, componentId: string): Promise<{ incidentI
     body: 'We are investigating.',
     components: [{ componentId, status: 'major_outage' }],
     notify: true,
-  });
+  }, FIXTURE_ACTOR);
   const updateId = (await deps.repos.incidents.findById(incidentId))!.updates[0]!.id;
   return { incidentId, updateId };
 }
@@ -130,7 +131,7 @@ describe('fan-out after publishing', () => {
       return (await outboxRows(deps)).map((r) => byId.get(r.subscriberId));
     };
     expect(await emails()).toEqual(['early@example.com']);
-    await postUpdate(deps, { incidentId, status: 'identified', body: 'Found it.' });
+    await postUpdate(deps, { incidentId, status: 'identified', body: 'Found it.' }, FIXTURE_ACTOR);
     expect((await emails()).sort()).toEqual(['early@example.com', 'early@example.com', 'late@example.com']);
   });
 
@@ -139,7 +140,7 @@ describe('fan-out after publishing', () => {
     await publish(deps, api);
     expect(await fanouts(deps)).toEqual([]);
     await addSubscribers(deps, ['a@example.com']);
-    await declareIncident(deps, { title: 'Quiet', severity: 4, body: 'Internal only.', components: [{ componentId: api, status: 'degraded_performance' }], notify: false });
+    await declareIncident(deps, { title: 'Quiet', severity: 4, body: 'Internal only.', components: [{ componentId: api, status: 'degraded_performance' }], notify: false }, FIXTURE_ACTOR);
     expect(await fanouts(deps)).toEqual([]);
   });
 

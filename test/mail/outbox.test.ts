@@ -12,6 +12,7 @@ import { unsubscribe, subscriberToken } from '../../src/services/subscriptions.j
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { FAKE_RESEND_API_KEY, startFakeResend, type FakeResend } from '../support/fake-resend.js';
 import { addSubscribers, outboxRows, statusCounts, subscriberRows } from './support.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 let fake: FakeResend;
 beforeAll(async () => {
@@ -41,11 +42,11 @@ function transport(timeoutMs?: number): MailTransport {
 
 async function setup(options: { timeoutMs?: number } = {}) {
   const deps = await createTestDeps(); // mail.rateLimit 0: no pacing unless a test asks
-  const core = await createGroup(deps, { name: 'Core' });
-  const edge = await createGroup(deps, { name: 'Edge' });
-  const api = await createComponent(deps, { name: 'API', groupId: core });
-  const db = await createComponent(deps, { name: 'Database', groupId: core });
-  const cdn = await createComponent(deps, { name: 'CDN', groupId: edge });
+  const core = await createGroup(deps, { name: 'Core' }, FIXTURE_ACTOR);
+  const edge = await createGroup(deps, { name: 'Edge' }, FIXTURE_ACTOR);
+  const api = await createComponent(deps, { name: 'API', groupId: core }, FIXTURE_ACTOR);
+  const db = await createComponent(deps, { name: 'Database', groupId: core }, FIXTURE_ACTOR);
+  const cdn = await createComponent(deps, { name: 'CDN', groupId: edge }, FIXTURE_ACTOR);
   const drainDeps: DrainDeps = { ...deps, mail: transport(options.timeoutMs) };
   // Backoff without randomness: the test moves the clock past it exactly.
   const drainer = createDrainer(drainDeps, { random: () => 1 });
@@ -53,7 +54,7 @@ async function setup(options: { timeoutMs?: number } = {}) {
 }
 
 async function sev1(deps: TestDeps, components: { componentId: string; status: 'major_outage' | 'partial_outage' }[], notify = true) {
-  return declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.', components, notify });
+  return declareIncident(deps, { title: 'Elevated API errors', severity: 1, body: 'We are investigating.', components, notify }, FIXTURE_ACTOR);
 }
 
 describe('fan-out: the publishing write queues one email per concerned confirmed subscriber', () => {
@@ -72,7 +73,7 @@ describe('fan-out: the publishing write queues one email per concerned confirmed
     expect(rows.every((r) => r.kind === 'update' && r.status === 'queued')).toBe(true);
 
     // The CDN joins the incident: the Edge group subscriber now hears too, and so do the others again.
-    await postUpdate(deps, { incidentId, status: 'identified', body: 'Found it.', components: [{ componentId: ids.cdn, status: 'partial_outage' }] });
+    await postUpdate(deps, { incidentId, status: 'identified', body: 'Found it.', components: [{ componentId: ids.cdn, status: 'partial_outage' }] }, FIXTURE_ACTOR);
     rows = await outboxRows(deps);
     const second = rows.filter((r) => r.updateId !== rows[0]!.updateId);
     expect(second.map((r) => r.subscriberId).sort()).toEqual([all, onlyApi, edgeGroup].sort());
@@ -98,7 +99,7 @@ describe('fan-out: the publishing write queues one email per concerned confirmed
       notify: true,
       startedAt: deps.clock.now() - 7 * 24 * hour,
       status: 'resolved',
-    });
+    }, FIXTURE_ACTOR);
     expect(await outboxRows(deps)).toHaveLength(0);
   });
 
@@ -113,7 +114,7 @@ describe('fan-out: the publishing write queues one email per concerned confirmed
       scheduledUntil: deps.clock.now() + 26 * hour,
       componentIds: [ids.db],
       notify: true,
-    });
+    }, FIXTURE_ACTOR);
     expect(await outboxRows(deps)).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import { signSvixPayload } from '../../src/lib/svix.js';
 import { declareIncident } from '../../src/services/declare-incident.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { addSubscribers, statusCounts, subscriberRows } from './support.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -35,7 +36,7 @@ const statusOf = async (deps: TestDeps, email: string) => (await subscriberRows(
 describe('Resend webhooks', () => {
   it('suppress an address that bounced for good or complained, with the reason, and skip what is queued for it', async () => {
     const deps = await setup();
-    await declareIncident(deps, { title: 'Outage', severity: 1, body: 'Looking.' });
+    await declareIncident(deps, { title: 'Outage', severity: 1, body: 'Looking.' }, FIXTURE_ACTOR);
     expect(await statusCounts(deps)).toEqual({ queued: 4 });
 
     const bounced = await deliver(deps, { type: 'email.bounced', data: { to: ['Bounce@Example.com'], bounce: { type: 'Permanent', message: 'mailbox does not exist' } } });

@@ -5,6 +5,7 @@ import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { signIn, type TestSession } from '../support/admin.js';
 import { makeIncident } from '../support/factories.js';
 import { launchChromium, serveApp } from '../support/browser.js';
+import { systemActor } from '../../src/services/auth/actor.js';
 
 /*
  * The security headers in a real browser (Debian's Chromium): every page
@@ -23,7 +24,7 @@ let owner: TestSession;
 beforeAll(async () => {
   browser = await launchChromium();
   deps = await createTestDeps({ now: Date.now(), config: { publicUrl: null } });
-  await seedExampleContent(deps);
+  await seedExampleContent(deps, systemActor('example page'));
   owner = await signIn(deps, 'owner');
   herald = await serveApp(deps);
 });

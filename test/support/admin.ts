@@ -5,6 +5,7 @@ import { hashPassword } from '../../src/lib/crypto.js';
 import { newId } from '../../src/lib/ids.js';
 import { createApiToken } from '../../src/services/auth/api-tokens.js';
 import { login } from '../../src/services/auth/sessions.js';
+import { FIXTURE_ACTOR } from './actors.js';
 
 /** A cheap hash for test accounts (the real 600k iterations would slow every test). */
 let testHash: Promise<string> | undefined;
@@ -38,7 +39,7 @@ export async function signIn(deps: Deps, role: Role, email = `${role}-${newId(6)
 
 /** A management API token with `role` as its scope. */
 export async function apiToken(deps: Deps, role: Role): Promise<string> {
-  return (await createApiToken(deps, null, { name: `test ${role}`, scope: role })).token;
+  return (await createApiToken(deps, FIXTURE_ACTOR, { name: `test ${role}`, scope: role })).token;
 }
 
 export interface TestResponse {

@@ -3,6 +3,7 @@ import type { Deps } from '../../src/deps.js';
 import { createComponent, createGroup, type CreateComponentInput } from '../../src/services/create-component.js';
 import { declareIncident, type DeclareIncidentInput } from '../../src/services/declare-incident.js';
 import { scheduleMaintenance, type ScheduleMaintenanceInput } from '../../src/services/schedule-maintenance.js';
+import { FIXTURE_ACTOR } from './actors.js';
 
 type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
 
@@ -10,11 +11,11 @@ let counter = 0;
 const unique = (prefix: string): string => `${prefix} ${++counter}`;
 
 export async function makeGroup(deps: WriteDeps, name = unique('Group')): Promise<string> {
-  return createGroup(deps, { name });
+  return createGroup(deps, { name }, FIXTURE_ACTOR);
 }
 
 export async function makeComponent(deps: WriteDeps, input: Partial<CreateComponentInput> = {}): Promise<string> {
-  return createComponent(deps, { name: unique('Component'), ...input });
+  return createComponent(deps, { name: unique('Component'), ...input }, FIXTURE_ACTOR);
 }
 
 export async function makeIncident(
@@ -26,12 +27,12 @@ export async function makeIncident(
     severity: 2,
     body: 'We are investigating elevated errors.',
     ...input,
-  });
+  }, FIXTURE_ACTOR);
 }
 
 export async function makeMaintenance(
   deps: WriteDeps,
   input: Partial<ScheduleMaintenanceInput> & { scheduledFor: number; scheduledUntil: number },
 ): Promise<string> {
-  return scheduleMaintenance(deps, { title: unique('Maintenance'), body: 'Planned work.', ...input });
+  return scheduleMaintenance(deps, { title: unique('Maintenance'), body: 'Planned work.', ...input }, FIXTURE_ACTOR);
 }

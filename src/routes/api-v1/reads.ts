@@ -5,7 +5,7 @@ import type { IncidentKind, SubscriberStatus } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { FAILURES_SHOWN } from '../../presenters/api-v1-mail-models.js';
-import type { Actor } from '../../services/auth/actor.js';
+import { authorize, type Actor } from '../../services/auth/actor.js';
 import { failedDeliveries, type FailedDeliveryView } from '../../services/deliveries.js';
 
 /*
@@ -64,8 +64,10 @@ export interface SubscriberPage {
 /**
  * One page of subscribers in address order (keyset paging on the address, as
  * the admin list), their scopes in a few chunked reads, and the counts per status.
+ * Addresses are personal data: checked here as in listSubscribers, whatever the route did.
  */
-export async function listSubscriberPage(deps: Pick<Deps, 'repos'>, request: SubscriberPageRequest): Promise<SubscriberPage> {
+export async function listSubscriberPage(deps: Pick<Deps, 'repos'>, actor: Actor, request: SubscriberPageRequest): Promise<SubscriberPage> {
+  authorize(actor, 'subscribers:read');
   const [rows, counts] = await Promise.all([
     deps.repos.subscribers.list({
       search: request.search || undefined,

@@ -85,8 +85,8 @@ export function subscriberOperations(): Operation[] {
       permission: 'subscribers:read',
       query: SubscriberListQuery,
       response: SubscriberListModel,
-      async run({ deps, query }) {
-        const page = await listSubscriberPage(deps, query);
+      async run({ deps, actor, query }) {
+        const page = await listSubscriberPage(deps, actor, query);
         return {
           data: page.rows.map((row) => presentApiSubscriber(row, page.scopes.get(row.id))),
           counts: page.counts,

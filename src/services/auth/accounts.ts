@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto.js';
 import { newId } from '../../lib/ids.js';
 import { parseInput } from '../validation.js';
-import { auditEntry, authorize, type Actor } from './actor.js';
+import { auditEntry, authorize, systemActor, type Actor } from './actor.js';
 
 type AccountDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
 
@@ -46,8 +46,9 @@ async function insertUser(deps: AccountDeps, input: { email: string; name: strin
   return user;
 }
 
-/** Creates an owner account (from the setup link or the CLI). */
-export async function createOwner(deps: AccountDeps, raw: CreateOwnerInput, actor: Actor | null = null): Promise<UserRow> {
+/** Creates an owner account (the command line's create-owner). */
+export async function createOwner(deps: AccountDeps, raw: CreateOwnerInput, actor: Actor): Promise<UserRow> {
+  authorize(actor, 'team:manage');
   const input = parseInput(CreateOwnerInput, raw);
   const user = await insertUser(deps, { ...input, role: 'owner' });
   await deps.db.atomic([
@@ -98,7 +99,7 @@ export async function completeSetup(deps: AccountDeps, token: string, raw: Creat
   const user = await insertUser(deps, { ...input, role: 'owner' });
   await deps.db.atomic([
     deps.repos.accounts.insertUser(user),
-    auditEntry(deps, null, { action: 'user.create', targetType: 'user', targetId: user.id, details: { email: user.email, role: 'owner', via: 'setup link' } }),
+    auditEntry(deps, systemActor('setup link'), { action: 'user.create', targetType: 'user', targetId: user.id, details: { email: user.email, role: 'owner', via: 'setup link' } }),
   ]);
   return user;
 }
@@ -149,12 +150,9 @@ export async function findMember(deps: Pick<Deps, 'repos'>, actor: Actor, userId
   return user;
 }
 
-/**
- * A one-time link for a member to set a new password; their sessions end now.
- * `actor` is null for the command line (whoever runs it owns the database).
- */
-export async function createResetLink(deps: AccountDeps, actor: Actor | null, userId: string): Promise<string> {
-  if (actor) authorize(actor, 'team:manage');
+/** A one-time link for a member to set a new password; their sessions end now. */
+export async function createResetLink(deps: AccountDeps, actor: Actor, userId: string): Promise<string> {
+  authorize(actor, 'team:manage');
   const user = await deps.repos.accounts.findUserById(userId);
   if (!user) throw new NotFoundError('No such team member.');
   const { token, statement } = await newPasswordLink(deps, userId);
@@ -169,7 +167,7 @@ export async function createResetLink(deps: AccountDeps, actor: Actor | null, us
 /** A password link for the account with this email (the command line's reset-password). */
 export async function createResetLinkForEmail(
   deps: AccountDeps,
-  actor: Actor | null,
+  actor: Actor,
   rawEmail: unknown,
 ): Promise<{ user: UserRow; link: string }> {
   const { email } = parseInput(z.object({ email: Email }), { email: rawEmail });
@@ -202,7 +200,7 @@ export async function setPasswordWithLink(deps: AccountDeps, token: string, rawP
   await deps.db.atomic([
     deps.repos.accounts.updateUser(user.id, { passwordHash: await hashPassword(password), updatedAt: now }),
     deps.repos.accounts.deleteUserSessions(user.id),
-    auditEntry(deps, null, { action: 'user.set_password', targetType: 'user', targetId: user.id }),
+    auditEntry(deps, systemActor('password link'), { action: 'user.set_password', targetType: 'user', targetId: user.id }),
   ]);
   return user;
 }

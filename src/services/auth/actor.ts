@@ -7,13 +7,40 @@ import type { Deps } from '../../deps.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { parseInput } from '../validation.js';
 
-/** Who is acting: a signed-in person or an API token. */
+/** Who is acting: a signed-in person, an API token, or Herald itself (`systemActor`). */
 export interface Actor {
-  kind: 'user' | 'token';
+  kind: 'user' | 'token' | 'system';
   id: string;
-  /** "Ada Lovelace <ada@example.com>" or "token: deploy-bot". */
+  /** "Ada Lovelace <ada@example.com>", "token: deploy-bot" or "system: maintenance clock". */
   label: string;
   role: Role;
+}
+
+/**
+ * The parts of Herald that act without a signed-in person, each with the
+ * lowest role its work needs, so that handing one to the wrong service still
+ * fails that service's check. The pre-sign-in flows only write audit entries.
+ */
+const SYSTEM_ROLES = {
+  /** Whoever runs `npm run admin` can open the database, so they own the page. */
+  'command line': 'owner',
+  /** Posts the automatic "In progress" and "Completed" maintenance updates. */
+  'maintenance clock': 'comms',
+  /** Creates the example components, incident and maintenance on first start. */
+  'example page': 'admin',
+  /** The first-owner setup link, used before any account exists. */
+  'setup link': 'viewer',
+  /** A one-time password link, used before signing in. */
+  'password link': 'viewer',
+  /** "Forgot your password?": anyone may ask, so it names no person. */
+  'forgot password form': 'viewer',
+} as const satisfies Record<string, Role>;
+
+export type SystemActorName = keyof typeof SYSTEM_ROLES;
+
+/** Herald itself as the actor: background work, the command line, the pre-sign-in links. */
+export function systemActor(name: SystemActorName): Actor {
+  return { kind: 'system', id: `system:${name}`, label: `system: ${name}`, role: SYSTEM_ROLES[name] };
 }
 
 /** Throws ForbiddenError unless the actor's role grants the permission. */
@@ -29,11 +56,12 @@ export interface AuditInput {
 }
 
 /** The audit row for an action, to put in the same atomic write as the change. */
-export function auditEntry(deps: Pick<Deps, 'repos' | 'clock'>, actor: Actor | null, input: AuditInput): Statement {
+export function auditEntry(deps: Pick<Deps, 'repos' | 'clock'>, actor: Actor, input: AuditInput): Statement {
   return deps.repos.audit.insert({
     at: deps.clock.now(),
-    actorId: actor?.id ?? null,
-    actor: actor?.label ?? 'system',
+    // actor_id names a member or a token; Herald itself is named by the label alone.
+    actorId: actor.kind === 'system' ? null : actor.id,
+    actor: actor.label,
     action: input.action,
     targetType: input.targetType ?? null,
     targetId: input.targetId ?? null,

@@ -23,10 +23,10 @@ export type CreateTokenInput = z.input<typeof CreateTokenInput>;
 /** Creates a management API token. The secret is returned once and stored only as a hash. */
 export async function createApiToken(
   deps: TokenDeps,
-  actor: Actor | null,
+  actor: Actor,
   raw: CreateTokenInput,
 ): Promise<{ token: string; row: ApiTokenRow }> {
-  if (actor) authorize(actor, 'tokens:manage');
+  authorize(actor, 'tokens:manage');
   const input = parseInput(CreateTokenInput, raw);
   const token = `${TOKEN_PREFIX}${randomToken()}`;
   const row: ApiTokenRow = {
@@ -34,7 +34,7 @@ export async function createApiToken(
     name: input.name,
     tokenHash: await sha256Hex(token),
     scope: input.scope,
-    createdBy: actor?.label ?? 'command line',
+    createdBy: actor.label,
     createdAt: deps.clock.now(),
     lastUsedAt: null,
     revokedAt: null,

@@ -8,7 +8,7 @@ import { composeInviteEmail, composePasswordResetEmail, type ComposedEmail } fro
 import type { MailTransport } from '../../mail/transport.js';
 import { loadEmailPage } from '../settings.js';
 import { parseInput } from '../validation.js';
-import { auditEntry } from './actor.js';
+import { auditEntry, systemActor } from './actor.js';
 import { Email, newPasswordLink, RESET_LINK_TTL_MS } from './accounts.js';
 import { reserveAttempts } from './throttle.js';
 
@@ -70,7 +70,7 @@ async function emailResetLink(deps: PasswordMailDeps, email: string, baseUrl: st
   const link = await newPasswordLink(deps, user.id);
   await deps.db.atomic([
     link.statement,
-    auditEntry(deps, null, { action: 'user.reset_requested', targetType: 'user', targetId: user.id }),
+    auditEntry(deps, systemActor('forgot password form'), { action: 'user.reset_requested', targetType: 'user', targetId: user.id }),
   ]);
   const page = await loadEmailPage(deps, baseUrl);
   const message = composePasswordResetEmail(deps.views, page, user.email, { token: link.token, expiresAt: link.expiresAt, validForMs: RESET_LINK_TTL_MS });

@@ -142,7 +142,7 @@ export async function resumeSession(
   return found;
 }
 
-export async function logout(deps: AuthDeps, token: string, actor: Actor | null): Promise<void> {
+export async function logout(deps: AuthDeps, token: string, actor: Actor): Promise<void> {
   await deps.db.atomic([
     deps.repos.accounts.deleteSession(await sha256Hex(token)),
     auditEntry(deps, actor, { action: 'session.logout' }),
