@@ -50,7 +50,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A customer's view: a fresh browser context each time, so no browser cache (max-age=10) hides the change. */
+/** A customer's view: a fresh browser context each time, so nothing it saw before can hide the change. */
 async function publicText(_page: Page, path: string): Promise<string> {
   const context = await browser.newContext();
   const other = await context.newPage();
