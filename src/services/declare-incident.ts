@@ -15,7 +15,7 @@ export const ComponentStatusChange = z.object({
 
 export const DeclareIncidentInput = z.object({
   title: z.string().trim().min(1, { error: 'is required' }).max(200),
-  severity: z.union(SEVERITIES.map((s) => z.literal(s))),
+  severity: z.union(SEVERITIES.map((s) => z.literal(s)), { error: 'choose one, from 1 (the most severe) to 4' }),
   /** Defaults from the severity. */
   impact: z.enum(IMPACTS).optional(),
   status: z.enum(INCIDENT_STATUSES).default('investigating'),

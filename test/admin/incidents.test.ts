@@ -91,8 +91,11 @@ describe('declaring an incident', () => {
     const { deps, lead } = await setup();
     const res = await adminPost(deps, '/admin/incidents/new', lead, { action: 'publish', title: '', body: '' });
     expect(res.status).toBe(400);
-    expect(res.text).toContain('title: is required');
-    expect(res.text).toContain('severity');
+    expect(res.text).toContain('Title: is required');
+    expect(res.text).toContain('Severity: choose one, from 1 (the most severe) to 4');
+    expect(res.text).toContain('Message to customers: is required');
+    expect(res.text).not.toContain('Invalid input');
+    expect(res.text).not.toMatch(/\b(title|severity|body): /);
   });
 
   it('is refused to viewers and to anonymous visitors', async () => {
@@ -101,6 +104,52 @@ describe('declaring an incident', () => {
     expect((await adminGet(deps, '/admin/incidents/new', viewer)).status).toBe(403);
     expect((await adminPost(deps, '/admin/incidents/new', viewer, { action: 'publish', title: 'x', severity: '1', body: 'x' })).status).toBe(403);
     expect(await deps.repos.incidents.listOpenIncidents()).toEqual([]);
+  });
+});
+
+describe('refusals name the fields as the forms label them', () => {
+  it('names "Message to customers" and "Title", not body and title, when a placeholder is unfilled on the declare form', async () => {
+    const { deps, lead } = await setup();
+    const res = await adminPost(deps, '/admin/incidents/new', lead, {
+      action: 'publish',
+      title: 'Problems with {{affected_service}}',
+      severity: '2',
+      body: 'We are looking into {{impact}}.',
+    });
+    expect(res.status).toBe(400);
+    const text = textOf(res.text);
+    expect(text).toContain('Message to customers: fill in {{impact}}');
+    expect(text).toContain('Title: fill in {{affected_service}}');
+    expect(text).not.toContain('body: fill in');
+    expect(text).not.toContain('title: fill in');
+  });
+
+  it('names "Message to customers" and "Status" on the update form', async () => {
+    const { deps, lead } = await setup();
+    const id = await makeIncident(deps, { severity: 2 });
+    let res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'publish', status: 'identified', body: 'Customers see {{impact}}.' });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('Message to customers: fill in {{impact}}');
+    expect(textOf(res.text)).not.toContain('body:');
+    res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'publish', status: 'identified', body: '' });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('Message to customers: is required');
+    expect(textOf(res.text)).not.toContain('Invalid input (body');
+  });
+
+  it('names the backfill and fix-text fields as their forms do', async () => {
+    const { deps, lead } = await setup();
+    let res = await adminPost(deps, '/admin/incidents/backfill', lead, {
+      title: 'Past', severity: '3', started_at: '2026-11-21T10:00', resolved_at: '2026-11-21T11:00', body: '', resolution: 'Fixed.',
+    });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('What happened: is required');
+    const id = await makeIncident(deps, { body: 'Typo here.' });
+    const updateId = (await deps.repos.incidents.findById(id))!.updates[0]!.id;
+    res = await adminPost(deps, `/admin/incidents/${id}/updates/${updateId}/edit`, lead, { body: 'Now with {{impact}}' });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('Message: fill in {{impact}}');
+    expect(textOf(res.text)).not.toContain('body:');
   });
 });
 

@@ -109,6 +109,7 @@ describe('scheduling maintenance', () => {
     expect(res.status).toBe(400);
     const page = text(res.text);
     expect(page).toContain('unfilled placeholders ({{impact}})');
+    expect(page).toContain('Message to customers: fill in {{impact}}');
     expect(res.text).toContain('value="Database upgrade"');
     expect(res.text).toContain('During the window {{impact}}. Reason: {{what_we_are_doing}}</textarea>');
     expect(res.text).toContain('name="ph_what_we_are_doing" type="text" value="a database upgrade"');
@@ -245,6 +246,7 @@ describe('moving a maintenance on by hand', () => {
     });
     expect(refused.status).toBe(400);
     expect(text(refused.text)).toContain('unfilled placeholders ({{impact}})');
+    expect(text(refused.text)).toContain('Message to customers: fill in {{impact}}');
     expect(refused.text).toContain('Started. Expect {{impact}}.</textarea>');
     expect(refused.text).toMatch(/name="status" value="in_progress" required checked/);
     expect(refused.text).toMatch(/<input type="checkbox" name="auto_components">/);

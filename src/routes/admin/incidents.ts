@@ -9,6 +9,7 @@ import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
 import type { Deps } from '../../deps.js';
 import { AppError, NotFoundError } from '../../lib/errors.js';
 import { presentAdminIncident, presentDeliveries, SEVERITY_OPTIONS } from '../../presenters/admin-incident.js';
+import { formErrors } from '../../presenters/form-errors.js';
 import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
 import {
@@ -27,6 +28,29 @@ import { postUpdate } from '../../services/post-update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 const CADENCE_HINT = 'SEV-1 every 15 min, SEV-2 every 30 min, SEV-3 every 2 h.';
+
+/** The services' field keys as the declare and update forms label them. */
+const UPDATE_FORM_LABELS: Record<string, string> = {
+  title: 'Title',
+  severity: 'Severity',
+  status: 'Status',
+  body: 'Message to customers',
+  components: 'Components',
+  nextUpdateAt: 'Next update by',
+  notify: 'Notify subscribers',
+  reason: 'Reason',
+};
+const BACKFILL_LABELS: Record<string, string> = {
+  title: 'Title',
+  severity: 'Severity',
+  startedAt: 'Started',
+  resolvedAt: 'Resolved',
+  components: 'Affected components',
+  body: 'What happened',
+  resolutionBody: 'Resolution',
+};
+const EDIT_LABELS: Record<string, string> = { body: 'Message' };
+
 /** The delivery page reloads this often while emails are waiting. */
 const REFRESH_SECONDS = 3;
 /** Failed emails listed on the delivery page (the newest). */
@@ -37,7 +61,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const read = requirePermission(deps, 'admin:read');
   const write = requirePermission(deps, 'incidents:write');
-  const errorsOf = (error: AppError) => ({ message: error.message, fields: error.fields });
+  const errorsOf = (error: AppError) => formErrors(error, UPDATE_FORM_LABELS);
 
   /** The "next update by" time a form asked for, as an instant and as customers will read it. */
   const nextUpdateOf = (state: UpdateFormState, timeZone: string, now: number) => {
@@ -207,7 +231,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       return c.redirect(`/admin/incidents/${id}?published=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderAdmin(c, deps, 'incidents/backfill', { title: 'Record a past incident', values: fields, components: data.components, severities: SEVERITY_OPTIONS, statusOptions: COMPONENT_STATUS_OPTIONS, errors: errorsOf(error) }, error.status as 400);
+      return renderAdmin(c, deps, 'incidents/backfill', { title: 'Record a past incident', values: fields, components: data.components, severities: SEVERITY_OPTIONS, statusOptions: COMPONENT_STATUS_OPTIONS, errors: formErrors(error, BACKFILL_LABELS) }, error.status as 400);
     }
   });
 
@@ -280,7 +304,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       return c.redirect(`/admin/incidents/${id}`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderShow(c, id, null, { errors: errorsOf(error) }, error.status as 400);
+      return renderShow(c, id, null, { errors: formErrors(error, UPDATE_FORM_LABELS, 'Nothing was saved.') }, error.status as 400);
     }
   });
 
@@ -304,7 +328,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       return c.redirect(`/admin/incidents/${c.req.param('id')}`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderAdmin(c, deps, 'incidents/edit-update', { title: 'Fix an update', ...(await updateView(c)), body: fields.body, errors: errorsOf(error) }, error.status as 400);
+      return renderAdmin(c, deps, 'incidents/edit-update', { title: 'Fix an update', ...(await updateView(c)), body: fields.body, errors: formErrors(error, EDIT_LABELS, 'Nothing was saved.') }, error.status as 400);
     }
   });
   app.get('/incidents/:id/updates/:updateId/delete', write, async (c) =>
