@@ -18,6 +18,12 @@ export interface UpdateFormState {
   components: { id: string; name: string; group: string | null; current: ComponentStatus; currentLabel: string; chosen: string }[];
   /** "HH:MM" in the page time zone. */
   nextUpdate: string;
+  /**
+   * The "next update by" the form last suggested (from the severity's
+   * cadence), sent back with it; null when the submission did not carry one.
+   * While nextUpdate still equals it, the person has not typed their own.
+   */
+  nextUpdateSuggested: string | null;
   notify: 'auto' | 'yes' | 'no';
   restoreComponents: boolean;
 }
@@ -51,6 +57,7 @@ export function emptyFormState(components: ComponentRow[], groups: ComponentGrou
       chosen: '',
     })),
     nextUpdate: '',
+    nextUpdateSuggested: null,
     notify: 'auto',
     restoreComponents: true,
   };
@@ -95,9 +102,21 @@ export function formStateFrom(fields: FormFields, base: UpdateFormState): Update
       return { ...c, chosen: (COMPONENT_STATUSES as readonly string[]).includes(chosen) ? chosen : '' };
     }),
     nextUpdate: text(fields.next_update),
+    nextUpdateSuggested: fields.next_update_suggested === undefined ? null : text(fields.next_update_suggested),
     notify: notify === 'yes' || notify === 'no' ? notify : 'auto',
     restoreComponents: text(fields.restore) === 'on',
   };
+}
+
+/**
+ * Suggests a "next update by" time: on a new form always, on a submitted one
+ * only while the field still holds the previous suggestion, so the prefill
+ * follows the severity (and the clock) across previews and refusals, and a
+ * time the person typed is kept.
+ */
+export function suggestNextUpdate(state: UpdateFormState, suggestion: string, fresh = false): UpdateFormState {
+  const untouched = fresh || (state.nextUpdateSuggested !== null && state.nextUpdate.trim() === state.nextUpdateSuggested);
+  return untouched ? { ...state, nextUpdate: suggestion, nextUpdateSuggested: suggestion } : state;
 }
 
 /** The text as it will be published: placeholders filled from their fields. */

@@ -107,6 +107,56 @@ describe('declaring an incident', () => {
   });
 });
 
+describe('the declare form\'s "next update by" prefill', () => {
+  const nextUpdateValue = (html: string): string | undefined => /name="next_update"[^>]*value="([^"]*)"/.exec(html)?.[1];
+  const suggestedValue = (html: string): string | undefined => /name="next_update_suggested" value="([^"]*)"/.exec(html)?.[1];
+
+  it('starts at SEV-2\'s cadence and follows SEV-1 through a preview, a refusal and the publish', async () => {
+    const { deps, lead } = await setup();
+    const form = await adminGet(deps, '/admin/incidents/new', lead);
+    expect(nextUpdateValue(form.text)).toBe('12:30');
+    expect(suggestedValue(form.text)).toBe('12:30');
+    const typed = { title: 'Payments failing', severity: '1', body: 'Payments fail. Next update by {{next_update_time}}.', next_update: '12:30', next_update_suggested: '12:30' };
+
+    const preview = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'preview' });
+    expect(preview.status).toBe(200);
+    expect(nextUpdateValue(preview.text)).toBe('12:15');
+    expect(textOf(preview.text)).toContain('Payments fail. Next update by 12:15 UTC.');
+
+    const refused = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'publish', body: 'Payments fail for {{impact}}.' });
+    expect(refused.status).toBe(400);
+    expect(nextUpdateValue(refused.text)).toBe('12:15');
+    expect(suggestedValue(refused.text)).toBe('12:15');
+
+    // Published straight from the first form, never previewed: the untouched prefill still follows SEV-1.
+    const res = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'publish' });
+    expect(res.status).toBe(303);
+    const incident = (await deps.repos.incidents.findById(incidentIdFrom(res.headers.get('location'))))!;
+    expect(incident.nextUpdateAt).toBe(NOON + 15 * MINUTE);
+    expect(textOf((await get(deps, '/')).text)).toContain('Payments fail. Next update by 12:15 UTC.');
+  });
+
+  it('follows a change of severity on the next round trip, and the clock too', async () => {
+    const { deps, lead } = await setup();
+    const first = await adminPost(deps, '/admin/incidents/new', lead, { action: 'preview', title: 'Slow', severity: '1', body: 'Slow.', next_update: '12:30', next_update_suggested: '12:30' });
+    expect(nextUpdateValue(first.text)).toBe('12:15');
+    deps.clock.advance(5 * MINUTE);
+    const second = await adminPost(deps, '/admin/incidents/new', lead, { action: 'preview', title: 'Slow', severity: '3', body: 'Slow.', next_update: '12:15', next_update_suggested: '12:15' });
+    expect(nextUpdateValue(second.text)).toBe('14:05');
+  });
+
+  it('keeps a time the person typed, whatever the severity', async () => {
+    const { deps, lead } = await setup();
+    const typed = { title: 'Slow', severity: '1', body: 'Slow.', next_update: '12:40', next_update_suggested: '12:30' };
+    const preview = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'preview' });
+    expect(nextUpdateValue(preview.text)).toBe('12:40');
+    expect(suggestedValue(preview.text)).toBe('12:30');
+    const res = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'publish' });
+    expect(res.status).toBe(303);
+    expect((await deps.repos.incidents.findById(incidentIdFrom(res.headers.get('location'))))!.nextUpdateAt).toBe(NOON + 40 * MINUTE);
+  });
+});
+
 describe('refusals name the fields as the forms label them', () => {
   it('names "Message to customers" and "Title", not body and title, when a placeholder is unfilled on the declare form', async () => {
     const { deps, lead } = await setup();

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { nextLocalTime, formatLocalDateTime, parseLocalDateTime } from '../../domain/calendar.js';
 import { suggestedNextUpdate } from '../../domain/cadence.js';
-import { INCIDENT_STATUS_LABELS, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
+import { INCIDENT_STATUS_LABELS, SEVERITIES, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
 import { allowedNextStatuses } from '../../domain/lifecycle.js';
 import { impactFromStatus, worstStatus } from '../../domain/status.js';
 import { placeholdersIn } from '../../domain/templates.js';
@@ -19,6 +19,7 @@ import {
   emptyFormState,
   filledText,
   formStateFrom,
+  suggestNextUpdate,
   type UpdateFormState,
 } from '../../presenters/update-form.js';
 import { declareIncident } from '../../services/declare-incident.js';
@@ -28,6 +29,8 @@ import { postUpdate } from '../../services/post-update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 const CADENCE_HINT = 'SEV-1 every 15 min, SEV-2 every 30 min, SEV-3 every 2 h.';
+/** The cadence the declare form suggests before a severity is chosen. */
+const DEFAULT_SEVERITY: Severity = 2;
 
 /** The services' field keys as the declare and update forms label them. */
 const UPDATE_FORM_LABELS: Record<string, string> = {
@@ -111,7 +114,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       templates: incidentTemplates(data).filter((t) => t.status === 'investigating' || t.status === 'identified'),
       severities: SEVERITY_OPTIONS,
       statusOptions: COMPONENT_STATUS_OPTIONS,
-      cadenceHint: CADENCE_HINT,
+      cadenceHint: `${CADENCE_HINT} Unless you type a time, it follows the severity you choose (on Preview and on Publish).`,
       showRestore: false,
       ...extra,
     }, status);
@@ -133,7 +136,8 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     let form = emptyFormState(data.components, data.groups);
     const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === 'incident');
     if (template) form = applyTemplate(form, template);
-    form = { ...form, nextUpdate: suggested(2, data.settings.timeZone, deps.clock.now()) };
+    // No severity chosen yet: SEV-2's cadence until one is (the submission re-suggests for it).
+    form = suggestNextUpdate(form, suggested(DEFAULT_SEVERITY, data.settings.timeZone, deps.clock.now()), true);
     return renderNew(c, data, form);
   });
 
@@ -141,7 +145,9 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const fields = await formOf(c);
     const now = deps.clock.now();
     const data = await loadIncidentForm(deps);
-    const form = formStateFrom(fields, emptyFormState(data.components, data.groups));
+    const chosenSeverity = Number(fields.severity);
+    const severity = (SEVERITIES as readonly number[]).includes(chosenSeverity) ? (chosenSeverity as Severity) : DEFAULT_SEVERITY;
+    const form = suggestNextUpdate(formStateFrom(fields, emptyFormState(data.components, data.groups)), suggested(severity, data.settings.timeZone, now));
     const next = nextUpdateOf(form, data.settings.timeZone, now);
     const title = filledText(form, form.title, next.text);
     const body = filledText(form, form.body, next.text);
@@ -185,7 +191,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const severity = (data.incident.severity ?? 4) as Severity;
     let state = form;
     if (!state) {
-      state = { ...emptyFormState(data.components, data.groups), status: data.incident.status, nextUpdate: suggested(severity, data.settings.timeZone, now) };
+      state = suggestNextUpdate({ ...emptyFormState(data.components, data.groups), status: data.incident.status }, suggested(severity, data.settings.timeZone, now), true);
       const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === data.incident.kind);
       if (template) state = applyTemplate({ ...state, status: template.status }, template);
     }
@@ -273,7 +279,8 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const fields = await formOf(c);
     const now = deps.clock.now();
     const data = await loadAdminIncident(deps, id);
-    const form = formStateFrom(fields, emptyFormState(data.components, data.groups));
+    const severity = (data.incident.severity ?? 4) as Severity;
+    const form = suggestNextUpdate(formStateFrom(fields, emptyFormState(data.components, data.groups)), suggested(severity, data.settings.timeZone, now));
     const next = nextUpdateOf(form, data.settings.timeZone, now);
     const body = filledText(form, form.body, next.text);
     const status = form.status as AnyIncidentStatus;
