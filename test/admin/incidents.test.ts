@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
+import { adminGet, adminPost, expectPreviewFirst, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
 
@@ -54,6 +54,20 @@ describe('declaring an incident', () => {
     expect(res.text).toContain('API: Operational → Degraded performance');
     expect(res.text).toContain('value="Slow dashboard"');
     expect(await deps.repos.incidents.listOpenIncidents()).toEqual([]);
+  });
+
+  it('shows the preview first, jumped to with #preview, with Publish right under it', async () => {
+    const { deps, lead, api } = await setup();
+    const res = await adminPost(deps, '/admin/incidents/new', lead, {
+      action: 'preview', title: 'Slow dashboard', severity: '3', body: 'Loading is slow.', [`component_${api}`]: 'degraded_performance',
+    });
+    expect(res.status).toBe(200);
+    expectPreviewFirst(res.text, 'incident-form', 'Publish');
+    // Unfilled placeholders: no Publish under the preview, a way back to the fields instead.
+    const unfilled = await adminPost(deps, '/admin/incidents/new', lead, { action: 'preview', title: 'Slow', severity: '3', body: 'We see {{impact}}.' });
+    expect(unfilled.text).toContain('Not ready to publish: fill in {{impact}}.');
+    expect(unfilled.text).not.toContain('form="incident-form" name="action" value="publish"');
+    expect(unfilled.text).toContain('<a href="#incident-form">Fill them in below</a>');
   });
 
   it('refuses to publish while a placeholder is unfilled, naming it, and keeps everything typed', async () => {
@@ -204,6 +218,16 @@ describe('refusals name the fields as the forms label them', () => {
 });
 
 describe('updating an incident', () => {
+  it('shows the preview of an update first, jumped to with #preview, with Publish update right under it', async () => {
+    const { deps, lead } = await setup();
+    const id = await makeIncident(deps, { severity: 2 });
+    const res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'preview', status: 'identified', body: 'Found a bad deploy.' });
+    expect(res.status).toBe(200);
+    expect(textOf(res.text)).toContain('Found a bad deploy.');
+    expectPreviewFirst(res.text, 'update-form', 'Publish update');
+    expect((await deps.repos.incidents.findById(id))!.updates).toHaveLength(1);
+  });
+
   it('moves through Identified and Resolved, restoring the affected components', async () => {
     const { deps, lead, api, web } = await setup();
     const id = await makeIncident(deps, { severity: 2, components: [{ componentId: api, status: 'major_outage' }, { componentId: web, status: 'degraded_performance' }] });

@@ -5,7 +5,7 @@ import { automaticUpdateId } from '../../src/domain/maintenance-clock.js';
 import { runBackgroundTick } from '../../src/services/background.js';
 import { advanceMaintenance } from '../../src/services/maintenance-clock.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
+import { adminGet, adminPost, expectPreviewFirst, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
 
@@ -87,6 +87,7 @@ describe('scheduling maintenance', () => {
     expect(page).toContain('Scheduled 24 Nov 2026, 02:00 CET to 24 Nov 2026, 03:00 CET');
     expect(page).toContain('Affects: API, Web');
     expect(page).not.toContain('Not ready to publish');
+    expectPreviewFirst(res.text, 'maintenance-form', 'Publish');
     // What was typed stays in the form.
     expect(res.text).toContain('value="2026-11-24T02:00"');
     expect(res.text).toContain('name="ph_impact" type="text" value="short API errors."');
@@ -188,6 +189,7 @@ describe('moving a maintenance on by hand', () => {
     expect(preview.status).toBe(200);
     expect(text(preview.text)).toContain('Work on API and Web has started; done by 24 Nov 2026, 03:00 CET.');
     expect(text(preview.text)).toContain('API: Operational → Under maintenance');
+    expectPreviewFirst(preview.text, 'maintenance-update-form', 'Publish update');
     expect(await statusOf(deps, api)).toBe('operational');
 
     const started = await adminPost(deps, `/admin/maintenance/${id}/updates`, lead, {
