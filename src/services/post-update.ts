@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ANY_INCIDENT_STATUSES } from '../domain/constants.js';
-import { applyUpdate, LifecycleError } from '../domain/lifecycle.js';
+import { applyUpdate, LifecycleError, restoredComponents } from '../domain/lifecycle.js';
 import type { Deps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -18,6 +18,12 @@ export const PostUpdateInput = z.object({
   at: Timestamp.optional(),
   /** The next update promised to customers; null for none. Cleared on resolution. */
   nextUpdateAt: Timestamp.nullable().optional(),
+  /**
+   * On a Resolved update: set the components the incident affected back to
+   * Operational, unless `components` gives them a status. On by default, as in
+   * the admin form.
+   */
+  restoreComponents: z.boolean().default(true),
 });
 export type PostUpdateInput = z.input<typeof PostUpdateInput>;
 
@@ -45,7 +51,12 @@ export async function postUpdate(
     if (error instanceof LifecycleError) throw new ValidationError(error.message, { status: [error.message] });
     throw error;
   }
-  const { statements, changes } = await componentStatusStatements(deps, input.components, at, incident.id);
+  let components = input.components;
+  if (input.restoreComponents && input.status === 'resolved' && incident.componentIds.length) {
+    const current = new Map((await deps.repos.components.findByIds(incident.componentIds)).map((c) => [c.id, c.status]));
+    components = [...components, ...restoredComponents(input.status, incident.componentIds, current, components)];
+  }
+  const { statements, changes } = await componentStatusStatements(deps, components, at, incident.id);
   const updateId = newId();
   await deps.db.atomic([
     ...deps.repos.incidents.insertUpdate(

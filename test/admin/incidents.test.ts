@@ -246,6 +246,20 @@ describe('updating an incident', () => {
     expect(textOf((await get(deps, '/')).text)).toContain('All systems operational');
   });
 
+  it('resolves without touching the components when "set back to Operational" is unticked, and previews what it will do', async () => {
+    const { deps, lead, api, web } = await setup();
+    const id = await makeIncident(deps, { severity: 2, components: [{ componentId: api, status: 'major_outage' }, { componentId: web, status: 'partial_outage' }] });
+    deps.clock.advance(10 * MINUTE);
+    const preview = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'preview', status: 'resolved', body: 'Fixed.', restore: 'on' });
+    expect(textOf(preview.text)).toContain('API: Major outage → Operational');
+    const unticked = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'preview', status: 'resolved', body: 'Fixed.' });
+    expect(textOf(unticked.text)).not.toContain('API: Major outage → Operational');
+    const res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'publish', status: 'resolved', body: 'Fixed; Web stays slow for a while.' });
+    expect(res.status).toBe(303);
+    expect((await deps.repos.incidents.findById(id))!.status).toBe('resolved');
+    expect((await deps.repos.components.list()).map((c) => c.status)).toEqual(['major_outage', 'partial_outage']);
+  });
+
   it('shows when the next update is due and turns overdue', async () => {
     const { deps, lead } = await setup();
     const id = await makeIncident(deps, { severity: 1 });

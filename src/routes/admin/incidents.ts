@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { nextLocalTime, formatLocalDateTime, parseLocalDateTime } from '../../domain/calendar.js';
 import { suggestedNextUpdate } from '../../domain/cadence.js';
 import { INCIDENT_STATUS_LABELS, SEVERITIES, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
-import { allowedNextStatuses } from '../../domain/lifecycle.js';
+import { allowedNextStatuses, restoredComponents } from '../../domain/lifecycle.js';
 import { impactFromStatus, worstStatus } from '../../domain/status.js';
 import { placeholdersIn } from '../../domain/templates.js';
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
@@ -284,18 +284,16 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const next = nextUpdateOf(form, data.settings.timeZone, now);
     const body = filledText(form, form.body, next.text);
     const status = form.status as AnyIncidentStatus;
-    let components = chosenComponents(form);
-    if (status === 'resolved' && form.restoreComponents) {
-      const explicit = new Set(components.map((x) => x.componentId));
-      const current = new Map(data.components.map((x) => [x.id, x.status]));
-      const restore = data.incident.componentIds.filter((cid) => !explicit.has(cid) && current.get(cid) !== undefined && current.get(cid) !== 'operational');
-      components = [...components, ...restore.map((componentId) => ({ componentId, status: 'operational' as const }))];
-    }
+    const components = chosenComponents(form);
     if (fields.action === 'preview') {
-      return renderShow(c, id, form, { preview: previewOf(data, data.incident, { ...form, components: form.components.map((x) => ({ ...x, chosen: components.find((k) => k.componentId === x.id)?.status ?? '' })) }, data.incident.title, body, status, now) });
+      // The preview shows what the service will do: the same rule, over the same components.
+      const current = new Map(data.components.map((x) => [x.id, x.status]));
+      const restored = form.restoreComponents ? restoredComponents(status, data.incident.componentIds, current, components) : [];
+      const shown = [...components, ...restored];
+      return renderShow(c, id, form, { preview: previewOf(data, data.incident, { ...form, components: form.components.map((x) => ({ ...x, chosen: shown.find((k) => k.componentId === x.id)?.status ?? '' })) }, data.incident.title, body, status, now) });
     }
     try {
-      await postUpdate(deps, { incidentId: id, status, body, components, nextUpdateAt: next.at }, c.get('actor'));
+      await postUpdate(deps, { incidentId: id, status, body, components, nextUpdateAt: next.at, restoreComponents: form.restoreComponents }, c.get('actor'));
       return c.redirect(`/admin/incidents/${id}?published=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
