@@ -63,8 +63,11 @@ export function emptyFormState(components: ComponentRow[], groups: ComponentGrou
   };
 }
 
-/** Starts a form from a template: its title and body, and a field per placeholder. */
-export function applyTemplate(state: UpdateFormState, template: TemplateRow): UpdateFormState {
+/**
+ * Starts a form from a template: its title and body, and a field per
+ * placeholder, filled from `known` (the values used earlier in the incident).
+ */
+export function applyTemplate(state: UpdateFormState, template: TemplateRow, known: Readonly<Record<string, string>> = {}): UpdateFormState {
   const body = template.body;
   return {
     ...state,
@@ -72,8 +75,26 @@ export function applyTemplate(state: UpdateFormState, template: TemplateRow): Up
     title: state.title || template.title || '',
     status: state.status || template.status,
     body,
-    placeholders: placeholderFields(`${template.title ?? ''}\n${body}`, {}),
+    placeholders: placeholderFields(`${template.title ?? ''}\n${body}`, known),
   };
+}
+
+/**
+ * The placeholder values an incident's updates were written with, the latest
+ * value of each name winning: what its next update starts from. `updates` in
+ * any order; their `at` decides.
+ */
+export function carriedPlaceholders(updates: readonly { at: number; placeholders: Record<string, string> | null }[]): Record<string, string> {
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const update of [...updates].sort((a, b) => a.at - b.at)) {
+    for (const [name, value] of Object.entries(update.placeholders ?? {})) if (typeof value === 'string' && value.trim()) values[name] = value;
+  }
+  return values;
+}
+
+/** The placeholder values typed in a form (blank ones left out), as the services store them. */
+export function placeholderValuesOf(state: UpdateFormState): Record<string, string> {
+  return Object.fromEntries(state.placeholders.filter((p) => p.value.trim() !== '').map((p) => [p.name, p.value]));
 }
 
 function placeholderFields(source: string, values: Record<string, string>): UpdateFormState['placeholders'] {

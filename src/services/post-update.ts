@@ -7,7 +7,7 @@ import { newId } from '../lib/ids.js';
 import { componentStatusStatements } from './component-changes.js';
 import { ComponentStatusChange } from './declare-incident.js';
 import { auditEntry, authorize, type Actor } from './auth/actor.js';
-import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
+import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from './validation.js';
 
 export const PostUpdateInput = z.object({
   incidentId: PublicId,
@@ -24,6 +24,8 @@ export const PostUpdateInput = z.object({
    * the admin form.
    */
   restoreComponents: z.boolean().default(true),
+  /** The template placeholder values the text was written with; the next update starts from them. */
+  placeholders: PlaceholderValues.optional(),
 });
 export type PostUpdateInput = z.input<typeof PostUpdateInput>;
 
@@ -60,7 +62,7 @@ export async function postUpdate(
   const updateId = newId();
   await deps.db.atomic([
     ...deps.repos.incidents.insertUpdate(
-      { id: updateId, incidentId: incident.id, status: input.status, body: input.body, at, createdAt: now, updatedAt: now },
+      { id: updateId, incidentId: incident.id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
       changes,
     ),
     deps.repos.incidents.update(incident.id, {

@@ -260,6 +260,44 @@ describe('updating an incident', () => {
     expect((await deps.repos.components.list()).map((c) => c.status)).toEqual(['major_outage', 'partial_outage']);
   });
 
+  it('carries the placeholder values used earlier forward into the Identified and Resolved templates, the latest winning', async () => {
+    const { deps, lead } = await setup();
+    const phValue = (html: string, name: string): string | undefined => new RegExp(`name="ph_${name}" type="text" value="([^"]*)"`).exec(html)?.[1];
+    const declared = await adminPost(deps, '/admin/incidents/new', lead, {
+      action: 'publish',
+      template: 'defaultinvestigating',
+      title: 'Problems with {{affected_service}}',
+      severity: '2',
+      body: 'You may see {{impact}} when using {{affected_service}}.',
+      ph_affected_service: 'Checkout',
+      ph_impact: 'failed card payments',
+    });
+    expect(declared.status).toBe(303);
+    const id = incidentIdFrom(declared.headers.get('location'));
+
+    const identified = await adminGet(deps, `/admin/incidents/${id}?template=defaultidentified`, lead);
+    expect(phValue(identified.text, 'affected_service')).toBe('Checkout');
+    expect(phValue(identified.text, 'impact')).toBe('failed card payments');
+    expect(phValue(identified.text, 'what_we_know')).toBe('');
+
+    deps.clock.advance(10 * MINUTE);
+    const posted = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, {
+      action: 'publish',
+      template: 'defaultidentified',
+      status: 'identified',
+      body: 'We have found what is causing {{impact}} on {{affected_service}}: {{what_we_know}}',
+      ph_affected_service: 'Checkout',
+      ph_impact: 'declined card payments',
+      ph_what_we_know: 'a faulty release.',
+    });
+    expect(posted.status).toBe(303);
+    const resolved = await adminGet(deps, `/admin/incidents/${id}?template=defaultresolved`, lead);
+    expect(phValue(resolved.text, 'affected_service')).toBe('Checkout');
+    expect(phValue(resolved.text, 'impact')).toBe('declined card payments');
+    // Customers never see the stored values themselves, only the text they filled.
+    expect(textOf((await get(deps, `/incidents/${id}`)).text)).toContain('We have found what is causing declined card payments on Checkout: a faulty release.');
+  });
+
   it('shows when the next update is due and turns overdue', async () => {
     const { deps, lead } = await setup();
     const id = await makeIncident(deps, { severity: 1 });

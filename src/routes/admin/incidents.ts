@@ -14,11 +14,13 @@ import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
 import {
   applyTemplate,
+  carriedPlaceholders,
   chosenComponents,
   COMPONENT_STATUS_OPTIONS,
   emptyFormState,
   filledText,
   formStateFrom,
+  placeholderValuesOf,
   suggestNextUpdate,
   type UpdateFormState,
 } from '../../presenters/update-form.js';
@@ -92,6 +94,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
           status,
           body,
           at: now,
+          placeholders: null,
           createdAt: now,
           updatedAt: now,
           componentChanges: chosen.map((c) => ({ componentId: c.componentId, oldStatus: current.get(c.componentId) ?? 'operational', newStatus: c.status })),
@@ -171,6 +174,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
           body,
           components: chosenComponents(form),
           nextUpdateAt: next.at,
+          placeholders: placeholderValuesOf(form),
           ...(form.notify === 'auto' ? {} : { notify: form.notify === 'yes' }),
         },
         c.get('actor'),
@@ -193,7 +197,8 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     if (!state) {
       state = suggestNextUpdate({ ...emptyFormState(data.components, data.groups), status: data.incident.status }, suggested(severity, data.settings.timeZone, now), true);
       const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === data.incident.kind);
-      if (template) state = applyTemplate({ ...state, status: template.status }, template);
+      // The values used earlier in the incident ("Impact", "Affected service") carry forward.
+      if (template) state = applyTemplate({ ...state, status: template.status }, template, carriedPlaceholders(data.incident.updates));
     }
     return renderAdmin(c, deps, 'incidents/show', {
       title: data.incident.title,
@@ -293,7 +298,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       return renderShow(c, id, form, { preview: previewOf(data, data.incident, { ...form, components: form.components.map((x) => ({ ...x, chosen: shown.find((k) => k.componentId === x.id)?.status ?? '' })) }, data.incident.title, body, status, now) });
     }
     try {
-      await postUpdate(deps, { incidentId: id, status, body, components, nextUpdateAt: next.at, restoreComponents: form.restoreComponents }, c.get('actor'));
+      await postUpdate(deps, { incidentId: id, status, body, components, nextUpdateAt: next.at, restoreComponents: form.restoreComponents, placeholders: placeholderValuesOf(form) }, c.get('actor'));
       return c.redirect(`/admin/incidents/${id}?published=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

@@ -194,7 +194,7 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
           updatedAt: now,
           componentIds: form.componentIds,
           updates: [
-            { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, createdAt: now, updatedAt: now, componentChanges: [] },
+            { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, placeholders: null, createdAt: now, updatedAt: now, componentChanges: [] },
           ],
         };
         return renderNew(c, data, form, { preview: previewOf(data, detail, now, [view.title, view.body]) });
@@ -318,6 +318,7 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
               incidentId: id,
               status: form.status,
               body: view.body,
+              placeholders: null,
               at: now,
               createdAt: now,
               updatedAt: now,
