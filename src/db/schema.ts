@@ -138,6 +138,12 @@ export const incidentUpdates = sqliteTable(
     body: text('body').notNull(),
     /** When the update was published (shown to customers; kept on edits). */
     at: integer('at').notNull(),
+    /**
+     * The template placeholder values the update was written with (JSON, name
+     * -> value), so the next update of the incident starts from them. Never
+     * shown to customers; null when none were used.
+     */
+    placeholders: text('placeholders', { mode: 'json' }).$type<Record<string, string>>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

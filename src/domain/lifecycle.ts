@@ -1,5 +1,6 @@
 import type {
   AnyIncidentStatus,
+  ComponentStatus,
   Impact,
   IncidentKind,
   IncidentStatus,
@@ -35,6 +36,25 @@ export function allowedNextStatuses(kind: IncidentKind, current: AnyIncidentStat
 }
 
 export class LifecycleError extends Error {}
+
+/**
+ * The component changes a resolving update makes when asked to restore the
+ * components: each component the incident affected that is not Operational
+ * now and was not given a status explicitly goes back to Operational. Other
+ * statuses restore nothing.
+ */
+export function restoredComponents(
+  status: AnyIncidentStatus,
+  affected: readonly string[],
+  current: ReadonlyMap<string, ComponentStatus>,
+  explicit: readonly { componentId: string }[],
+): { componentId: string; status: 'operational' }[] {
+  if (status !== 'resolved') return [];
+  const chosen = new Set(explicit.map((x) => x.componentId));
+  return [...new Set(affected)]
+    .filter((id) => !chosen.has(id) && current.has(id) && current.get(id) !== 'operational')
+    .map((componentId) => ({ componentId, status: 'operational' as const }));
+}
 
 export interface LifecycleState {
   kind: IncidentKind;

@@ -97,6 +97,8 @@ function buildDeps(env: Env): { deps: Deps; drainer: Drainer | null } {
 let built: { handler: Handler; tick(): Promise<void> } | { configError: string } | undefined;
 /** Per isolate: page initialization, shared by the requests that arrive while it runs. */
 let initialized: Promise<void> | undefined;
+/** Per isolate: the first-owner setup link, created and logged once an address for it is known. */
+let setupLogged: Promise<void> | undefined;
 
 function build(env: Env): { handler: Handler; tick(): Promise<void> } | { configError: string } {
   if (built) return built;
@@ -111,25 +113,38 @@ function build(env: Env): { handler: Handler; tick(): Promise<void> } | { config
   const app = createApp(deps);
   const initialize = (): Promise<void> =>
     (initialized ??= initializePage(deps).then(
-      async ({ created }) => {
+      ({ created }) => {
         if (created) log.info(deps.config.demo ? 'created the page with example content' : 'created an empty page');
-        // Nobody can sign in yet: log a one-time link to create the owner (see `wrangler tail`).
-        const setup = await createSetupLink(deps);
-        if (setup) {
-          log.info('create the owner account (link valid for 1 hour)', {
-            link: `${deps.config.publicUrl ?? '<this Worker URL>'}/admin/setup/${setup}`,
-          });
-        }
       },
       (error: unknown) => {
         initialized = undefined; // the next request tries again
         throw error;
       },
     ));
+  /**
+   * Nobody can sign in yet: log a one-time link to create the owner (see
+   * `wrangler tail`), at PUBLIC_URL or else at the origin of the first request
+   * (a Worker knows its own address only from a request). A cron run without
+   * PUBLIC_URL leaves it to the first request.
+   */
+  const logSetupLink = (origin: string | null): Promise<void> => {
+    const base = deps.config.publicUrl ?? origin;
+    if (base === null) return Promise.resolve();
+    return (setupLogged ??= createSetupLink(deps).then(
+      (setup) => {
+        if (setup) log.info('create the owner account (link valid for 1 hour)', { link: `${base}/admin/setup/${setup}` });
+      },
+      (error: unknown) => {
+        setupLogged = undefined; // the next request tries again
+        throw error;
+      },
+    ));
+  };
   return (built = {
     async handler(request) {
       try {
         await initialize();
+        await logSetupLink(new URL(request.url).origin);
       } catch (error) {
         log.error('page initialization failed (were the D1 migrations applied?)', { error: describe(error) });
         return plainText(503, 'herald: the page could not be initialized; see the Worker logs. Retry shortly.');
@@ -141,6 +156,7 @@ function build(env: Env): { handler: Handler; tick(): Promise<void> } | { config
     /** One round of background work (the maintenance clock, outbox pruning) and a drain, from the cron trigger. */
     async tick() {
       await initialize();
+      await logSetupLink(null);
       await runBackgroundTick(deps);
       await drainer?.drain(DRAIN_PER_CRON_MS);
     },

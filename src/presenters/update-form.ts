@@ -18,6 +18,12 @@ export interface UpdateFormState {
   components: { id: string; name: string; group: string | null; current: ComponentStatus; currentLabel: string; chosen: string }[];
   /** "HH:MM" in the page time zone. */
   nextUpdate: string;
+  /**
+   * The "next update by" the form last suggested (from the severity's
+   * cadence), sent back with it; null when the submission did not carry one.
+   * While nextUpdate still equals it, the person has not typed their own.
+   */
+  nextUpdateSuggested: string | null;
   notify: 'auto' | 'yes' | 'no';
   restoreComponents: boolean;
 }
@@ -51,13 +57,17 @@ export function emptyFormState(components: ComponentRow[], groups: ComponentGrou
       chosen: '',
     })),
     nextUpdate: '',
+    nextUpdateSuggested: null,
     notify: 'auto',
     restoreComponents: true,
   };
 }
 
-/** Starts a form from a template: its title and body, and a field per placeholder. */
-export function applyTemplate(state: UpdateFormState, template: TemplateRow): UpdateFormState {
+/**
+ * Starts a form from a template: its title and body, and a field per
+ * placeholder, filled from `known` (the values used earlier in the incident).
+ */
+export function applyTemplate(state: UpdateFormState, template: TemplateRow, known: Readonly<Record<string, string>> = {}): UpdateFormState {
   const body = template.body;
   return {
     ...state,
@@ -65,8 +75,26 @@ export function applyTemplate(state: UpdateFormState, template: TemplateRow): Up
     title: state.title || template.title || '',
     status: state.status || template.status,
     body,
-    placeholders: placeholderFields(`${template.title ?? ''}\n${body}`, {}),
+    placeholders: placeholderFields(`${template.title ?? ''}\n${body}`, known),
   };
+}
+
+/**
+ * The placeholder values an incident's updates were written with, the latest
+ * value of each name winning: what its next update starts from. `updates` in
+ * any order; their `at` decides.
+ */
+export function carriedPlaceholders(updates: readonly { at: number; placeholders: Record<string, string> | null }[]): Record<string, string> {
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const update of [...updates].sort((a, b) => a.at - b.at)) {
+    for (const [name, value] of Object.entries(update.placeholders ?? {})) if (typeof value === 'string' && value.trim()) values[name] = value;
+  }
+  return values;
+}
+
+/** The placeholder values typed in a form (blank ones left out), as the services store them. */
+export function placeholderValuesOf(state: UpdateFormState): Record<string, string> {
+  return Object.fromEntries(state.placeholders.filter((p) => p.value.trim() !== '').map((p) => [p.name, p.value]));
 }
 
 function placeholderFields(source: string, values: Record<string, string>): UpdateFormState['placeholders'] {
@@ -95,9 +123,21 @@ export function formStateFrom(fields: FormFields, base: UpdateFormState): Update
       return { ...c, chosen: (COMPONENT_STATUSES as readonly string[]).includes(chosen) ? chosen : '' };
     }),
     nextUpdate: text(fields.next_update),
+    nextUpdateSuggested: fields.next_update_suggested === undefined ? null : text(fields.next_update_suggested),
     notify: notify === 'yes' || notify === 'no' ? notify : 'auto',
     restoreComponents: text(fields.restore) === 'on',
   };
+}
+
+/**
+ * Suggests a "next update by" time: on a new form always, on a submitted one
+ * only while the field still holds the previous suggestion, so the prefill
+ * follows the severity (and the clock) across previews and refusals, and a
+ * time the person typed is kept.
+ */
+export function suggestNextUpdate(state: UpdateFormState, suggestion: string, fresh = false): UpdateFormState {
+  const untouched = fresh || (state.nextUpdateSuggested !== null && state.nextUpdate.trim() === state.nextUpdateSuggested);
+  return untouched ? { ...state, nextUpdate: suggestion, nextUpdateSuggested: suggestion } : state;
 }
 
 /** The text as it will be published: placeholders filled from their fields. */

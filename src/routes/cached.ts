@@ -3,8 +3,13 @@ import type { Deps } from '../deps.js';
 import { CONTENT_CODINGS, type Compress, type ContentCoding, type Rendered, type RenderResult } from '../lib/render-cache.js';
 import { isHttpsRequest, markComplete, securityHeaders } from './security-headers.js';
 
-/** Short browser/CDN lifetime: during an outage a stale page is worse than a request. */
-export const PUBLIC_CACHE_CONTROL = 'public, max-age=10, stale-while-revalidate=30';
+/**
+ * Browsers revalidate every time (max-age=0: the ETag makes that a cheap 304),
+ * so the Comms Lead sees an update the moment it is published; shared caches
+ * (a CDN) keep the answer for 10 s and may serve it stale for 30 s more while
+ * they fetch the next one. During an outage a stale page is worse than a request.
+ */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=10, stale-while-revalidate=30';
 
 /**
  * Answers a public GET from the render cache: renders (and compresses) only

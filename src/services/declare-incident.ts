@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import { newId } from '../lib/ids.js';
 import { componentStatusStatements } from './component-changes.js';
 import { auditEntry, authorize, type Actor } from './auth/actor.js';
-import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
+import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from './validation.js';
 
 export const ComponentStatusChange = z.object({
   componentId: PublicId,
@@ -15,7 +15,7 @@ export const ComponentStatusChange = z.object({
 
 export const DeclareIncidentInput = z.object({
   title: z.string().trim().min(1, { error: 'is required' }).max(200),
-  severity: z.union(SEVERITIES.map((s) => z.literal(s))),
+  severity: z.union(SEVERITIES.map((s) => z.literal(s)), { error: 'choose one, from 1 (the most severe) to 4' }),
   /** Defaults from the severity. */
   impact: z.enum(IMPACTS).optional(),
   status: z.enum(INCIDENT_STATUSES).default('investigating'),
@@ -30,6 +30,8 @@ export const DeclareIncidentInput = z.object({
   /** The next update promised to customers; null for none. */
   nextUpdateAt: Timestamp.nullable().optional(),
   example: z.boolean().default(false),
+  /** The template placeholder values the text was written with; the next update starts from them. */
+  placeholders: PlaceholderValues.optional(),
 });
 export type DeclareIncidentInput = z.input<typeof DeclareIncidentInput>;
 
@@ -79,7 +81,7 @@ export async function declareIncident(
       input.components.map((c) => c.componentId),
     ),
     ...deps.repos.incidents.insertUpdate(
-      { id: updateId, incidentId: id, status: input.status, body: input.body, at, createdAt: now, updatedAt: now },
+      { id: updateId, incidentId: id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
       changes,
     ),
     ...statements,

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ANY_INCIDENT_STATUSES } from '../domain/constants.js';
-import { applyUpdate, LifecycleError } from '../domain/lifecycle.js';
+import { applyUpdate, LifecycleError, restoredComponents } from '../domain/lifecycle.js';
 import type { Deps } from '../deps.js';
 import { NotFoundError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { componentStatusStatements } from './component-changes.js';
 import { ComponentStatusChange } from './declare-incident.js';
 import { auditEntry, authorize, type Actor } from './auth/actor.js';
-import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from './validation.js';
+import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from './validation.js';
 
 export const PostUpdateInput = z.object({
   incidentId: PublicId,
@@ -18,6 +18,14 @@ export const PostUpdateInput = z.object({
   at: Timestamp.optional(),
   /** The next update promised to customers; null for none. Cleared on resolution. */
   nextUpdateAt: Timestamp.nullable().optional(),
+  /**
+   * On a Resolved update: set the components the incident affected back to
+   * Operational, unless `components` gives them a status. On by default, as in
+   * the admin form.
+   */
+  restoreComponents: z.boolean().default(true),
+  /** The template placeholder values the text was written with; the next update starts from them. */
+  placeholders: PlaceholderValues.optional(),
 });
 export type PostUpdateInput = z.input<typeof PostUpdateInput>;
 
@@ -45,11 +53,16 @@ export async function postUpdate(
     if (error instanceof LifecycleError) throw new ValidationError(error.message, { status: [error.message] });
     throw error;
   }
-  const { statements, changes } = await componentStatusStatements(deps, input.components, at, incident.id);
+  let components = input.components;
+  if (input.restoreComponents && input.status === 'resolved' && incident.componentIds.length) {
+    const current = new Map((await deps.repos.components.findByIds(incident.componentIds)).map((c) => [c.id, c.status]));
+    components = [...components, ...restoredComponents(input.status, incident.componentIds, current, components)];
+  }
+  const { statements, changes } = await componentStatusStatements(deps, components, at, incident.id);
   const updateId = newId();
   await deps.db.atomic([
     ...deps.repos.incidents.insertUpdate(
-      { id: updateId, incidentId: incident.id, status: input.status, body: input.body, at, createdAt: now, updatedAt: now },
+      { id: updateId, incidentId: incident.id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
       changes,
     ),
     deps.repos.incidents.update(incident.id, {

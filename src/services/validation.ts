@@ -17,6 +17,18 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   throw new ValidationError(`Invalid input (${summary})`, fields);
 }
 
+/**
+ * The template placeholder values an update was written with (name -> value),
+ * kept so the incident's next update starts from them. Blank values are dropped.
+ */
+export const PlaceholderValues = z
+  .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,63}$/, { error: 'must be a placeholder name' }), z.string().max(2_000))
+  .refine((values) => Object.keys(values).length <= 50, { error: 'at most 50 placeholders' })
+  .transform((values): Record<string, string> | null => {
+    const kept = Object.entries(values).filter(([, value]) => value.trim() !== '');
+    return kept.length ? Object.fromEntries(kept.map(([name, value]) => [name, value.trim()])) : null;
+  });
+
 export const Timestamp = z.number().int().min(0).max(8.64e15);
 export const PublicId = z.string().regex(/^[a-z0-9]{6,32}$/, { error: 'must be a Herald id' });
 

@@ -166,4 +166,31 @@ describe('first owner setup link', () => {
     expect((await createApp(deps).request(`/admin/setup/${token}`)).status).toBe(404);
     expect(await createSetupLink(deps)).toBeNull();
   });
+
+  it('shows only the message for a used or unknown setup link, not the create-owner form', async () => {
+    const deps = await createTestDeps();
+    await signIn(deps, 'owner', 'owner@example.com');
+    for (const token of ['x'.repeat(43), 'used-or-never-issued']) {
+      const res = await createApp(deps).request(`/admin/setup/${token}`);
+      expect(res.status).toBe(404);
+      const html = await res.text();
+      expect(html).toContain('This setup link has expired or was already used.');
+      expect(html).not.toContain('<form');
+      expect(html).not.toContain('name="password"');
+      expect(html).not.toContain('Create account and sign in');
+    }
+  });
+});
+
+describe('password link', () => {
+  it('shows only the message for a used or unknown link, not the password form', async () => {
+    const deps = await createTestDeps();
+    const res = await createApp(deps).request(`/admin/reset/${'y'.repeat(43)}`);
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('This link has expired or was already used.');
+    expect(html).not.toContain('<form');
+    expect(html).not.toContain('name="password"');
+    expect(html).not.toContain('Save password');
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
+import { adminGet, adminPost, expectPreviewFirst, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
 
@@ -56,6 +56,20 @@ describe('declaring an incident', () => {
     expect(await deps.repos.incidents.listOpenIncidents()).toEqual([]);
   });
 
+  it('shows the preview first, jumped to with #preview, with Publish right under it', async () => {
+    const { deps, lead, api } = await setup();
+    const res = await adminPost(deps, '/admin/incidents/new', lead, {
+      action: 'preview', title: 'Slow dashboard', severity: '3', body: 'Loading is slow.', [`component_${api}`]: 'degraded_performance',
+    });
+    expect(res.status).toBe(200);
+    expectPreviewFirst(res.text, 'incident-form', 'Publish');
+    // Unfilled placeholders: no Publish under the preview, a way back to the fields instead.
+    const unfilled = await adminPost(deps, '/admin/incidents/new', lead, { action: 'preview', title: 'Slow', severity: '3', body: 'We see {{impact}}.' });
+    expect(unfilled.text).toContain('Not ready to publish: fill in {{impact}}.');
+    expect(unfilled.text).not.toContain('form="incident-form" name="action" value="publish"');
+    expect(unfilled.text).toContain('<a href="#incident-form">Fill them in below</a>');
+  });
+
   it('refuses to publish while a placeholder is unfilled, naming it, and keeps everything typed', async () => {
     const { deps, lead } = await setup();
     const res = await adminPost(deps, '/admin/incidents/new', lead, {
@@ -91,8 +105,11 @@ describe('declaring an incident', () => {
     const { deps, lead } = await setup();
     const res = await adminPost(deps, '/admin/incidents/new', lead, { action: 'publish', title: '', body: '' });
     expect(res.status).toBe(400);
-    expect(res.text).toContain('title: is required');
-    expect(res.text).toContain('severity');
+    expect(res.text).toContain('Title: is required');
+    expect(res.text).toContain('Severity: choose one, from 1 (the most severe) to 4');
+    expect(res.text).toContain('Message to customers: is required');
+    expect(res.text).not.toContain('Invalid input');
+    expect(res.text).not.toMatch(/\b(title|severity|body): /);
   });
 
   it('is refused to viewers and to anonymous visitors', async () => {
@@ -104,7 +121,113 @@ describe('declaring an incident', () => {
   });
 });
 
+describe('the declare form\'s "next update by" prefill', () => {
+  const nextUpdateValue = (html: string): string | undefined => /name="next_update"[^>]*value="([^"]*)"/.exec(html)?.[1];
+  const suggestedValue = (html: string): string | undefined => /name="next_update_suggested" value="([^"]*)"/.exec(html)?.[1];
+
+  it('starts at SEV-2\'s cadence and follows SEV-1 through a preview, a refusal and the publish', async () => {
+    const { deps, lead } = await setup();
+    const form = await adminGet(deps, '/admin/incidents/new', lead);
+    expect(nextUpdateValue(form.text)).toBe('12:30');
+    expect(suggestedValue(form.text)).toBe('12:30');
+    const typed = { title: 'Payments failing', severity: '1', body: 'Payments fail. Next update by {{next_update_time}}.', next_update: '12:30', next_update_suggested: '12:30' };
+
+    const preview = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'preview' });
+    expect(preview.status).toBe(200);
+    expect(nextUpdateValue(preview.text)).toBe('12:15');
+    expect(textOf(preview.text)).toContain('Payments fail. Next update by 12:15 UTC.');
+
+    const refused = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'publish', body: 'Payments fail for {{impact}}.' });
+    expect(refused.status).toBe(400);
+    expect(nextUpdateValue(refused.text)).toBe('12:15');
+    expect(suggestedValue(refused.text)).toBe('12:15');
+
+    // Published straight from the first form, never previewed: the untouched prefill still follows SEV-1.
+    const res = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'publish' });
+    expect(res.status).toBe(303);
+    const incident = (await deps.repos.incidents.findById(incidentIdFrom(res.headers.get('location'))))!;
+    expect(incident.nextUpdateAt).toBe(NOON + 15 * MINUTE);
+    expect(textOf((await get(deps, '/')).text)).toContain('Payments fail. Next update by 12:15 UTC.');
+  });
+
+  it('follows a change of severity on the next round trip, and the clock too', async () => {
+    const { deps, lead } = await setup();
+    const first = await adminPost(deps, '/admin/incidents/new', lead, { action: 'preview', title: 'Slow', severity: '1', body: 'Slow.', next_update: '12:30', next_update_suggested: '12:30' });
+    expect(nextUpdateValue(first.text)).toBe('12:15');
+    deps.clock.advance(5 * MINUTE);
+    const second = await adminPost(deps, '/admin/incidents/new', lead, { action: 'preview', title: 'Slow', severity: '3', body: 'Slow.', next_update: '12:15', next_update_suggested: '12:15' });
+    expect(nextUpdateValue(second.text)).toBe('14:05');
+  });
+
+  it('keeps a time the person typed, whatever the severity', async () => {
+    const { deps, lead } = await setup();
+    const typed = { title: 'Slow', severity: '1', body: 'Slow.', next_update: '12:40', next_update_suggested: '12:30' };
+    const preview = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'preview' });
+    expect(nextUpdateValue(preview.text)).toBe('12:40');
+    expect(suggestedValue(preview.text)).toBe('12:30');
+    const res = await adminPost(deps, '/admin/incidents/new', lead, { ...typed, action: 'publish' });
+    expect(res.status).toBe(303);
+    expect((await deps.repos.incidents.findById(incidentIdFrom(res.headers.get('location'))))!.nextUpdateAt).toBe(NOON + 40 * MINUTE);
+  });
+});
+
+describe('refusals name the fields as the forms label them', () => {
+  it('names "Message to customers" and "Title", not body and title, when a placeholder is unfilled on the declare form', async () => {
+    const { deps, lead } = await setup();
+    const res = await adminPost(deps, '/admin/incidents/new', lead, {
+      action: 'publish',
+      title: 'Problems with {{affected_service}}',
+      severity: '2',
+      body: 'We are looking into {{impact}}.',
+    });
+    expect(res.status).toBe(400);
+    const text = textOf(res.text);
+    expect(text).toContain('Message to customers: fill in {{impact}}');
+    expect(text).toContain('Title: fill in {{affected_service}}');
+    expect(text).not.toContain('body: fill in');
+    expect(text).not.toContain('title: fill in');
+  });
+
+  it('names "Message to customers" and "Status" on the update form', async () => {
+    const { deps, lead } = await setup();
+    const id = await makeIncident(deps, { severity: 2 });
+    let res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'publish', status: 'identified', body: 'Customers see {{impact}}.' });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('Message to customers: fill in {{impact}}');
+    expect(textOf(res.text)).not.toContain('body:');
+    res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'publish', status: 'identified', body: '' });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('Message to customers: is required');
+    expect(textOf(res.text)).not.toContain('Invalid input (body');
+  });
+
+  it('names the backfill and fix-text fields as their forms do', async () => {
+    const { deps, lead } = await setup();
+    let res = await adminPost(deps, '/admin/incidents/backfill', lead, {
+      title: 'Past', severity: '3', started_at: '2026-11-21T10:00', resolved_at: '2026-11-21T11:00', body: '', resolution: 'Fixed.',
+    });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('What happened: is required');
+    const id = await makeIncident(deps, { body: 'Typo here.' });
+    const updateId = (await deps.repos.incidents.findById(id))!.updates[0]!.id;
+    res = await adminPost(deps, `/admin/incidents/${id}/updates/${updateId}/edit`, lead, { body: 'Now with {{impact}}' });
+    expect(res.status).toBe(400);
+    expect(textOf(res.text)).toContain('Message: fill in {{impact}}');
+    expect(textOf(res.text)).not.toContain('body:');
+  });
+});
+
 describe('updating an incident', () => {
+  it('shows the preview of an update first, jumped to with #preview, with Publish update right under it', async () => {
+    const { deps, lead } = await setup();
+    const id = await makeIncident(deps, { severity: 2 });
+    const res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'preview', status: 'identified', body: 'Found a bad deploy.' });
+    expect(res.status).toBe(200);
+    expect(textOf(res.text)).toContain('Found a bad deploy.');
+    expectPreviewFirst(res.text, 'update-form', 'Publish update');
+    expect((await deps.repos.incidents.findById(id))!.updates).toHaveLength(1);
+  });
+
   it('moves through Identified and Resolved, restoring the affected components', async () => {
     const { deps, lead, api, web } = await setup();
     const id = await makeIncident(deps, { severity: 2, components: [{ componentId: api, status: 'major_outage' }, { componentId: web, status: 'degraded_performance' }] });
@@ -121,6 +244,58 @@ describe('updating an incident', () => {
     const components = await deps.repos.components.list();
     expect(components.map((c) => c.status)).toEqual(['operational', 'operational']);
     expect(textOf((await get(deps, '/')).text)).toContain('All systems operational');
+  });
+
+  it('resolves without touching the components when "set back to Operational" is unticked, and previews what it will do', async () => {
+    const { deps, lead, api, web } = await setup();
+    const id = await makeIncident(deps, { severity: 2, components: [{ componentId: api, status: 'major_outage' }, { componentId: web, status: 'partial_outage' }] });
+    deps.clock.advance(10 * MINUTE);
+    const preview = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'preview', status: 'resolved', body: 'Fixed.', restore: 'on' });
+    expect(textOf(preview.text)).toContain('API: Major outage → Operational');
+    const unticked = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'preview', status: 'resolved', body: 'Fixed.' });
+    expect(textOf(unticked.text)).not.toContain('API: Major outage → Operational');
+    const res = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, { action: 'publish', status: 'resolved', body: 'Fixed; Web stays slow for a while.' });
+    expect(res.status).toBe(303);
+    expect((await deps.repos.incidents.findById(id))!.status).toBe('resolved');
+    expect((await deps.repos.components.list()).map((c) => c.status)).toEqual(['major_outage', 'partial_outage']);
+  });
+
+  it('carries the placeholder values used earlier forward into the Identified and Resolved templates, the latest winning', async () => {
+    const { deps, lead } = await setup();
+    const phValue = (html: string, name: string): string | undefined => new RegExp(`name="ph_${name}" type="text" value="([^"]*)"`).exec(html)?.[1];
+    const declared = await adminPost(deps, '/admin/incidents/new', lead, {
+      action: 'publish',
+      template: 'defaultinvestigating',
+      title: 'Problems with {{affected_service}}',
+      severity: '2',
+      body: 'You may see {{impact}} when using {{affected_service}}.',
+      ph_affected_service: 'Checkout',
+      ph_impact: 'failed card payments',
+    });
+    expect(declared.status).toBe(303);
+    const id = incidentIdFrom(declared.headers.get('location'));
+
+    const identified = await adminGet(deps, `/admin/incidents/${id}?template=defaultidentified`, lead);
+    expect(phValue(identified.text, 'affected_service')).toBe('Checkout');
+    expect(phValue(identified.text, 'impact')).toBe('failed card payments');
+    expect(phValue(identified.text, 'what_we_know')).toBe('');
+
+    deps.clock.advance(10 * MINUTE);
+    const posted = await adminPost(deps, `/admin/incidents/${id}/updates`, lead, {
+      action: 'publish',
+      template: 'defaultidentified',
+      status: 'identified',
+      body: 'We have found what is causing {{impact}} on {{affected_service}}: {{what_we_know}}',
+      ph_affected_service: 'Checkout',
+      ph_impact: 'declined card payments',
+      ph_what_we_know: 'a faulty release.',
+    });
+    expect(posted.status).toBe(303);
+    const resolved = await adminGet(deps, `/admin/incidents/${id}?template=defaultresolved`, lead);
+    expect(phValue(resolved.text, 'affected_service')).toBe('Checkout');
+    expect(phValue(resolved.text, 'impact')).toBe('declined card payments');
+    // Customers never see the stored values themselves, only the text they filled.
+    expect(textOf((await get(deps, `/incidents/${id}`)).text)).toContain('We have found what is causing declined card payments on Checkout: a faulty release.');
   });
 
   it('shows when the next update is due and turns overdue', async () => {

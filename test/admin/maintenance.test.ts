@@ -5,7 +5,7 @@ import { automaticUpdateId } from '../../src/domain/maintenance-clock.js';
 import { runBackgroundTick } from '../../src/services/background.js';
 import { advanceMaintenance } from '../../src/services/maintenance-clock.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
+import { adminGet, adminPost, expectPreviewFirst, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
 import { CLOCK } from '../support/actors.js';
@@ -88,6 +88,7 @@ describe('scheduling maintenance', () => {
     expect(page).toContain('Scheduled 24 Nov 2026, 02:00 CET to 24 Nov 2026, 03:00 CET');
     expect(page).toContain('Affects: API, Web');
     expect(page).not.toContain('Not ready to publish');
+    expectPreviewFirst(res.text, 'maintenance-form', 'Publish');
     // What was typed stays in the form.
     expect(res.text).toContain('value="2026-11-24T02:00"');
     expect(res.text).toContain('name="ph_impact" type="text" value="short API errors."');
@@ -110,6 +111,7 @@ describe('scheduling maintenance', () => {
     expect(res.status).toBe(400);
     const page = text(res.text);
     expect(page).toContain('unfilled placeholders ({{impact}})');
+    expect(page).toContain('Message to customers: fill in {{impact}}');
     expect(res.text).toContain('value="Database upgrade"');
     expect(res.text).toContain('During the window {{impact}}. Reason: {{what_we_are_doing}}</textarea>');
     expect(res.text).toContain('name="ph_what_we_are_doing" type="text" value="a database upgrade"');
@@ -188,6 +190,7 @@ describe('moving a maintenance on by hand', () => {
     expect(preview.status).toBe(200);
     expect(text(preview.text)).toContain('Work on API and Web has started; done by 24 Nov 2026, 03:00 CET.');
     expect(text(preview.text)).toContain('API: Operational → Under maintenance');
+    expectPreviewFirst(preview.text, 'maintenance-update-form', 'Publish update');
     expect(await statusOf(deps, api)).toBe('operational');
 
     const started = await adminPost(deps, `/admin/maintenance/${id}/updates`, lead, {
@@ -246,6 +249,7 @@ describe('moving a maintenance on by hand', () => {
     });
     expect(refused.status).toBe(400);
     expect(text(refused.text)).toContain('unfilled placeholders ({{impact}})');
+    expect(text(refused.text)).toContain('Message to customers: fill in {{impact}}');
     expect(refused.text).toContain('Started. Expect {{impact}}.</textarea>');
     expect(refused.text).toMatch(/name="status" value="in_progress" required checked/);
     expect(refused.text).toMatch(/<input type="checkbox" name="auto_components">/);

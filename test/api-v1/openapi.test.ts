@@ -96,6 +96,15 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.components.schemas.Incident.properties.updates.items).toEqual({ $ref: '#/components/schemas/IncidentUpdate' });
   });
 
+  it('documents restore_components on an incident update: a boolean, on by default, explained', () => {
+    const op = doc.paths['/incidents/{id}/updates'].post;
+    const body = op.requestBody.content['application/json'].schema;
+    expect(body.properties.restore_components).toMatchObject({ type: 'boolean', default: true });
+    expect(body.properties.restore_components.description).toContain('operational');
+    expect(body.required ?? []).not.toContain('restore_components');
+    expect(op.description).toContain('restore_components');
+  });
+
   it('documents the subscriber and email delivery operations with their scopes and models', () => {
     const op = (method: string, path: string) => doc.paths[path]?.[method];
     const expected: [string, string, string, string, string | null][] = [

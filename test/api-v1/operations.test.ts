@@ -119,6 +119,36 @@ describe('incidents', () => {
     expect(resolved.incident).toMatchObject({ status: 'resolved', resolved_at: iso(NOON + 20 * MINUTE), next_update_at: null });
   });
 
+  it('resolving sets the affected components back to operational, except those it names, unless restore_components is false', async () => {
+    const { deps, api, web, cdn, call } = await setup('comms');
+    const id = await makeIncident(deps, {
+      severity: 1,
+      components: [{ componentId: api, status: 'major_outage' }, { componentId: web, status: 'partial_outage' }],
+    });
+    deps.clock.advance(30 * MINUTE);
+    const { update, incident } = await call('POST', `/api/v1/incidents/${id}/updates`, {
+      status: 'resolved',
+      body: 'Fixed.',
+      components: [{ component_id: web, status: 'degraded_performance' }],
+    });
+    expect(incident.status).toBe('resolved');
+    expect(update.component_changes).toEqual(
+      expect.arrayContaining([
+        { component_id: web, old_status: 'partial_outage', new_status: 'degraded_performance' },
+        { component_id: api, old_status: 'major_outage', new_status: 'operational' },
+      ]),
+    );
+    expect((await deps.repos.components.findById(api))!.status).toBe('operational');
+    expect((await deps.repos.components.findById(web))!.status).toBe('degraded_performance');
+    expect((await deps.repos.components.findById(cdn))!.status).toBe('operational');
+
+    const kept = await makeIncident(deps, { severity: 2, components: [{ componentId: cdn, status: 'partial_outage' }] });
+    deps.clock.advance(MINUTE);
+    const other = await call('POST', `/api/v1/incidents/${kept}/updates`, { status: 'resolved', body: 'Resolved; the CDN stays degraded for now.', restore_components: false });
+    expect(other.update.component_changes).toEqual([]);
+    expect((await deps.repos.components.findById(cdn))!.status).toBe('partial_outage');
+  });
+
   it('corrects the text of an update, keeping its time and status', async () => {
     const { deps, call } = await setup();
     const id = await makeIncident(deps, { body: 'We are investigatng.' });

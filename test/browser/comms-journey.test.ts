@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY } from '../../src/domain/calendar.js';
+import { suggestedNextUpdate } from '../../src/domain/cadence.js';
+import { DAY, formatLocalDateTime } from '../../src/domain/calendar.js';
 import { newId } from '../../src/lib/ids.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { signIn, TEST_PASSWORD } from '../support/admin.js';
@@ -50,7 +51,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** A customer's view: a fresh browser context each time, so no browser cache (max-age=10) hides the change. */
+/** A customer's view: a fresh browser context each time, so nothing it saw before can hide the change. */
 async function publicText(_page: Page, path: string): Promise<string> {
   const context = await browser.newContext();
   const other = await context.newPage();
@@ -58,6 +59,15 @@ async function publicText(_page: Page, path: string): Promise<string> {
   const text = await other.locator('main').innerText();
   await context.close();
   return text;
+}
+
+/** Whether the element is wholly inside the viewport as the page stands (no scrolling by the test). */
+async function inViewport(page: Page, selector: string): Promise<boolean> {
+  const box = await page.locator(selector).boundingBox();
+  const size = page.viewportSize();
+  if (!box || !size) return false;
+  // A pixel of slack: scrolling to a fragment can leave the top at -0.3 px.
+  return box.y >= -1 && box.x >= -1 && box.y + box.height <= size.height + 1 && box.x + box.width <= size.width + 1;
 }
 
 for (const viewport of [
@@ -78,24 +88,37 @@ for (const viewport of [
       await page.getByRole('link', { name: 'Declare incident' }).click();
       await page.getByRole('link', { name: 'Journey: investigating' }).click();
 
+      // SEV-1 promises an update every 15 minutes: the untouched "next update by" follows it
+      // (the clock is the test's, fixed; the page's time zone is UTC).
+      const sev1Next = formatLocalDateTime(suggestedNextUpdate(1, deps.clock.now())!, 'UTC').slice(11);
       await page.getByRole('radio', { name: /SEV-1/ }).check();
       await page.getByLabel('Affected service').fill('Checkout');
       await page.getByLabel('Checkout API').selectOption('major_outage');
       await page.getByRole('button', { name: 'Publish' }).click();
       await expect.poll(() => page.locator('.errors').innerText()).toContain('{{impact}}');
+      expect(await page.locator('.errors').innerText()).toContain('Message to customers: fill in {{impact}}');
+      expect(await page.locator('#next_update').inputValue()).toBe(sev1Next);
       expect(await publicText(page, '/')).toContain('All systems operational');
 
       await page.locator('#ph_impact').fill('failed card payments');
       await page.getByRole('button', { name: 'Preview' }).click();
-      await expect.poll(() => page.locator('.preview').innerText()).toContain('We are investigating failed card payments on Checkout.');
-      await page.getByRole('button', { name: 'Publish' }).click();
+      await expect.poll(() => page.locator('#preview').innerText()).toContain('We are investigating failed card payments on Checkout.');
+      expect(await page.locator('#preview').innerText()).toContain(`Next update by ${sev1Next}`);
+      expect(await page.locator('#next_update').inputValue()).toBe(sev1Next);
+      // The preview is where the eye is, Publish right under it: no scrolling needed.
+      const publish = page.locator('#preview').getByRole('button', { name: 'Publish' });
+      await expect.poll(() => inViewport(page, '#preview h2')).toBe(true);
+      expect(await inViewport(page, '#preview')).toBe(true);
+      expect(await inViewport(page, '#preview button[value=publish]')).toBe(true);
+      await publish.click();
       await expect.poll(() => page.locator('[role=status]').innerText()).toContain('Published');
       const incidentUrl = new URL(page.url()).pathname.replace('/admin', '');
 
       let home = await publicText(page, '/');
       expect(home).toContain('Major system outage');
       expect(home).toContain('Checkout unavailable');
-      expect(home).toContain('We are investigating failed card payments on Checkout. Next update by');
+      expect(home).toContain(`We are investigating failed card payments on Checkout. Next update by ${sev1Next} UTC.`);
+      expect(home).toContain(`Next update by ${sev1Next} UTC`);
       expect(await publicText(page, incidentUrl)).toContain('Investigating');
 
       await page.getByRole('radio', { name: 'Identified' }).check();

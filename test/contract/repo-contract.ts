@@ -721,6 +721,52 @@ export function repoContract(name: string, open: OpenDatabase): void {
         expect(await rowCount(ctx.db, incidentComponents, eq(incidentComponents.incidentId, id))).toBe(3);
       });
 
+      it('stores the placeholder values each update was written with, and reads them back; null when none', async () => {
+        const id = await declareIncident(ctx.deps, {
+          title: 'Checkout unavailable',
+          severity: 1,
+          body: 'We are investigating failed payments.',
+          placeholders: { affected_service: 'Checkout', impact: 'failed payments', blank: '  ' },
+        }, FIXTURE_ACTOR);
+        ctx.clock.advance(MINUTE);
+        await postUpdate(ctx.deps, { incidentId: id, status: 'identified', body: 'Found it.', placeholders: { impact: 'slow payments "and" ünïcode' } }, FIXTURE_ACTOR);
+        ctx.clock.advance(MINUTE);
+        await postUpdate(ctx.deps, { incidentId: id, status: 'monitoring', body: 'Watching.' }, FIXTURE_ACTOR);
+        const incident = await ctx.repos.incidents.findById(id);
+        expect(incident!.updates.map((u) => u.placeholders)).toEqual([
+          null,
+          { impact: 'slow payments "and" ünïcode' },
+          { affected_service: 'Checkout', impact: 'failed payments' },
+        ]);
+      });
+
+      it('a resolving update restores the affected components in its own write, unless told not to', async () => {
+        const api = await createComponent(ctx.deps, { name: 'API', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
+        const web = await createComponent(ctx.deps, { name: 'Web', startedAt: ctx.now - DAY }, FIXTURE_ACTOR);
+        const id = await declareIncident(ctx.deps, {
+          title: 'Errors',
+          severity: 2,
+          body: 'Investigating.',
+          components: [{ componentId: api, status: 'major_outage' }, { componentId: web, status: 'partial_outage' }],
+        }, FIXTURE_ACTOR);
+        ctx.clock.advance(10 * MINUTE);
+        const resolved = await postUpdate(ctx.deps, { incidentId: id, status: 'resolved', body: 'Fixed.' }, FIXTURE_ACTOR);
+        const incident = await ctx.repos.incidents.findById(id);
+        const update = incident!.updates.find((u) => u.id === resolved)!;
+        expect([...update.componentChanges].sort((x, y) => x.componentId.localeCompare(y.componentId))).toEqual(
+          [
+            { componentId: api, oldStatus: 'major_outage', newStatus: 'operational' },
+            { componentId: web, oldStatus: 'partial_outage', newStatus: 'operational' },
+          ].sort((x, y) => x.componentId.localeCompare(y.componentId)),
+        );
+        for (const c of [api, web]) expect((await component(ctx, c)).status).toBe('operational');
+
+        const other = await declareIncident(ctx.deps, { title: 'More', severity: 3, body: 'Slow.', components: [{ componentId: web, status: 'degraded_performance' }] }, FIXTURE_ACTOR);
+        ctx.clock.advance(MINUTE);
+        await postUpdate(ctx.deps, { incidentId: other, status: 'resolved', body: 'Closed; Web stays slow.', restoreComponents: false }, FIXTURE_ACTOR);
+        expect((await component(ctx, web)).status).toBe('degraded_performance');
+      });
+
       it('findById is undefined for an unknown id', async () => {
         expect(await ctx.repos.incidents.findById('nosuchincident')).toBeUndefined();
       });

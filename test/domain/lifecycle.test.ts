@@ -8,6 +8,7 @@ import {
   isIncidentStatus,
   isMaintenanceStatus,
   maintenancePhase,
+  restoredComponents,
   updateCadenceMs,
   type LifecycleState,
   type MaintenanceWindow,
@@ -268,6 +269,31 @@ describe('applyUpdate', () => {
     applyUpdate(state, 'monitoring', START + H);
     applyUpdate(state, 'resolved', START + 2 * H);
     expect(state).toEqual(incident({ status: 'identified' }));
+  });
+});
+
+describe('restoredComponents', () => {
+  const current = new Map([
+    ['api', 'major_outage' as const],
+    ['web', 'partial_outage' as const],
+    ['cdn', 'operational' as const],
+  ]);
+
+  it('sets the affected components that are not operational back to operational on resolution', () => {
+    expect(restoredComponents('resolved', ['api', 'web', 'cdn'], current, [])).toEqual([
+      { componentId: 'api', status: 'operational' },
+      { componentId: 'web', status: 'operational' },
+    ]);
+  });
+
+  it('leaves a component given an explicit status, and components the incident never affected', () => {
+    expect(restoredComponents('resolved', ['api', 'web'], current, [{ componentId: 'web' }])).toEqual([{ componentId: 'api', status: 'operational' }]);
+  });
+
+  it('restores nothing on any other status, nor for components that no longer exist', () => {
+    expect(restoredComponents('monitoring', ['api'], current, [])).toEqual([]);
+    expect(restoredComponents('completed', ['api'], current, [])).toEqual([]);
+    expect(restoredComponents('resolved', ['gone'], current, [])).toEqual([]);
   });
 });
 

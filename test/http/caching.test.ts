@@ -50,12 +50,28 @@ describe('render cache and conditional GET', () => {
     expect((await get(deps, '/', { 'If-None-Match': '"stale"' })).status).toBe(200);
   });
 
-  it('sends a short CDN-friendly Cache-Control with stale-while-revalidate', async () => {
+  it('lets browsers revalidate every time while shared caches keep it 10 s, with stale-while-revalidate', async () => {
     const deps = await createTestDeps({ now: NOON });
     const res = await get(deps, '/');
-    expect(res.headers.get('cache-control')).toBe('public, max-age=10, stale-while-revalidate=30');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=0, s-maxage=10, stale-while-revalidate=30');
     expect(res.headers.get('last-modified')).toBe(new Date(NOON).toUTCString());
   });
+
+  for (const path of ['/', '/api/v2/summary.json', '/api/v2/status.json', '/history.atom', '/history.rss']) {
+    it(`sends ${path} with max-age=0 and s-maxage, and revalidation is a 304`, async () => {
+      const deps = await createTestDeps({ now: NOON });
+      await makeComponent(deps, { name: 'API' });
+      const first = await get(deps, path);
+      expect(first.status).toBe(200);
+      const cacheControl = first.headers.get('cache-control') ?? '';
+      expect(cacheControl).toContain('max-age=0');
+      expect(cacheControl).toContain('s-maxage=10');
+      expect(cacheControl).toContain('stale-while-revalidate=30');
+      const again = await get(deps, path, { 'If-None-Match': first.headers.get('etag')! });
+      expect(again.status).toBe(304);
+      expect(again.headers.get('cache-control')).toBe(cacheControl);
+    });
+  }
 
   it('shows a new update on the next request, with a new ETag', async () => {
     const deps = await createTestDeps({ now: NOON });

@@ -112,3 +112,22 @@ export async function usePasswordLink(deps: Deps, link: string, password: string
     body: new URLSearchParams({ _csrf: csrf, password }),
   });
 }
+
+/**
+ * A preview shown where the eye is: the Preview button of `formId` posts to a
+ * URL ending in #preview, the preview section comes before that form, and
+ * right under the preview a Publish button submits the same form.
+ */
+export function expectPreviewFirst(html: string, formId: string, publishLabel: string): void {
+  const form = new RegExp(`<form [^>]*id="${formId}"`).exec(html);
+  if (!form) throw new Error(`no form with id ${formId}`);
+  const action = /action="([^"]+)"/.exec(form[0])![1]!;
+  if (!html.includes(`formaction="${action}#preview">Preview</button>`)) throw new Error(`the Preview button of ${formId} does not jump to #preview`);
+  const start = html.indexOf('<section class="preview" id="preview"');
+  if (start < 0) throw new Error('no preview section with id="preview"');
+  if (start > form.index) throw new Error('the preview comes after the form');
+  const section = html.slice(start, html.indexOf('</section>', start));
+  if (!section.includes(`<button type="submit" form="${formId}" name="action" value="publish">${publishLabel}</button>`)) {
+    throw new Error(`no "${publishLabel}" button for ${formId} in the preview`);
+  }
+}

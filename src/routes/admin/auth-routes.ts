@@ -112,7 +112,7 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
   app.get('/setup/:token', async (c) => {
     const token = c.req.param('token');
     if (!(await checkSetupToken(deps, token))) {
-      return render(c, 'set-password', { ...setupView, action: '#', errors: { message: 'This setup link has expired or was already used. Restart Herald for a new one, or run npm run admin -- create-owner.' } }, 404);
+      return render(c, 'set-password', { ...setupView, intro: '', invalidLink: true, errors: { message: 'This setup link has expired or was already used. Restart Herald for a new one, or run npm run admin -- create-owner.' } }, 404);
     }
     return render(c, 'set-password', { ...setupView, action: `/admin/setup/${token}` });
   });
@@ -140,7 +140,7 @@ export function authRoutes(deps: Deps): Hono<AdminEnv> {
     const user = await userForResetToken(deps, token);
     if (!user) {
       const message = `This link has expired or was already used. ${deps.mail ? 'Ask for a new one with “Forgot your password?” on the sign-in page, or ask an owner.' : 'Ask an owner for a new one.'}`;
-      return render(c, 'set-password', { ...resetView, intro: '', action: '#', errors: { message } }, 404);
+      return render(c, 'set-password', { ...resetView, intro: '', invalidLink: true, errors: { message } }, 404);
     }
     return render(c, 'set-password', { ...resetView, intro: `Choose a password for ${user.email}.`, email: user.email, action: `/admin/reset/${token}` });
   });

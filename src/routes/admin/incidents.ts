@@ -1,23 +1,27 @@
 import { Hono } from 'hono';
 import { nextLocalTime, formatLocalDateTime, parseLocalDateTime } from '../../domain/calendar.js';
 import { suggestedNextUpdate } from '../../domain/cadence.js';
-import { INCIDENT_STATUS_LABELS, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
-import { allowedNextStatuses } from '../../domain/lifecycle.js';
+import { INCIDENT_STATUS_LABELS, SEVERITIES, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
+import { allowedNextStatuses, restoredComponents } from '../../domain/lifecycle.js';
 import { impactFromStatus, worstStatus } from '../../domain/status.js';
 import { placeholdersIn } from '../../domain/templates.js';
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
 import type { Deps } from '../../deps.js';
 import { AppError, NotFoundError } from '../../lib/errors.js';
 import { presentAdminIncident, presentDeliveries, SEVERITY_OPTIONS } from '../../presenters/admin-incident.js';
+import { formErrors } from '../../presenters/form-errors.js';
 import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
 import {
   applyTemplate,
+  carriedPlaceholders,
   chosenComponents,
   COMPONENT_STATUS_OPTIONS,
   emptyFormState,
   filledText,
   formStateFrom,
+  placeholderValuesOf,
+  suggestNextUpdate,
   type UpdateFormState,
 } from '../../presenters/update-form.js';
 import { declareIncident } from '../../services/declare-incident.js';
@@ -28,6 +32,31 @@ import { postUpdate } from '../../services/post-update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 const CADENCE_HINT = 'SEV-1 every 15 min, SEV-2 every 30 min, SEV-3 every 2 h.';
+/** The cadence the declare form suggests before a severity is chosen. */
+const DEFAULT_SEVERITY: Severity = 2;
+
+/** The services' field keys as the declare and update forms label them. */
+const UPDATE_FORM_LABELS: Record<string, string> = {
+  title: 'Title',
+  severity: 'Severity',
+  status: 'Status',
+  body: 'Message to customers',
+  components: 'Components',
+  nextUpdateAt: 'Next update by',
+  notify: 'Notify subscribers',
+  reason: 'Reason',
+};
+const BACKFILL_LABELS: Record<string, string> = {
+  title: 'Title',
+  severity: 'Severity',
+  startedAt: 'Started',
+  resolvedAt: 'Resolved',
+  components: 'Affected components',
+  body: 'What happened',
+  resolutionBody: 'Resolution',
+};
+const EDIT_LABELS: Record<string, string> = { body: 'Message' };
+
 /** The delivery page reloads this often while emails are waiting. */
 const REFRESH_SECONDS = 3;
 /** Failed emails listed on the delivery page (the newest). */
@@ -38,7 +67,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const read = requirePermission(deps, 'admin:read');
   const write = requirePermission(deps, 'incidents:write');
-  const errorsOf = (error: AppError) => ({ message: error.message, fields: error.fields });
+  const errorsOf = (error: AppError) => formErrors(error, UPDATE_FORM_LABELS);
 
   /** The "next update by" time a form asked for, as an instant and as customers will read it. */
   const nextUpdateOf = (state: UpdateFormState, timeZone: string, now: number) => {
@@ -66,6 +95,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
           status,
           body,
           at: now,
+          placeholders: null,
           createdAt: now,
           updatedAt: now,
           componentChanges: chosen.map((c) => ({ componentId: c.componentId, oldStatus: current.get(c.componentId) ?? 'operational', newStatus: c.status })),
@@ -88,7 +118,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       templates: incidentTemplates(data).filter((t) => t.status === 'investigating' || t.status === 'identified'),
       severities: SEVERITY_OPTIONS,
       statusOptions: COMPONENT_STATUS_OPTIONS,
-      cadenceHint: CADENCE_HINT,
+      cadenceHint: `${CADENCE_HINT} Unless you type a time, it follows the severity you choose (on Preview and on Publish).`,
       showRestore: false,
       ...extra,
     }, status);
@@ -110,7 +140,8 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     let form = emptyFormState(data.components, data.groups);
     const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === 'incident');
     if (template) form = applyTemplate(form, template);
-    form = { ...form, nextUpdate: suggested(2, data.settings.timeZone, deps.clock.now()) };
+    // No severity chosen yet: SEV-2's cadence until one is (the submission re-suggests for it).
+    form = suggestNextUpdate(form, suggested(DEFAULT_SEVERITY, data.settings.timeZone, deps.clock.now()), true);
     return renderNew(c, data, form);
   });
 
@@ -118,7 +149,9 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const fields = await formOf(c);
     const now = deps.clock.now();
     const data = await loadIncidentForm(deps);
-    const form = formStateFrom(fields, emptyFormState(data.components, data.groups));
+    const chosenSeverity = Number(fields.severity);
+    const severity = (SEVERITIES as readonly number[]).includes(chosenSeverity) ? (chosenSeverity as Severity) : DEFAULT_SEVERITY;
+    const form = suggestNextUpdate(formStateFrom(fields, emptyFormState(data.components, data.groups)), suggested(severity, data.settings.timeZone, now));
     const next = nextUpdateOf(form, data.settings.timeZone, now);
     const title = filledText(form, form.title, next.text);
     const body = filledText(form, form.body, next.text);
@@ -142,6 +175,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
           body,
           components: chosenComponents(form),
           nextUpdateAt: next.at,
+          placeholders: placeholderValuesOf(form),
           ...(form.notify === 'auto' ? {} : { notify: form.notify === 'yes' }),
         },
         c.get('actor'),
@@ -162,9 +196,10 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const severity = (data.incident.severity ?? 4) as Severity;
     let state = form;
     if (!state) {
-      state = { ...emptyFormState(data.components, data.groups), status: data.incident.status, nextUpdate: suggested(severity, data.settings.timeZone, now) };
+      state = suggestNextUpdate({ ...emptyFormState(data.components, data.groups), status: data.incident.status }, suggested(severity, data.settings.timeZone, now), true);
       const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === data.incident.kind);
-      if (template) state = applyTemplate({ ...state, status: template.status }, template);
+      // The values used earlier in the incident ("Impact", "Affected service") carry forward.
+      if (template) state = applyTemplate({ ...state, status: template.status }, template, carriedPlaceholders(data.incident.updates));
     }
     return renderAdmin(c, deps, 'incidents/show', {
       title: data.incident.title,
@@ -208,7 +243,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       return c.redirect(`/admin/incidents/${id}?published=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderAdmin(c, deps, 'incidents/backfill', { title: 'Record a past incident', values: fields, components: data.components, severities: SEVERITY_OPTIONS, statusOptions: COMPONENT_STATUS_OPTIONS, errors: errorsOf(error) }, error.status as 400);
+      return renderAdmin(c, deps, 'incidents/backfill', { title: 'Record a past incident', values: fields, components: data.components, severities: SEVERITY_OPTIONS, statusOptions: COMPONENT_STATUS_OPTIONS, errors: formErrors(error, BACKFILL_LABELS) }, error.status as 400);
     }
   });
 
@@ -250,22 +285,21 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const fields = await formOf(c);
     const now = deps.clock.now();
     const data = await loadAdminIncident(deps, id);
-    const form = formStateFrom(fields, emptyFormState(data.components, data.groups));
+    const severity = (data.incident.severity ?? 4) as Severity;
+    const form = suggestNextUpdate(formStateFrom(fields, emptyFormState(data.components, data.groups)), suggested(severity, data.settings.timeZone, now));
     const next = nextUpdateOf(form, data.settings.timeZone, now);
     const body = filledText(form, form.body, next.text);
     const status = form.status as AnyIncidentStatus;
-    let components = chosenComponents(form);
-    if (status === 'resolved' && form.restoreComponents) {
-      const explicit = new Set(components.map((x) => x.componentId));
-      const current = new Map(data.components.map((x) => [x.id, x.status]));
-      const restore = data.incident.componentIds.filter((cid) => !explicit.has(cid) && current.get(cid) !== undefined && current.get(cid) !== 'operational');
-      components = [...components, ...restore.map((componentId) => ({ componentId, status: 'operational' as const }))];
-    }
+    const components = chosenComponents(form);
     if (fields.action === 'preview') {
-      return renderShow(c, id, form, { preview: previewOf(data, data.incident, { ...form, components: form.components.map((x) => ({ ...x, chosen: components.find((k) => k.componentId === x.id)?.status ?? '' })) }, data.incident.title, body, status, now) });
+      // The preview shows what the service will do: the same rule, over the same components.
+      const current = new Map(data.components.map((x) => [x.id, x.status]));
+      const restored = form.restoreComponents ? restoredComponents(status, data.incident.componentIds, current, components) : [];
+      const shown = [...components, ...restored];
+      return renderShow(c, id, form, { preview: previewOf(data, data.incident, { ...form, components: form.components.map((x) => ({ ...x, chosen: shown.find((k) => k.componentId === x.id)?.status ?? '' })) }, data.incident.title, body, status, now) });
     }
     try {
-      await postUpdate(deps, { incidentId: id, status, body, components, nextUpdateAt: next.at }, c.get('actor'));
+      await postUpdate(deps, { incidentId: id, status, body, components, nextUpdateAt: next.at, restoreComponents: form.restoreComponents, placeholders: placeholderValuesOf(form) }, c.get('actor'));
       return c.redirect(`/admin/incidents/${id}?published=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -281,7 +315,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       return c.redirect(`/admin/incidents/${id}`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderShow(c, id, null, { errors: errorsOf(error) }, error.status as 400);
+      return renderShow(c, id, null, { errors: formErrors(error, UPDATE_FORM_LABELS, 'Nothing was saved.') }, error.status as 400);
     }
   });
 
@@ -305,7 +339,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       return c.redirect(`/admin/incidents/${c.req.param('id')}`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderAdmin(c, deps, 'incidents/edit-update', { title: 'Fix an update', ...(await updateView(c)), body: fields.body, errors: errorsOf(error) }, error.status as 400);
+      return renderAdmin(c, deps, 'incidents/edit-update', { title: 'Fix an update', ...(await updateView(c)), body: fields.body, errors: formErrors(error, EDIT_LABELS, 'Nothing was saved.') }, error.status as 400);
     }
   });
   app.get('/incidents/:id/updates/:updateId/delete', write, async (c) =>

@@ -37,7 +37,7 @@ type Errors = { message: string; fields?: Record<string, string[]> };
 
 const FIELD_LABELS: Record<string, string> = {
   title: 'Title',
-  body: 'Message',
+  body: 'Message to customers',
   scheduledFor: 'Starts',
   scheduledUntil: 'Ends',
   componentIds: 'Components',
@@ -48,7 +48,7 @@ const FIELD_LABELS: Record<string, string> = {
 function errorsOf(error: AppError): Errors {
   if (!error.fields) return { message: error.message };
   const fields: Record<string, string[]> = {};
-  for (const [key, messages] of Object.entries(error.fields)) fields[FIELD_LABELS[key] ?? key] = messages;
+  for (const [key, messages] of Object.entries(error.fields)) fields[FIELD_LABELS[key] ?? FIELD_LABELS[key.split('.')[0]!] ?? key] = messages;
   return { message: error.message.startsWith('Not published') ? error.message : 'Nothing was published. Check the fields below.', fields };
 }
 
@@ -194,7 +194,7 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
           updatedAt: now,
           componentIds: form.componentIds,
           updates: [
-            { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, createdAt: now, updatedAt: now, componentChanges: [] },
+            { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, placeholders: null, createdAt: now, updatedAt: now, componentChanges: [] },
           ],
         };
         return renderNew(c, data, form, { preview: previewOf(data, detail, now, [view.title, view.body]) });
@@ -318,6 +318,7 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
               incidentId: id,
               status: form.status,
               body: view.body,
+              placeholders: null,
               at: now,
               createdAt: now,
               updatedAt: now,

@@ -15,6 +15,7 @@ import {
   IsoTime,
   ListQuery,
   PostedUpdateModel,
+  RestoreComponentsInput,
   SeverityInput,
   UpdatePath,
 } from './schemas.js';
@@ -61,8 +62,16 @@ const IncidentUpdateBody = z
     components: Components.optional(),
     at: IsoTime.optional().describe('Publication time; defaults to now. Earlier values backfill'),
     next_update_at: NextUpdateAt.optional().describe('The next update promised; null or left out for none. Cleared on resolution'),
+    restore_components: RestoreComponentsInput.optional(),
   })
-  .transform((b) => ({ status: b.status, body: b.body, components: b.components, at: b.at, nextUpdateAt: b.next_update_at }));
+  .transform((b) => ({
+    status: b.status,
+    body: b.body,
+    components: b.components,
+    at: b.at,
+    nextUpdateAt: b.next_update_at,
+    restoreComponents: b.restore_components,
+  }));
 
 const EditUpdateBody = z.strictObject({ body: EditUpdateInput.shape.body.describe('The corrected Markdown') });
 
@@ -209,7 +218,8 @@ export function incidentOperations(): Operation[] {
     { base: '/incidents', tag: 'Incidents', one: 'Incident', many: 'Incidents', noun: 'incident' },
     {
       body: IncidentUpdateBody,
-      description: 'Publishes an update; its status moves the lifecycle on, and the component statuses it names change at the same time.',
+      description:
+        'Publishes an update; its status moves the lifecycle on, and the component statuses it names change at the same time. A resolved update also sets the components the incident affected back to operational (those not named in components), unless restore_components is false.',
       post: ({ deps, actor, params, body }) => postUpdate(deps, { ...body, incidentId: params.id }, actor),
     },
   );

@@ -48,6 +48,13 @@ export const UpdatePath = z.object({
   update_id: IdParam.describe('The update id'),
 });
 
+export const RestoreComponentsInput = z
+  .boolean()
+  .default(true)
+  .describe(
+    'Only on a resolved update: set the components the incident affected back to operational, except those given a status in components. Defaults to true, as in the admin form; false leaves them as they are',
+  );
+
 export const SeverityInput = z
   .union(SEVERITIES.map((s) => z.literal(s)))
   .describe('1 (critical) to 4 (minor); internal, drives the response and never shown as "SEV" to customers');
