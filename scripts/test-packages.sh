@@ -3,14 +3,16 @@
 #   chromium           browser tests (Playwright cannot download browsers here)
 #   jing               Atom feeds against RFC 4287's RELAX NG schema (brings a Java runtime)
 #   python3-feedparser feeds read as a feed reader reads them
+#   default-jre-headless the Nu Html Checker (vnu-jar, from npm) validates every page
 # `check` (run first by `npm test`) names what is missing and the one line that
 # installs it, and fails; `install` (run by .ci/run) installs what is missing.
 set -euo pipefail
-packages=(chromium jing python3-feedparser)
+packages=(chromium jing python3-feedparser default-jre-headless)
 
 missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v jing >/dev/null 2>&1 || missing+=(jing)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 # Debian's feedparser is for the system Python, which a pyenv or venv on PATH would hide.
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3

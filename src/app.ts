@@ -12,6 +12,7 @@ import { badgeRoutes } from './routes/badges.js';
 import { embedRoutes } from './routes/embed.js';
 import { feedRoutes } from './routes/feeds.js';
 import { publicPageRoutes } from './routes/public-pages.js';
+import { siteFileRoutes } from './routes/site-files.js';
 import { subscriberRoutes } from './routes/subscribe.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { isCompleteResponse, isHttpsRequest, securityHeaders } from './routes/security-headers.js';
@@ -114,6 +115,7 @@ export function createApp(deps: Deps): Hono {
     return c.json({ status: 'ok' });
   });
   app.route('/', publicPageRoutes(deps));
+  app.route('/', siteFileRoutes(deps));
   app.route('/api/v1', apiV1Routes(deps));
   app.route('/api/v2', apiV2Routes(deps));
   app.route('/', badgeRoutes(deps));

@@ -103,6 +103,8 @@ export const incidents = sqliteTable(
     example: integer('example', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** Changes since creation (every update of the row adds one): the iCalendar SEQUENCE. */
+    sequence: integer('sequence').notNull().default(0),
   },
   (t) => [
     index('incidents_kind_status').on(t.kind, t.status),

@@ -26,8 +26,8 @@ export function presentMaintenanceCalendar(
         const latest = m.updates[0];
         return {
           uid: `maintenance-${m.id}@${host}`,
-          // Seconds since creation only ever grow, and change with every edit.
-          sequence: Math.max(0, Math.floor((m.updatedAt - m.createdAt) / 1000)),
+          // RFC 5545 3.8.7.4: 0 when created, one more with every change.
+          sequence: m.sequence,
           created: m.createdAt,
           lastModified: m.updatedAt,
           start: m.scheduledFor!,

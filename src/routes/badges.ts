@@ -41,7 +41,7 @@ export function badgeRoutes(deps: Deps): Hono {
         const data = await loadBadge(deps, { component, uptimeDays, now });
         const badge =
           query.metric === 'uptime'
-            ? uptimeBadge(query.label ?? `uptime ${query.window}`, data.uptime, data.uptime === null ? null : formatPercent(data.uptime))
+            ? uptimeBadge(query.label ?? `${data.name} uptime ${query.window}`, data.uptime, data.uptime === null ? null : formatPercent(data.uptime))
             : statusBadge(query.label ?? data.name, data.status);
         return format === 'svg'
           ? { body: badgeSvg(badge, query.style), contentType: 'image/svg+xml; charset=utf-8', validUntil: now + MINUTE }

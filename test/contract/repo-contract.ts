@@ -784,6 +784,20 @@ export function repoContract(name: string, open: OpenDatabase): void {
         expect(incident!.updates.slice(0, 3).map((u) => u.id)).toEqual([late, sameTime, backfilled]);
       });
 
+      it('sequence counts the changes of an incident: 0 when created, one more per update() (the calendar SEQUENCE)', async () => {
+        const id = await scheduleMaintenance(ctx.deps, { title: 'Upgrade', body: 'Planned.', scheduledFor: ctx.now + HOUR, scheduledUntil: ctx.now + 2 * HOUR }, FIXTURE_ACTOR);
+        const other = await declareIncident(ctx.deps, { title: 'Other', severity: 3, body: 'x' }, FIXTURE_ACTOR);
+        expect((await ctx.repos.incidents.findById(id))!.sequence).toBe(0);
+        ctx.clock.advance(DAY);
+        await ctx.db.atomic([ctx.repos.incidents.update(id, { title: 'Engine upgrade', updatedAt: ctx.clock.now() })]);
+        await ctx.db.atomic([ctx.repos.incidents.update(id, { updatedAt: ctx.clock.now() })]);
+        await postUpdate(ctx.deps, { incidentId: id, status: 'in_progress', body: 'Started.' }, FIXTURE_ACTOR);
+        const changed = (await ctx.repos.incidents.findById(id))!;
+        expect(changed.sequence).toBe(3);
+        expect(changed.title).toBe('Engine upgrade');
+        expect((await ctx.repos.incidents.findById(other))!.sequence).toBe(0);
+      });
+
       it('declareIncident with an unknown component rejects and writes nothing', async () => {
         const before = await revision(ctx);
         await expect(
@@ -968,12 +982,12 @@ export function repoContract(name: string, open: OpenDatabase): void {
         expect(await ctx.repos.incidents.anyStartedBefore(t - DAY)).toBe(false);
       });
 
-      it('update() patches only the given columns', async () => {
+      it('update() patches only the given columns (and counts the change in sequence)', async () => {
         const id = await declareIncident(ctx.deps, { title: 'Before', severity: 2, body: 'b' }, FIXTURE_ACTOR);
-        const before = await ctx.repos.incidents.findById(id);
+        const before = (await ctx.repos.incidents.findById(id))!;
         await ctx.db.atomic([ctx.repos.incidents.update(id, { title: 'After', severity: 1, updatedAt: ctx.now + 1 })]);
         const after = await ctx.repos.incidents.findById(id);
-        expect(after).toEqual({ ...before, title: 'After', severity: 1, updatedAt: ctx.now + 1 });
+        expect(after).toEqual({ ...before, title: 'After', severity: 1, updatedAt: ctx.now + 1, sequence: before.sequence + 1 });
       });
     });
 

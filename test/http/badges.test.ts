@@ -81,9 +81,11 @@ describe('badges', () => {
     deps.clock.set(NOON);
     // 6 h down in 30 days: 1 - 6 / 720 = 99.1666…% -> 99.16%.
     const svg = parseSvg((await get(deps, `/badge/${api}.svg?metric=uptime&window=30d`)).text);
-    expect(svg['aria-label']).toBe('uptime 30d: 99.16%');
+    expect(svg['aria-label']).toBe('API uptime 30d: 99.16%');
     const json = JSON.parse((await get(deps, `/badge/${api}.json?metric=uptime&window=30d`)).text);
-    expect(json).toEqual({ schemaVersion: 1, label: 'uptime 30d', message: '99.16%', color: '97ca00' });
+    expect(json).toEqual({ schemaVersion: 1, label: 'API uptime 30d', message: '99.16%', color: '97ca00' });
+    // The page's badge names the page.
+    expect(JSON.parse((await get(deps, '/badge.json?metric=uptime&window=30d')).text).label).toBe('Test Cloud uptime 30d');
     // A 7-day window does not include the outage.
     expect(JSON.parse((await get(deps, `/badge/${api}.json?metric=uptime&window=7d`)).text).message).toBe('100.00%');
   });

@@ -45,16 +45,21 @@ describe('/maintenance.ics', () => {
     expect(event!.component.getFirstPropertyValue('url')).toBe(`http://status.test/incidents/${id}`);
   });
 
-  it('keeps the UID and raises SEQUENCE when the maintenance changes', async () => {
+  it('keeps the UID and counts the changes in SEQUENCE: 0, then one more per change', async () => {
     const deps = await createTestDeps({ now: NOON });
     const id = await makeMaintenance(deps, { title: 'Upgrade', scheduledFor: NOON + HOUR, scheduledUntil: NOON + 2 * HOUR });
     const before = events((await get(deps, '/maintenance.ics')).text)[0]!;
+    expect(before.sequence).toBe(0);
     deps.clock.advance(90 * MINUTE);
     await postUpdate(deps, { incidentId: id, status: 'in_progress', body: 'Started.' }, FIXTURE_ACTOR);
     const after = events((await get(deps, '/maintenance.ics')).text)[0]!;
     expect(after.uid).toBe(before.uid);
-    expect(after.sequence).toBeGreaterThan(before.sequence);
+    // Not the 5,400 seconds since it was scheduled.
+    expect(after.sequence).toBe(1);
     expect(after.description).toContain('Status: In progress');
+    deps.clock.advance(MINUTE);
+    await postUpdate(deps, { incidentId: id, status: 'verifying', body: 'Checking.' }, FIXTURE_ACTOR);
+    expect(events((await get(deps, '/maintenance.ics')).text)[0]!.sequence).toBe(2);
   });
 
   it('escapes TEXT values and folds long lines without splitting characters', () => {

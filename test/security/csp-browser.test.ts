@@ -43,8 +43,6 @@ async function visit(path: string, options: { signedIn?: boolean } = {}) {
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
-    // Browsers ask for /favicon.ico on their own; Herald has none (404).
-    if (message.location().url.endsWith('/favicon.ico')) return;
     if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));

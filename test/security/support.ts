@@ -41,6 +41,13 @@ function schemeOf(value: string): string {
 /** Links to images Markdown may keep (markdown-it allows these data: URLs); nothing else with data:. */
 const SAFE_DATA_IMAGE = /^data:image\/(gif|png|jpeg|webp);/i;
 
+/** Herald's own <link>s: the icon and the feeds, on fixed paths of its own. */
+function isOwnLink(element: Element): boolean {
+  if (element.tagName !== 'link') return false;
+  const attr = (name: string): string => element.attrs.find((a) => a.name === name)?.value ?? '';
+  return ['icon', 'alternate'].includes(attr('rel')) && /^\/[a-z0-9][a-z0-9./-]*$/i.test(attr('href'));
+}
+
 function isElement(node: Node): node is Element {
   return 'tagName' in node;
 }
@@ -81,7 +88,7 @@ export function inspectHtml(html: string): HtmlReport {
   collectText(document);
   walk(document, (element) => {
     const name = element.tagName.toLowerCase();
-    if (FORBIDDEN_ELEMENTS.has(name)) problems.push(`<${name}> element`);
+    if (FORBIDDEN_ELEMENTS.has(name) && !isOwnLink(element)) problems.push(`<${name}> element`);
     if (name === 'meta' && element.attrs.some((a) => a.name === 'http-equiv')) problems.push('<meta http-equiv>');
     if (name === 'style') {
       // Herald's own style sheets load nothing and hold no markup; a planted one would.

@@ -225,6 +225,9 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/embed', path: '/embed' },
     { route: '/embed', path: '/embed?theme=dark' },
     { route: '/embed.js', path: '/embed.js' },
+    { route: '/robots.txt', path: '/robots.txt' },
+    { route: '/favicon.svg', path: '/favicon.svg' },
+    { route: '/favicon.ico', path: '/favicon.ico' },
     { route: '/api/v2/summary.json', path: '/api/v2/summary.json' },
     { route: '/api/v2/status.json', path: '/api/v2/status.json' },
     { route: '/api/v2/components.json', path: '/api/v2/components.json' },
@@ -354,6 +357,9 @@ async function checkResponse(f: Fixture, path: string, res: TestResponse, text: 
     // The title comes back whole (less the control characters iCalendar cannot carry), line breaks as escaped text.
     const title = publishable(text).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(/\r\n?/g, '\n');
     expect(String(events[0]!.getFirstPropertyValue('summary')), what).toBe(`Maintenance: ${title}`);
+  } else if (type.startsWith('text/plain') && path === '/robots.txt') {
+    // Fixed text: nothing typed reaches it.
+    expect(res.text, what).toMatch(/^User-agent: \*\n/);
   } else if (type.startsWith('application/javascript')) {
     // The static widget script: it never builds HTML from the data.
     expect(res.text, what).not.toContain('innerHTML');

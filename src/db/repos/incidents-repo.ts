@@ -14,7 +14,7 @@ import {
 
 export type NewIncident = typeof incidents.$inferInsert;
 export type NewIncidentUpdate = typeof incidentUpdates.$inferInsert;
-export type IncidentPatch = Partial<Omit<NewIncident, 'id' | 'kind' | 'createdAt'>>;
+export type IncidentPatch = Partial<Omit<NewIncident, 'id' | 'kind' | 'createdAt' | 'sequence'>>;
 
 export interface ComponentChange {
   componentId: string;
@@ -201,7 +201,8 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
       ];
     },
     update(id, patch) {
-      return orm.update(incidents).set(patch).where(eq(incidents.id, id));
+      // Every change counts: the maintenance calendar's SEQUENCE.
+      return orm.update(incidents).set({ ...patch, sequence: sql`${incidents.sequence} + 1` }).where(eq(incidents.id, id));
     },
     insertUpdate(row, changes) {
       return [

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
+import { compressHtml } from '../compress-html.js';
 import { authRoutes } from './auth-routes.js';
 import type { AdminEnv } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -16,6 +17,8 @@ import { subscriberAdminRoutes } from './subscribers.js';
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
+  // Compressed per request and never cached: every admin page is someone's own.
+  app.use('*', compressHtml(deps));
   app.route('/', authRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/', incidentRoutes(deps));

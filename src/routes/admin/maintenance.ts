@@ -192,6 +192,7 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
           example: false,
           createdAt: now,
           updatedAt: now,
+          sequence: 0,
           componentIds: form.componentIds,
           updates: [
             { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, placeholders: null, createdAt: now, updatedAt: now, componentChanges: [] },
