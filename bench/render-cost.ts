@@ -11,7 +11,7 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { createApp } from '../src/app.js';
 import { parseNodeConfig } from '../src/config.js';
 import { createNodeDeps } from '../src/entry/node-deps.js';
-import { initializePage } from '../src/services/initialize.js';
+import { initializePage } from '../src/services/settings/initialize.js';
 import { seedBenchPage } from './seed.js';
 
 const PATHS = ['/', '/api/v2/summary.json', '/history.atom', '/badge.svg'];

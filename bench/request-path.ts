@@ -14,7 +14,7 @@ import { createApp } from '../src/app.js';
 import { parseNodeConfig } from '../src/config.js';
 import { createNodeDeps } from '../src/entry/node-deps.js';
 import { etagMatches, PUBLIC_CACHE_CONTROL } from '../src/routes/cached.js';
-import { initializePage } from '../src/services/initialize.js';
+import { initializePage } from '../src/services/settings/initialize.js';
 import { seedBenchPage } from './seed.js';
 
 /** Milliseconds per round; each figure is the median of ROUNDS rounds. */

@@ -6,11 +6,12 @@ import type { Clock } from '../src/deps.js';
 import { DAY, HOUR, MINUTE } from '../src/domain/calendar.js';
 import type { ComponentStatus, IncidentStatus, Severity } from '../src/domain/constants.js';
 import { createNodeDeps } from '../src/entry/node-deps.js';
-import { createComponent, createGroup } from '../src/services/create-component.js';
-import { declareIncident } from '../src/services/declare-incident.js';
-import { initializePage } from '../src/services/initialize.js';
-import { postUpdate } from '../src/services/post-update.js';
-import { scheduleMaintenance } from '../src/services/schedule-maintenance.js';
+import { createComponent } from '../src/services/components/components.js';
+import { createGroup } from '../src/services/components/groups.js';
+import { declareIncident } from '../src/services/incidents/declare.js';
+import { initializePage } from '../src/services/settings/initialize.js';
+import { postUpdate } from '../src/services/incidents/post-update.js';
+import { scheduleMaintenance } from '../src/services/maintenance/schedule.js';
 import { systemActor } from '../src/services/auth/actor.js';
 
 /** Benchmarks seed and publish from the shell, as the command line does. */

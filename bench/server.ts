@@ -22,8 +22,8 @@ import { createApp } from '../src/app.js';
 import { parseNodeConfig } from '../src/config.js';
 import { createNodeDeps } from '../src/entry/node-deps.js';
 import { createNodeServer } from '../src/entry/node-fast-path.js';
-import { initializePage } from '../src/services/initialize.js';
-import { postUpdate } from '../src/services/post-update.js';
+import { initializePage } from '../src/services/settings/initialize.js';
+import { postUpdate } from '../src/services/incidents/post-update.js';
 import { PUBLISH_MARKER_PREFIX } from './publish-marker.js';
 import { systemActor } from '../src/services/auth/actor.js';
 

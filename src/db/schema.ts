@@ -341,7 +341,7 @@ export const subscriberGroups = sqliteTable(
 /**
  * The durable outbox: one row per email to send. Update emails are written by
  * the same atomic write that publishes the update; a drainer sends them in
- * batches (see services/outbox.ts).
+ * batches (see services/notifications/outbox.ts).
  */
 export const mailOutbox = sqliteTable(
   'mail_outbox',

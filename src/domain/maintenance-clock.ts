@@ -1,7 +1,7 @@
 /**
  * The maintenance clock's decisions: which maintenance must start or complete
  * at `now`, and which components each move changes. Pure: the service
- * (services/maintenance-clock.ts) loads the rows and writes the results.
+ * (services/maintenance/clock.ts) loads the rows and writes the results.
  */
 import type { AnyIncidentStatus, ComponentStatus, IncidentKind, MaintenanceStatus } from './constants.js';
 import { isClosedStatus } from './lifecycle.js';

@@ -8,8 +8,8 @@ import { AppError } from '../lib/errors.js';
 import { createOwner, createResetLinkForEmail, createSetupLink } from '../services/auth/accounts.js';
 import { systemActor } from '../services/auth/actor.js';
 import { createApiToken, type CreateTokenInput } from '../services/auth/api-tokens.js';
-import { removeExampleContent } from '../services/example-page.js';
-import { initializePage } from '../services/initialize.js';
+import { removeExampleContent } from '../services/settings/example-page.js';
+import { initializePage } from '../services/settings/initialize.js';
 import { createNodeDeps, MIGRATIONS_DIR } from './node-deps.js';
 
 const USAGE = `Usage: npm run admin -- <command> [options]

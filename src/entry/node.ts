@@ -18,8 +18,8 @@ import { createApp } from '../app.js';
 import { ConfigError, parseNodeConfig, type NodeConfig } from '../config.js';
 import { createSetupLink } from '../services/auth/accounts.js';
 import { runBackgroundTick } from '../services/background.js';
-import { createDrainer } from '../services/outbox.js';
-import { initializePage } from '../services/initialize.js';
+import { createDrainer } from '../services/notifications/outbox.js';
+import { initializePage } from '../services/settings/initialize.js';
 import { createNodeDeps, type NodeDeps } from './node-deps.js';
 import { createNodeServer } from './node-fast-path.js';
 

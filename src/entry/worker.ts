@@ -15,8 +15,8 @@ import { createViews } from '../lib/views.js';
 import { createSetupLink } from '../services/auth/accounts.js';
 import { resendTransport } from '../mail/resend-transport.js';
 import { runBackgroundTick } from '../services/background.js';
-import { createDrainer, type Drainer } from '../services/outbox.js';
-import { initializePage } from '../services/initialize.js';
+import { createDrainer, type Drainer } from '../services/notifications/outbox.js';
+import { initializePage } from '../services/settings/initialize.js';
 
 /** The bindings declared in wrangler.toml ([vars] and [[d1_databases]]). */
 export interface Env {

@@ -3,9 +3,9 @@ import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
 import type { IncidentDetail, UpdateDetail } from '../db/repos/incidents-repo.js';
 import type { DeliveryCounts } from '../db/repos/outbox-repo.js';
-import type { FailedDeliveryView } from '../services/deliveries.js';
+import type { FailedDeliveryView } from '../services/notifications/deliveries.js';
 import type { ComponentGroupRow, ComponentRow, SettingsRow, SubscriberRow, TemplateRow } from '../db/schema.js';
-import type { ImportReport } from '../services/subscriptions.js';
+import type { ImportReport } from '../services/subscribers/manage.js';
 import type {
   ApiCursorPagination,
   ApiDeliveries,

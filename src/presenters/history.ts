@@ -1,4 +1,4 @@
-import type { HistoryData } from '../services/history.js';
+import type { HistoryData } from '../services/public/history.js';
 import { formatterFor } from './format.js';
 import { presentIncident, type IncidentView } from './incident.js';
 import { presentPage, type PageView } from './page.js';

@@ -3,7 +3,7 @@ import { COMPONENT_STATUS_LABELS, type ComponentStatus } from '../domain/constan
 import { overallStatus, worstStatus } from '../domain/status.js';
 import { dailySummaries, DOWNTIME_WEIGHT, uptime, type DaySummary } from '../domain/uptime.js';
 import type { ComponentRow } from '../db/schema.js';
-import { HISTORY_DAYS, RECENT_DAYS, type StatusPageData } from '../services/status-page.js';
+import { HISTORY_DAYS, RECENT_DAYS, type StatusPageData } from '../services/public/status-page.js';
 import { formatDuration, formatPercent, formatterFor, type TimeView } from './format.js';
 import { presentIncident, type IncidentView } from './incident.js';
 import { presentPage, type PageView } from './page.js';

@@ -4,7 +4,7 @@ import { effectiveStatus } from '../domain/lifecycle.js';
 import { overallStatus, worstStatus } from '../domain/status.js';
 import type { IncidentDetail } from '../db/repos/incidents-repo.js';
 import type { ComponentRow } from '../db/schema.js';
-import type { PublicPageData } from '../services/public-api.js';
+import type { PublicPageData } from '../services/public/public-api.js';
 
 /*
  * Atlassian Statuspage public API v2 shapes, exactly: the same keys (strict

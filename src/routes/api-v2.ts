@@ -10,7 +10,7 @@ import {
   loadPublicPage,
   type IncidentSelection,
   type MaintenanceSelection,
-} from '../services/public-api.js';
+} from '../services/public/public-api.js';
 import { baseUrlFor, originKey } from './base-url.js';
 import { sendCached } from './cached.js';
 

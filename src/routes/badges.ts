@@ -7,7 +7,7 @@ import { MINUTE } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { NotFoundError } from '../lib/errors.js';
 import { formatPercent } from '../presenters/format.js';
-import { loadBadge } from '../services/badge.js';
+import { loadBadge } from '../services/public/badge.js';
 import { parseInput } from '../services/validation.js';
 import { sendCached } from './cached.js';
 

@@ -7,7 +7,7 @@ import { EMBED_SCRIPT } from '../embed/embed-script.js';
 import { formatterFor } from '../presenters/format.js';
 import { presentIncident } from '../presenters/incident.js';
 import { presentPage } from '../presenters/page.js';
-import { loadEmbed } from '../services/embed.js';
+import { loadEmbed } from '../services/public/embed.js';
 import { parseInput } from '../services/validation.js';
 import { baseUrlFor, originKey } from './base-url.js';
 import { HTML, sendCached } from './cached.js';

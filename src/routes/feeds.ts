@@ -7,7 +7,7 @@ import { atomFeed } from '../feeds/atom.js';
 import { rssFeed } from '../feeds/rss.js';
 import { presentFeed } from '../presenters/feed.js';
 import { presentMaintenanceCalendar } from '../presenters/maintenance-calendar.js';
-import { loadFeed, loadMaintenanceFeed } from '../services/feed.js';
+import { loadFeed, loadMaintenanceFeed } from '../services/public/feed.js';
 import { baseUrlFor, originKey } from './base-url.js';
 import { letWaitingRequestsRun, sendCached } from './cached.js';
 

@@ -7,9 +7,9 @@ import { presentHistory } from '../presenters/history.js';
 import { presentIncident } from '../presenters/incident.js';
 import { presentPage } from '../presenters/page.js';
 import { presentStatusPage } from '../presenters/status-page.js';
-import { loadHistory, MAX_HISTORY_PAGE } from '../services/history.js';
-import { loadIncidentPage } from '../services/incident-page.js';
-import { loadStatusPage } from '../services/status-page.js';
+import { loadHistory, MAX_HISTORY_PAGE } from '../services/public/history.js';
+import { loadIncidentPage } from '../services/public/incident-page.js';
+import { loadStatusPage } from '../services/public/status-page.js';
 import { parseInput } from '../services/validation.js';
 import { HTML, letWaitingRequestsRun, sendCached } from './cached.js';
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { faviconSvg } from '../badges/favicon.js';
 import { MINUTE } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
-import { loadBadge } from '../services/badge.js';
+import { loadBadge } from '../services/public/badge.js';
 import { sendCached } from './cached.js';
 
 /**

@@ -5,15 +5,8 @@ import type { Deps } from '../deps.js';
 import { DAY } from '../domain/calendar.js';
 import { retryAfterHeader, TooManyRequestsError, ValidationError } from '../lib/errors.js';
 import { presentPage } from '../presenters/page.js';
-import { loadSettings } from '../services/settings.js';
-import {
-  confirmSubscription,
-  scopeNames,
-  subscribe,
-  subscriberByToken,
-  unsubscribe,
-  updatePreferences,
-} from '../services/subscriptions.js';
+import { loadSettings } from '../services/settings/reads.js';
+import { confirmSubscription, scopeNames, subscribe, subscriberByToken, unsubscribe, updatePreferences } from '../services/subscribers/subscriptions.js';
 import { formOf } from './admin/context.js';
 import { HTML, sendCached } from './cached.js';
 

@@ -2,11 +2,11 @@ import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
 import { AppError, NotFoundError } from '../lib/errors.js';
 import { verifySvixSignature } from '../lib/svix.js';
-import { handleResendEvent } from '../services/resend-events.js';
+import { handleResendEvent } from '../services/notifications/resend-events.js';
 
 /**
  * POST /webhooks/resend: bounces and complaints from Resend suppress the
- * address (services/resend-events.ts). The Svix signature is checked on the
+ * address (services/notifications/resend-events.ts). The Svix signature is checked on the
  * raw body before anything is parsed; without RESEND_WEBHOOK_SECRET the
  * endpoint does not exist.
  */

@@ -1,8 +1,8 @@
 import { DAY } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { systemActor } from './auth/actor.js';
-import { advanceMaintenance, type MaintenanceClockResult } from './maintenance-clock.js';
-import { pruneOutbox } from './outbox.js';
+import { advanceMaintenance, type MaintenanceClockResult } from './maintenance/clock.js';
+import { pruneOutbox } from './notifications/outbox.js';
 
 export interface BackgroundTickResult {
   maintenance: MaintenanceClockResult | null;

@@ -4,14 +4,12 @@ import { DAY, HOUR } from '../../src/domain/calendar.js';
 import type { Role } from '../../src/domain/constants.js';
 import { ForbiddenError } from '../../src/lib/errors.js';
 import { userActor } from '../../src/services/auth/sessions.js';
-import { createComponent, createGroup } from '../../src/services/create-component.js';
-import {
-  describeComponentDeletion,
-  reorderComponents,
-  reorderGroups,
-  setComponentStatus,
-} from '../../src/services/manage-components.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { createComponent } from '../../src/services/components/components.js';
+import { createGroup } from '../../src/services/components/groups.js';
+import { describeComponentDeletion } from '../../src/services/components/reads.js';
+import { reorderComponents, setComponentStatus } from '../../src/services/components/components.js';
+import { reorderGroups } from '../../src/services/components/groups.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident } from '../support/factories.js';

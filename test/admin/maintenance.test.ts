@@ -3,7 +3,7 @@ import { createApp } from '../../src/app.js';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
 import { automaticUpdateId } from '../../src/domain/maintenance-clock.js';
 import { runBackgroundTick } from '../../src/services/background.js';
-import { advanceMaintenance } from '../../src/services/maintenance-clock.js';
+import { advanceMaintenance } from '../../src/services/maintenance/clock.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, expectPreviewFirst, signIn, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';

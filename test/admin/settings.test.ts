@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { ForbiddenError } from '../../src/lib/errors.js';
 import { userActor } from '../../src/services/auth/sessions.js';
-import { updateSettings } from '../../src/services/update-settings.js';
+import { updateSettings } from '../../src/services/settings/update.js';
 import { adminGet, adminPost, signIn } from '../support/admin.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent } from '../support/factories.js';

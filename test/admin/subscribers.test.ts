@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApp, MAX_BODY_BYTES } from '../../src/app.js';
 import { MINUTE } from '../../src/domain/calendar.js';
-import { declareIncident } from '../../src/services/declare-incident.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { declareIncident } from '../../src/services/incidents/declare.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, signIn, type TestResponse, type TestSession } from '../support/admin.js';
 import { makeComponent, makeGroup } from '../support/factories.js';

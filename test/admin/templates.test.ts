@@ -5,9 +5,9 @@ import {
   DEFAULT_TEMPLATES,
   DEFAULT_TEMPLATES_META_KEY,
   ensureDefaultTemplates,
-} from '../../src/services/default-templates.js';
-import { initializePage } from '../../src/services/initialize.js';
-import { placeholderSyntaxProblems } from '../../src/services/manage-templates.js';
+} from '../../src/services/settings/default-templates.js';
+import { initializePage } from '../../src/services/settings/initialize.js';
+import { placeholderSyntaxProblems } from '../../src/services/settings/templates.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, signIn } from '../support/admin.js';
 import { textOf } from '../support/http.js';

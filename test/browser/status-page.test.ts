@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedExampleContent } from '../../src/services/example-page.js';
+import { seedExampleContent } from '../../src/services/settings/example-page.js';
 import { createTestDeps } from '../support/deps.js';
 import { launchChromium, serveApp } from '../support/browser.js';
 import { systemActor } from '../../src/services/auth/actor.js';

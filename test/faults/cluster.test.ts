@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeDeps } from '../../src/entry/node-deps.js';
-import { declareIncident } from '../../src/services/declare-incident.js';
+import { declareIncident } from '../../src/services/incidents/declare.js';
 import { testConfig } from '../support/deps.js';
 import { api, cpuTicks, createToken, getFresh, isAlive, killAll, removeTempDirs, startHerald, tempDir, workerPids, type Herald } from './support.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';

@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentStatus } from '../../src/domain/constants.js';
 import { createNodeDeps } from '../../src/entry/node-deps.js';
-import { setComponentStatus } from '../../src/services/manage-components.js';
+import { setComponentStatus } from '../../src/services/components/components.js';
 import { testConfig } from '../support/deps.js';
 import { api, createToken, getFresh, killAll, removeTempDirs, startHerald, tempDir, type ApiResponse, type Herald } from './support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get } from '../support/http.js';

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR } from '../../src/domain/calendar.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { get } from '../support/http.js';

@@ -6,7 +6,7 @@ import { HOUR, MINUTE } from '../../src/domain/calendar.js';
 import { REVISION_MEMO_MS } from '../../src/entry/node-deps.js';
 import { RenderCache, STALE_WHILE_RENDERING_MS, type Rendered, type RenderResult } from '../../src/lib/render-cache.js';
 import { letWaitingRequestsRun } from '../../src/routes/cached.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get } from '../support/http.js';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { MINUTE } from '../../src/domain/calendar.js';
 import { createNodeServer } from '../../src/entry/node-fast-path.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';

@@ -2,7 +2,7 @@ import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
 import { foldLine, icsText } from '../../src/calendar/ics.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeMaintenance } from '../support/factories.js';
 import { get } from '../support/http.js';

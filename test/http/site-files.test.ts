@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY } from '../../src/domain/calendar.js';
-import { postUpdate } from '../../src/services/post-update.js';
-import { subscriberToken } from '../../src/services/subscriptions.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
+import { subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { addSubscribers, subscriberRows } from '../mail/support.js';
 import { createTestDeps } from '../support/deps.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/domain/calendar.js';
-import { removeExampleContent, seedExampleContent } from '../../src/services/example-page.js';
-import { postUpdate } from '../../src/services/post-update.js';
+import { removeExampleContent, seedExampleContent } from '../../src/services/settings/example-page.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';

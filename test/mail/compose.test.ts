@@ -14,10 +14,10 @@ import {
 } from '../../src/mail/compose.js';
 import { templates } from '../../src/generated/views.js';
 import { createViews } from '../../src/lib/views.js';
-import { createComponent } from '../../src/services/create-component.js';
-import { declareIncident } from '../../src/services/declare-incident.js';
-import { postUpdate } from '../../src/services/post-update.js';
-import { scheduleMaintenance } from '../../src/services/schedule-maintenance.js';
+import { createComponent } from '../../src/services/components/components.js';
+import { declareIncident } from '../../src/services/incidents/declare.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
+import { scheduleMaintenance } from '../../src/services/maintenance/schedule.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';
 

@@ -2,7 +2,7 @@ import { mailOutbox, subscribers, type SubscriberRow } from '../../src/db/schema
 import type { Deps } from '../../src/deps.js';
 import type { SubscriberStatus } from '../../src/domain/constants.js';
 import { randomToken } from '../../src/lib/crypto.js';
-import { expandFanoutChunk } from '../../src/services/outbox.js';
+import { expandFanoutChunk } from '../../src/services/notifications/outbox.js';
 import { newId } from '../../src/lib/ids.js';
 
 /** Adds subscribers straight through the repo (the public flow has its own tests). */

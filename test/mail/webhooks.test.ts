@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { signSvixPayload } from '../../src/lib/svix.js';
-import { declareIncident } from '../../src/services/declare-incident.js';
+import { declareIncident } from '../../src/services/incidents/declare.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { addSubscribers, statusCounts, subscriberRows } from './support.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';

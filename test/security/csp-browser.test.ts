@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedExampleContent } from '../../src/services/example-page.js';
+import { seedExampleContent } from '../../src/services/settings/example-page.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { signIn, type TestSession } from '../support/admin.js';
 import { makeIncident } from '../support/factories.js';

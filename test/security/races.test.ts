@@ -11,7 +11,7 @@ import { WorkGate } from '../../src/lib/work-gate.js';
 import { ATTEMPT_RETENTION_MS, runBackgroundTick } from '../../src/services/background.js';
 import { completeSetup, createResetLink, createSetupLink, setPasswordWithLink } from '../../src/services/auth/accounts.js';
 import { login, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '../../src/services/auth/sessions.js';
-import { confirmSubscription, subscriberToken, suppressAddress } from '../../src/services/subscriptions.js';
+import { confirmSubscription, subscriberToken, suppressAddress } from '../../src/services/subscribers/subscriptions.js';
 import { addSubscribers } from '../mail/support.js';
 import { signIn, TEST_PASSWORD } from '../support/admin.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';

@@ -11,8 +11,8 @@ import { asHtmlText, inspectHtml, inspectXml, jsonStrings } from './support.js';
 import { mailOutbox } from '../../src/db/schema.js';
 import type { MailTransport, OutgoingEmail } from '../../src/mail/transport.js';
 import { composeInviteEmail, composePasswordResetEmail } from '../../src/mail/compose.js';
-import { createDrainer } from '../../src/services/outbox.js';
-import { subscriberToken } from '../../src/services/subscriptions.js';
+import { createDrainer } from '../../src/services/notifications/outbox.js';
+import { subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { addSubscribers } from '../mail/support.js';
 
 /*

@@ -6,7 +6,7 @@ import type { SubscriberStatus } from '../../src/domain/constants.js';
 import type { Deps } from '../../src/deps.js';
 import { randomToken } from '../../src/lib/crypto.js';
 import { newId } from '../../src/lib/ids.js';
-import { SUBSCRIBE_LIMIT, subscriberToken } from '../../src/services/subscriptions.js';
+import { SUBSCRIBE_LIMIT, subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { inspectHtml } from '../security/support.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup } from '../support/factories.js';

@@ -7,7 +7,7 @@ import { loadViewSources } from '../../src/entry/view-sources.js';
 import { RenderCache } from '../../src/lib/render-cache.js';
 import { passwordCheckGate } from '../../src/services/auth/sessions.js';
 import { createViews, type Views } from '../../src/lib/views.js';
-import { initializePage } from '../../src/services/initialize.js';
+import { initializePage } from '../../src/services/settings/initialize.js';
 
 /** A clock tests move by hand. */
 export class FakeClock implements Clock {

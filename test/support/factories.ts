@@ -1,8 +1,9 @@
 import type { ComponentStatus } from '../../src/domain/constants.js';
 import type { Deps } from '../../src/deps.js';
-import { createComponent, createGroup, type CreateComponentInput } from '../../src/services/create-component.js';
-import { declareIncident, type DeclareIncidentInput } from '../../src/services/declare-incident.js';
-import { scheduleMaintenance, type ScheduleMaintenanceInput } from '../../src/services/schedule-maintenance.js';
+import { createComponent, type CreateComponentInput } from '../../src/services/components/components.js';
+import { createGroup } from '../../src/services/components/groups.js';
+import { declareIncident, type DeclareIncidentInput } from '../../src/services/incidents/declare.js';
+import { scheduleMaintenance, type ScheduleMaintenanceInput } from '../../src/services/maintenance/schedule.js';
 import { FIXTURE_ACTOR } from './actors.js';
 
 type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;

@@ -1,9 +1,9 @@
 import { createApp } from '../../src/app.js';
 import type { ComponentStatus } from '../../src/domain/constants.js';
 import { createResetLink, createSetupLink } from '../../src/services/auth/accounts.js';
-import { seedExampleContent } from '../../src/services/example-page.js';
-import { postUpdate } from '../../src/services/post-update.js';
-import { subscriberToken } from '../../src/services/subscriptions.js';
+import { seedExampleContent } from '../../src/services/settings/example-page.js';
+import { postUpdate } from '../../src/services/incidents/post-update.js';
+import { subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { systemActor } from '../../src/services/auth/actor.js';
 import { FIXTURE_ACTOR } from './actors.js';
 import { addSubscribers, subscriberRows } from '../mail/support.js';

@@ -3,7 +3,7 @@ import type { AuditRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { formatterFor, type Formatter } from '../../presenters/format.js';
 import { listAuditLog } from '../../services/auth/actor.js';
-import { loadSettings } from '../../services/settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
 import { renderAdmin, requirePermission, type AdminEnv } from './context.js';
 
 /** Plain words for the actions Herald records; unknown ones show their code only. */

@@ -8,7 +8,7 @@ import { presentPage } from '../../presenters/page.js';
 import { checkSetupToken, completeSetup, setPasswordWithLink, userForResetToken } from '../../services/auth/accounts.js';
 import { requestPasswordReset } from '../../services/auth/password-mail.js';
 import { login, logout, openSession, SESSION_IDLE_MS } from '../../services/auth/sessions.js';
-import { loadSettings } from '../../services/settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
 import { baseUrlFor } from '../base-url.js';
 import { formOf, isHttps, requirePermission, SESSION_COOKIE, type AdminEnv } from './context.js';
 

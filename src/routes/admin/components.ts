@@ -4,22 +4,13 @@ import { COMPONENT_STATUS_LABELS, COMPONENT_STATUSES, type ComponentStatus } fro
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../lib/errors.js';
 import { formatterFor } from '../../presenters/format.js';
-import { createComponent, createGroup } from '../../services/create-component.js';
-import {
-  deleteComponent,
-  deleteGroup,
-  describeComponentDeletion,
-  describeGroupDeletion,
-  loadComponent,
-  loadComponents,
-  moveComponent,
-  moveGroup,
-  setComponentStatus,
-  updateComponent,
-  updateGroup,
-  type MoveDirection,
-} from '../../services/manage-components.js';
-import { loadSettings } from '../../services/settings.js';
+import { createComponent } from '../../services/components/components.js';
+import { createGroup } from '../../services/components/groups.js';
+import { deleteComponent, moveComponent, setComponentStatus, updateComponent } from '../../services/components/components.js';
+import { deleteGroup, moveGroup, updateGroup } from '../../services/components/groups.js';
+import { describeComponentDeletion, describeGroupDeletion, loadComponent, loadComponents } from '../../services/components/reads.js';
+import { type MoveDirection } from '../../services/components/shared.js';
+import { loadSettings } from '../../services/settings/reads.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 type Form = Record<string, string | string[]>;

@@ -8,7 +8,7 @@ import { ForbiddenError, UnauthorizedError } from '../../lib/errors.js';
 import { presentPage } from '../../presenters/page.js';
 import type { Actor } from '../../services/auth/actor.js';
 import { resumeSession, userActor } from '../../services/auth/sessions.js';
-import { loadSettings } from '../../services/settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
 
 export const SESSION_COOKIE = 'herald_session';
 

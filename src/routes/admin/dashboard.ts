@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { presentAdminIncident } from '../../presenters/admin-incident.js';
 import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
-import { loadDashboard } from '../../services/admin-dashboard.js';
+import { loadDashboard } from '../../services/incidents/dashboard.js';
 import { renderAdmin, requirePermission, type AdminEnv } from './context.js';
 
 export function dashboardRoutes(deps: Deps): Hono<AdminEnv> {

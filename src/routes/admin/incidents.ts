@@ -24,11 +24,11 @@ import {
   suggestNextUpdate,
   type UpdateFormState,
 } from '../../presenters/update-form.js';
-import { declareIncident } from '../../services/declare-incident.js';
-import { loadAdminIncident, loadIncidentForm, loadIncidentList, type IncidentFormData } from '../../services/incident-admin.js';
-import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../services/manage-incidents.js';
-import { failedDeliveries } from '../../services/deliveries.js';
-import { postUpdate } from '../../services/post-update.js';
+import { declareIncident } from '../../services/incidents/declare.js';
+import { loadAdminIncident, loadIncidentForm, loadIncidentList, type IncidentFormData } from '../../services/incidents/reads.js';
+import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../services/incidents/manage.js';
+import { failedDeliveries } from '../../services/notifications/deliveries.js';
+import { postUpdate } from '../../services/incidents/post-update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 const CADENCE_HINT = 'SEV-1 every 15 min, SEV-2 every 30 min, SEV-3 every 2 h.';

@@ -21,16 +21,10 @@ import {
   type MaintenanceUpdateFormState,
   type ScheduleFormState,
 } from '../../presenters/maintenance-form.js';
-import {
-  loadAdminMaintenance,
-  loadMaintenanceForm,
-  loadMaintenanceList,
-  maintenanceUpdateComponents,
-  postMaintenanceUpdate,
-  type MaintenanceFormData,
-} from '../../services/maintenance-admin.js';
-import { snapshotOf, visibleComponentNames } from '../../services/maintenance-clock.js';
-import { scheduleMaintenance } from '../../services/schedule-maintenance.js';
+import { loadAdminMaintenance, loadMaintenanceForm, loadMaintenanceList, type MaintenanceFormData } from '../../services/maintenance/reads.js';
+import { maintenanceUpdateComponents, postMaintenanceUpdate } from '../../services/maintenance/post-update.js';
+import { snapshotOf, visibleComponentNames } from '../../services/maintenance/clock.js';
+import { scheduleMaintenance } from '../../services/maintenance/schedule.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 type Errors = { message: string; fields?: Record<string, string[]> };

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import type { SettingsRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../lib/errors.js';
-import { loadSettings } from '../../services/settings.js';
-import { updateSettings } from '../../services/update-settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
+import { updateSettings } from '../../services/settings/update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 type Form = Record<string, string | string[]>;

@@ -7,14 +7,8 @@ import type { Deps } from '../../deps.js';
 import { AppError, NotFoundError } from '../../lib/errors.js';
 import { ID_PATTERN } from '../../lib/ids.js';
 import { formatDuration, formatterFor, type Formatter } from '../../presenters/format.js';
-import { loadSettings } from '../../services/settings.js';
-import {
-  exportSubscribersCsv,
-  importSubscribers,
-  listSubscribers,
-  removeSubscriber,
-  SUBSCRIBERS_PAGE_SIZE,
-} from '../../services/subscriptions.js';
+import { loadSettings } from '../../services/settings/reads.js';
+import { exportSubscribersCsv, importSubscribers, listSubscribers, removeSubscriber, SUBSCRIBERS_PAGE_SIZE } from '../../services/subscribers/manage.js';
 import { parseInput } from '../../services/validation.js';
 import { renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 

@@ -16,7 +16,7 @@ import {
   type CreateUserInput,
 } from '../../services/auth/accounts.js';
 import { emailTeamLink } from '../../services/auth/password-mail.js';
-import { loadSettings } from '../../services/settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
 import { baseUrlFor } from '../base-url.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 

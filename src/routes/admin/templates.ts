@@ -17,7 +17,7 @@ import {
   listTemplates,
   updateTemplate,
   type TemplateInput,
-} from '../../services/manage-templates.js';
+} from '../../services/settings/templates.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 const KINDS: { kind: IncidentKind; label: string; statuses: readonly AnyIncidentStatus[] }[] = [

@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.js';
 import { AppError } from '../../lib/errors.js';
 import { formatterFor, type Formatter } from '../../presenters/format.js';
 import { createApiToken, findApiToken, listApiTokens, revokeApiToken, type CreateTokenInput } from '../../services/auth/api-tokens.js';
-import { loadSettings } from '../../services/settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
 import { baseUrlFor } from '../base-url.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 import { ROLE_OPTIONS } from './team.js';

@@ -3,16 +3,10 @@ import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { presentApiComponent, presentApiGroup } from '../../presenters/api-v1.js';
 import type { ApiComponent, ApiComponentGroup } from '../../presenters/api-v1-models.js';
-import { createComponent, CreateComponentInput, createGroup } from '../../services/create-component.js';
-import {
-  deleteComponent,
-  deleteGroup,
-  reorderComponents,
-  reorderGroups,
-  setComponentStatus,
-  updateComponent,
-  updateGroup,
-} from '../../services/manage-components.js';
+import { createComponent, CreateComponentInput } from '../../services/components/components.js';
+import { createGroup } from '../../services/components/groups.js';
+import { deleteComponent, reorderComponents, setComponentStatus, updateComponent } from '../../services/components/components.js';
+import { deleteGroup, reorderGroups, updateGroup } from '../../services/components/groups.js';
 import { PublicId } from '../../services/validation.js';
 import { operation, type Operation } from './registry.js';
 import {

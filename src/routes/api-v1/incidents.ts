@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { IMPACTS, INCIDENT_STATUSES, type IncidentKind } from '../../domain/constants.js';
 import { presentApiIncident, presentApiPagination } from '../../presenters/api-v1.js';
 import type { ApiIncident } from '../../presenters/api-v1-models.js';
-import { DeclareIncidentInput, declareIncident } from '../../services/declare-incident.js';
-import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, EditUpdateInput } from '../../services/manage-incidents.js';
-import { postUpdate } from '../../services/post-update.js';
+import { DeclareIncidentInput, declareIncident } from '../../services/incidents/declare.js';
+import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, EditUpdateInput } from '../../services/incidents/manage.js';
+import { postUpdate } from '../../services/incidents/post-update.js';
 import { findIncidentOfKind, listIncidentPage } from './reads.js';
 import { operation, type Operation, type RunContext } from './registry.js';
 import {

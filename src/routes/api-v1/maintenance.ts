@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { MAINTENANCE_STATUSES } from '../../domain/constants.js';
-import { postMaintenanceUpdate } from '../../services/maintenance-admin.js';
-import { postUpdate } from '../../services/post-update.js';
-import { scheduleMaintenance, ScheduleMaintenanceInput } from '../../services/schedule-maintenance.js';
+import { postMaintenanceUpdate } from '../../services/maintenance/post-update.js';
+import { postUpdate } from '../../services/incidents/post-update.js';
+import { scheduleMaintenance, ScheduleMaintenanceInput } from '../../services/maintenance/schedule.js';
 import { PublicId } from '../../services/validation.js';
 import { incidentResponse, lifecycleOperations } from './incidents.js';
 import { operation, type Operation } from './registry.js';

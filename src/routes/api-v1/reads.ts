@@ -6,7 +6,7 @@ import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { FAILURES_SHOWN } from '../../presenters/api-v1-mail-models.js';
 import { authorize, type Actor } from '../../services/auth/actor.js';
-import { failedDeliveries, type FailedDeliveryView } from '../../services/deliveries.js';
+import { failedDeliveries, type FailedDeliveryView } from '../../services/notifications/deliveries.js';
 
 /*
  * The few reads the management API needs that no service offers yet (the

@@ -6,7 +6,7 @@ import type { Deps } from '../../deps.js';
 import { AppError, fieldMessages, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { authenticateBearer } from '../../services/auth/api-tokens.js';
 import type { Actor } from '../../services/auth/actor.js';
-import { loadSettings } from '../../services/settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
 import { baseUrlFor } from '../base-url.js';
 
 /*

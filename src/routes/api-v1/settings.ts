@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { presentApiSettings } from '../../presenters/api-v1.js';
-import { loadSettings } from '../../services/settings.js';
-import { updateSettings } from '../../services/update-settings.js';
+import { loadSettings } from '../../services/settings/reads.js';
+import { updateSettings } from '../../services/settings/update.js';
 import { operation, type Operation } from './registry.js';
 import { SettingsModel } from './schemas.js';
 

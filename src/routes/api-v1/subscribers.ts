@@ -7,7 +7,7 @@ import {
   presentApiOutbox,
   presentApiSubscriber,
 } from '../../presenters/api-v1.js';
-import { importSubscribers, MAX_IMPORT_ROWS, removeSubscriber } from '../../services/subscriptions.js';
+import { importSubscribers, MAX_IMPORT_ROWS, removeSubscriber } from '../../services/subscribers/manage.js';
 import { listSubscriberPage, loadDeliveries } from './reads.js';
 import { MAX_BODY_BYTES, operation, type Operation } from './registry.js';
 import { DeliveriesModel, IdPath, ImportReportModel, ListQuery, OutboxModel, SubscriberListModel } from './schemas.js';

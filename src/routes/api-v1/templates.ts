@@ -7,7 +7,7 @@ import {
   listTemplates,
   TemplateInput,
   updateTemplate,
-} from '../../services/manage-templates.js';
+} from '../../services/settings/templates.js';
 import { operation, type Operation } from './registry.js';
 import { IdPath, TemplateListModel, TemplateModel } from './schemas.js';
 

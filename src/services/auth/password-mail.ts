@@ -6,7 +6,7 @@ import { TooManyRequestsError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { composeInviteEmail, composePasswordResetEmail, type ComposedEmail } from '../../mail/compose.js';
 import type { MailTransport } from '../../mail/transport.js';
-import { loadEmailPage } from '../settings.js';
+import { loadEmailPage } from '../settings/reads.js';
 import { parseInput } from '../validation.js';
 import { auditEntry, systemActor } from './actor.js';
 import { Email, newPasswordLink, RESET_LINK_TTL_MS } from './accounts.js';

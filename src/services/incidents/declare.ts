@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, SEVERITIES } from '../../domain/constants.js';
+import { applyUpdate, impactForSeverity } from '../../domain/lifecycle.js';
+import { impactFromStatus, worstStatus } from '../../domain/status.js';
+import type { Deps } from '../../deps.js';
+import { newId } from '../../lib/ids.js';
+import { componentStatusStatements } from '../components/status-changes.js';
+import { auditEntry, authorize, type Actor } from '../auth/actor.js';
+import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from '../validation.js';
+
+export const ComponentStatusChange = z.object({
+  componentId: PublicId,
+  status: z.enum(COMPONENT_STATUSES),
+});
+
+export const DeclareIncidentInput = z.object({
+  title: z.string().trim().min(1, { error: 'is required' }).max(200),
+  severity: z.union(SEVERITIES.map((s) => z.literal(s)), { error: 'choose one, from 1 (the most severe) to 4' }),
+  /** Defaults from the severity. */
+  impact: z.enum(IMPACTS).optional(),
+  status: z.enum(INCIDENT_STATUSES).default('investigating'),
+  body: z.string().trim().min(1, { error: 'is required' }).max(20_000),
+  components: z.array(ComponentStatusChange).max(200).default([]),
+  /** When impact began; defaults to now. Earlier values backfill a past incident. */
+  startedAt: Timestamp.optional(),
+  /** When the first update was published; defaults to startedAt. */
+  at: Timestamp.optional(),
+  /** Send updates to subscribers; defaults to on for SEV-1 and SEV-2. */
+  notify: z.boolean().optional(),
+  /** The next update promised to customers; null for none. */
+  nextUpdateAt: Timestamp.nullable().optional(),
+  example: z.boolean().default(false),
+  /** The template placeholder values the text was written with; the next update starts from them. */
+  placeholders: PlaceholderValues.optional(),
+});
+export type DeclareIncidentInput = z.input<typeof DeclareIncidentInput>;
+
+/** Declares an incident with its first update, in one atomic write. Returns the incident id. */
+export async function declareIncident(
+  deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
+  raw: DeclareIncidentInput,
+  actor: Actor,
+): Promise<string> {
+  authorize(actor, 'incidents:write');
+  const input = parseInput(DeclareIncidentInput, raw);
+  assertNoPlaceholders({ title: input.title, body: input.body });
+  const now = deps.clock.now();
+  const startedAt = input.startedAt ?? now;
+  const at = input.at ?? startedAt;
+  const id = newId();
+  const updateId = newId();
+  const state = applyUpdate(
+    { kind: 'incident', status: 'investigating', startedAt, monitoringAt: null, resolvedAt: null },
+    input.status,
+    at,
+  );
+  const { statements, changes } = await componentStatusStatements(deps, input.components, at, id);
+  const impact =
+    input.impact ??
+    (input.components.length
+      ? impactFromStatus(worstStatus(input.components.map((c) => c.status)))
+      : impactForSeverity(input.severity));
+  await deps.db.atomic([
+    ...deps.repos.incidents.insert(
+      {
+        id,
+        kind: 'incident',
+        title: input.title,
+        severity: input.severity,
+        impact,
+        status: state.status,
+        startedAt,
+        monitoringAt: state.monitoringAt,
+        resolvedAt: state.resolvedAt,
+        nextUpdateAt: state.resolvedAt === null ? (input.nextUpdateAt ?? null) : null,
+        notify: input.notify ?? input.severity <= 2,
+        example: input.example,
+        createdAt: now,
+        updatedAt: now,
+      },
+      input.components.map((c) => c.componentId),
+    ),
+    ...deps.repos.incidents.insertUpdate(
+      { id: updateId, incidentId: id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
+      changes,
+    ),
+    ...statements,
+    auditEntry(deps, actor, {
+      action: 'incident.declare',
+      targetType: 'incident',
+      targetId: id,
+      details: { title: input.title, severity: input.severity, status: input.status },
+    }),
+  ]);
+  return id;
+}
