@@ -1159,6 +1159,17 @@ export function repoContract(name: string, open: OpenDatabase): void {
         return id;
       }
 
+      it('insertFanout writes the fan-out row only while someone is confirmed', async () => {
+        const incidentId = await declareIncident(ctx.deps, { title: 'Quiet', severity: 3, body: 'b', notify: false }, FIXTURE_ACTOR);
+        const updateId = (await ctx.repos.incidents.findById(incidentId))!.updates[0]!.id;
+        await subscriber('pending@example.com', 'pending');
+        await ctx.db.atomic([ctx.repos.outbox.insertFanout(updateId, ctx.now)]);
+        expect(await ctx.repos.outbox.nextFanout()).toBeUndefined();
+        await subscriber('all@example.com');
+        await ctx.db.atomic([ctx.repos.outbox.insertFanout(updateId, ctx.now)]);
+        expect(await ctx.repos.outbox.nextFanout()).toMatchObject({ updateId, incidentId, cursor: '', createdAt: ctx.now });
+      });
+
       it('fans an update out in its own write, follows choices, and drains by claimed batches', async () => {
         await initializePage(ctx.deps);
         const core = await createGroup(ctx.deps, { name: 'Core' }, FIXTURE_ACTOR);

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, max, notInArray, or, sql } from 'drizzle-orm';
 import type { ComponentStatus, IncidentKind } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
-import { outboxRepo } from './outbox-repo.js';
 import type { Orm, Statement } from '../database.js';
 import {
   incidentComponents,
@@ -63,7 +62,6 @@ export interface IncidentsRepo {
 }
 
 export function incidentsRepo(orm: Orm): IncidentsRepo {
-  const outbox = outboxRepo(orm);
   /** Loads updates and components for many incidents in three queries. */
   async function withDetails(rows: IncidentRow[]): Promise<IncidentDetail[]> {
     if (rows.length === 0) return [];
@@ -214,8 +212,6 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
             .values({ incidentId: row.incidentId, componentId: change.componentId })
             .onConflictDoNothing(),
         ),
-        // Last, so it sees the incident and its components as this write leaves them.
-        ...outbox.enqueueForUpdate(row),
       ];
     },
     editUpdate(id, patch) {

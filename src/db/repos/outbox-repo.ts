@@ -4,9 +4,6 @@ import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
 import { incidentUpdates, mailDeliveryTotals, mailFanouts, mailOutbox, subscribers, type MailOutboxRow } from '../schema.js';
 
-/** Updates dated more than this before they are written are backfill: never emailed. */
-export const BACKFILL_NO_NOTIFY_MS = 60 * 60 * 1000;
-
 /** Finished emails last attempted longer ago than this are pruned from the outbox (their counts are kept per update). */
 export const OUTBOX_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -52,12 +49,13 @@ export interface FailedDelivery {
 
 export interface OutboxRepo {
   /**
-   * The fan-out of one published update, in the publishing write: one
-   * mail_fanouts row (when the incident has "notify" on), which the drainer
-   * expands into a queued email for every subscriber confirmed at that time
-   * whom the update concerns. Empty for backfilled updates.
+   * The fan-out of one published update that emails its subscribers (the
+   * service decided so: services/notifications/publish.ts): one mail_fanouts
+   * row, which the drainer expands into a queued email for every subscriber
+   * confirmed at that time whom the update concerns. No row while nobody is
+   * subscribed.
    */
-  enqueueForUpdate(update: { id: string; incidentId: string; at: number; createdAt: number }): Statement[];
+  insertFanout(updateId: string, createdAt: number): Statement;
   /** The oldest update whose fan-out is not fully written yet. */
   nextFanout(): Promise<Fanout | undefined>;
   /** The subscriber id that ends the chunk of `size` after `cursor`; null when the rest is smaller. */
@@ -109,16 +107,11 @@ export interface OutboxRepo {
 
 export function outboxRepo(orm: Orm): OutboxRepo {
   return {
-    enqueueForUpdate(update) {
-      if (update.at < update.createdAt - BACKFILL_NO_NOTIFY_MS) return [];
+    insertFanout(updateId, createdAt) {
       // One row, whatever the audience: the drainer expands it (expandFanout).
-      // Nothing when "notify" is off or nobody is subscribed yet.
-      return [
-        orm.insert(mailFanouts).select(
-          sql`SELECT ${update.id}, '', ${update.createdAt} FROM incidents i
-            WHERE i.id = ${update.incidentId} AND i.notify = 1 AND EXISTS (SELECT 1 FROM subscribers WHERE status = 'confirmed')`,
-        ),
-      ];
+      return orm
+        .insert(mailFanouts)
+        .select(sql`SELECT ${updateId}, '', ${createdAt} WHERE EXISTS (SELECT 1 FROM subscribers WHERE status = 'confirmed')`);
     },
     async nextFanout() {
       return orm

@@ -7,6 +7,7 @@ import { newId } from '../../lib/ids.js';
 import { componentStatusStatements } from '../components/status-changes.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from '../validation.js';
+import { notifyOfUpdate } from '../notifications/publish.js';
 
 export const ComponentStatusChange = z.object({
   componentId: PublicId,
@@ -60,6 +61,7 @@ export async function declareIncident(
     (input.components.length
       ? impactFromStatus(worstStatus(input.components.map((c) => c.status)))
       : impactForSeverity(input.severity));
+  const notify = input.notify ?? input.severity <= 2;
   await deps.db.atomic([
     ...deps.repos.incidents.insert(
       {
@@ -73,7 +75,7 @@ export async function declareIncident(
         monitoringAt: state.monitoringAt,
         resolvedAt: state.resolvedAt,
         nextUpdateAt: state.resolvedAt === null ? (input.nextUpdateAt ?? null) : null,
-        notify: input.notify ?? input.severity <= 2,
+        notify,
         example: input.example,
         createdAt: now,
         updatedAt: now,
@@ -84,6 +86,7 @@ export async function declareIncident(
       { id: updateId, incidentId: id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
       changes,
     ),
+    ...notifyOfUpdate(deps, { notify }, { id: updateId, at, createdAt: now }),
     ...statements,
     auditEntry(deps, actor, {
       action: 'incident.declare',

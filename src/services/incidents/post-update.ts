@@ -8,6 +8,7 @@ import { componentStatusStatements } from '../components/status-changes.js';
 import { ComponentStatusChange } from './declare.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from '../validation.js';
+import { notifyOfUpdate } from '../notifications/publish.js';
 
 export const PostUpdateInput = z.object({
   incidentId: PublicId,
@@ -65,6 +66,7 @@ export async function postUpdate(
       { id: updateId, incidentId: incident.id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
       changes,
     ),
+    ...notifyOfUpdate(deps, incident, { id: updateId, at, createdAt: now }),
     deps.repos.incidents.update(incident.id, {
       status: next.status,
       monitoringAt: next.monitoringAt,

@@ -16,6 +16,7 @@ import { maintenancePlaceholderValues } from '../../presenters/maintenance-form.
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { componentStatusStatements } from '../components/status-changes.js';
 import { loadSettings } from '../settings/reads.js';
+import { notifyOfUpdate } from '../notifications/publish.js';
 
 type ClockDeps = Pick<Deps, 'repos' | 'db' | 'clock' | 'log'>;
 
@@ -166,6 +167,7 @@ async function applyStep(
       { id: updateId, incidentId: maintenance.id, status, body, at: now, createdAt: now, updatedAt: now },
       changes,
     ),
+    ...notifyOfUpdate(deps, maintenance, { id: updateId, at: now, createdAt: now }),
     deps.repos.incidents.update(maintenance.id, {
       status: next.status,
       monitoringAt: next.monitoringAt,

@@ -4,6 +4,7 @@ import { ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from '../validation.js';
+import { notifyOfUpdate } from '../notifications/publish.js';
 
 export const ScheduleMaintenanceInput = z
   .object({
@@ -36,6 +37,7 @@ export async function scheduleMaintenance(
   }
   const now = deps.clock.now();
   const id = newId();
+  const updateId = newId();
   await deps.db.atomic([
     ...deps.repos.incidents.insert(
       {
@@ -55,10 +57,8 @@ export async function scheduleMaintenance(
       },
       input.componentIds,
     ),
-    ...deps.repos.incidents.insertUpdate(
-      { id: newId(), incidentId: id, status: 'scheduled', body: input.body, at: now, createdAt: now, updatedAt: now },
-      [],
-    ),
+    ...deps.repos.incidents.insertUpdate({ id: updateId, incidentId: id, status: 'scheduled', body: input.body, at: now, createdAt: now, updatedAt: now }, []),
+    ...notifyOfUpdate(deps, input, { id: updateId, at: now, createdAt: now }),
     auditEntry(deps, actor, {
       action: 'maintenance.schedule',
       targetType: 'incident',

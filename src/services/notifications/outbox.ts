@@ -9,7 +9,7 @@ import { loadEmailPage } from '../settings/reads.js';
 
 /**
  * The outbox drainer. Publishing an update writes one mail_fanouts row in the
- * same atomic write (OutboxRepo.enqueueForUpdate). A drainer:
+ * same atomic write (notifyOfUpdate, services/notifications/publish.ts). A drainer:
  *
  * 0. expands pending fan-outs into mail_outbox, FANOUT_CHUNK subscribers per
  *    write, each chunk with the fan-out's new cursor (so a crash resumes at
