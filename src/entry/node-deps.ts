@@ -74,36 +74,38 @@ export interface NodeDeps extends Deps {
  */
 export const REVISION_MEMO_MS = 50;
 
-function memoizeRevision(db: Database, repos: Repos): void {
-  const atomic = db.atomic.bind(db);
-  const claim = db.claim.bind(db);
-  const read = repos.settings.revision.bind(repos.settings);
+/**
+ * The database and repos of this process, the content revision memoized as
+ * above: wrappers around the driver's, which stay untouched. Every atomic
+ * write or claim through the wrapper forgets the memo.
+ */
+function withRevisionMemo(db: Database, repos: Repos): { db: Database; repos: Repos } {
   let writes = 0;
   let memo: { value: Promise<string>; readAt: number; writes: number } | undefined;
-  db.atomic = async (statements) => {
+  const counted = async <T>(write: Promise<T>): Promise<T> => {
     try {
-      await atomic(statements);
+      return await write;
     } finally {
       writes++;
     }
   };
-  db.claim = async (statement) => {
-    try {
-      return await claim(statement);
-    } finally {
-      writes++;
-    }
+  const memoDb: Database = {
+    orm: db.orm,
+    atomic: (statements) => counted(db.atomic(statements)),
+    claim: (statement) => counted(db.claim(statement)),
+    close: () => db.close(),
   };
   // Not async: a hit hands back the same settled promise, no new one per request.
-  repos.settings.revision = () => {
+  const revision = (): Promise<string> => {
     const now = performance.now();
     if (memo && memo.writes === writes && now - memo.readAt < REVISION_MEMO_MS) return memo.value;
-    const value = read();
+    const value = repos.settings.revision();
     memo = { value, readAt: now, writes };
     // A failed read is not kept.
     value.catch(() => (memo = undefined));
     return value;
   };
+  return { db: memoDb, repos: { ...repos, settings: { ...repos.settings, revision } } };
 }
 
 /** Resend when there is a key, else .eml files under `dir`. */
@@ -115,9 +117,8 @@ export function nodeMailTransport(config: AppConfig, dir: string, log: Logger): 
 }
 
 export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
-  const db = openSqlite({ path: options.databasePath, migrationsFolder: MIGRATIONS_DIR });
-  const repos = createRepos(db.orm);
-  memoizeRevision(db, repos);
+  const sqlite = openSqlite({ path: options.databasePath, migrationsFolder: MIGRATIONS_DIR });
+  const { db, repos } = withRevisionMemo(sqlite, createRepos(sqlite.orm));
   const log = options.log ?? consoleLogger;
   const pending = new Set<Promise<unknown>>();
   const outboxWakeup = new Wakeup();
