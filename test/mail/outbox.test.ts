@@ -254,6 +254,21 @@ describe('draining through the Resend SDK', () => {
     expect(startedAt[2]! - startedAt[1]!).toBeGreaterThanOrEqual(199);
   });
 
+  it('stops when its budget of real time is spent, finishing the batch in flight, and the next drain goes on', async () => {
+    const { deps, ids } = await setup();
+    const inner = transport();
+    // Real time as the drainer sees it: each request to Resend takes a second.
+    let now = 0;
+    const slow: MailTransport = { ...inner, sendBatch: async (emails, key) => ((now += 1_000), inner.sendBatch(emails, key)) };
+    await addSubscribers(deps, Array.from({ length: 300 }, (_, i) => `u${i}@example.com`));
+    await sev1(deps, [{ componentId: ids.api, status: 'major_outage' }]);
+    const drainer = createDrainer({ ...deps, mail: slow }, { random: () => 1, elapsed: () => now });
+    expect(await drainer.drain(1_500)).toMatchObject({ chunks: 1, batches: 2, sent: 200 });
+    expect(await statusCounts(deps)).toEqual({ sent: 200, queued: 100 });
+    expect(await drainer.drain(1_500)).toMatchObject({ batches: 1, sent: 100 });
+    expect(await statusCounts(deps)).toEqual({ sent: 300 });
+  });
+
   it('skips what is queued for someone who unsubscribes before their turn', async () => {
     const { deps, drainer, ids } = await setup();
     await addSubscribers(deps, ['stay@example.com', 'leave@example.com']);

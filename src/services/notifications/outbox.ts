@@ -71,16 +71,27 @@ export interface Drainer {
   drain(budgetMs: number): Promise<DrainReport>;
 }
 
-export function createDrainer(deps: DrainDeps, options: { random?: () => number } = {}): Drainer {
+export interface DrainerOptions {
+  /** Jitter of the retry backoff. */
+  random?: () => number;
+  /**
+   * Milliseconds of elapsed real time, for pacing requests and the drain budget
+   * (deps.clock dates the rows: a test's fake clock stands still, time does not).
+   */
+  elapsed?: () => number;
+}
+
+export function createDrainer(deps: DrainDeps, options: DrainerOptions = {}): Drainer {
   const random = options.random ?? Math.random;
+  const elapsed = options.elapsed ?? (() => performance.now());
   const interval = deps.config.mail.rateLimit > 0 ? 1000 / deps.config.mail.rateLimit : 0;
   let lastRequestAt = -Infinity;
 
-  /** Waits until the next request is allowed (wall clock: this paces real requests). */
+  /** Waits until the next request is allowed (real time: this paces real requests). */
   async function pace(): Promise<void> {
-    const wait = lastRequestAt + interval - Date.now();
+    const wait = lastRequestAt + interval - elapsed();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    lastRequestAt = Date.now();
+    lastRequestAt = elapsed();
   }
 
   async function nextBatch(lease: string): Promise<{ batchId: string; rows: MailOutboxRow[] } | null> {
@@ -101,13 +112,13 @@ export function createDrainer(deps: DrainDeps, options: { random?: () => number 
   return {
     async drain(budgetMs) {
       const report: DrainReport = { chunks: 0, batches: 0, sent: 0, failed: 0, retried: 0 };
-      const deadline = Date.now() + budgetMs;
-      while (Date.now() < deadline && (await expandFanoutChunk(deps))) {
+      const deadline = elapsed() + budgetMs;
+      while (elapsed() < deadline && (await expandFanoutChunk(deps))) {
         report.chunks++;
         await yieldToLoop();
       }
       const composer = new BatchComposer(deps);
-      while (Date.now() < deadline) {
+      while (elapsed() < deadline) {
         const lease = newId(16);
         const batch = await nextBatch(lease);
         if (!batch) break;
