@@ -5,25 +5,12 @@ import type { Deps } from '../../src/deps.js';
 import { createTestDeps } from '../support/deps.js';
 import { signIn, type TestSession } from '../support/admin.js';
 import { makeComponent } from '../support/factories.js';
+import { countCompressions, rawRequest } from '../support/compression.js';
 
 const BROWSER = 'gzip, deflate, br, zstd';
 
-async function adminRequest(deps: Deps, path: string, session: TestSession, acceptEncoding?: string) {
-  const headers: Record<string, string> = { Cookie: session.cookie };
-  if (acceptEncoding) headers['Accept-Encoding'] = acceptEncoding;
-  const response = await createApp(deps).request(path, { headers });
-  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-}
-
-/** Counts calls to deps.compress, per coding. */
-function countCompressions(deps: Deps): Record<string, number> {
-  const counts: Record<string, number> = { br: 0, gzip: 0 };
-  const compress = deps.compress;
-  deps.compress = (body, coding) => {
-    counts[coding]!++;
-    return compress(body, coding);
-  };
-  return counts;
+function adminRequest(deps: Deps, path: string, session: TestSession, acceptEncoding?: string) {
+  return rawRequest(deps, path, { Cookie: session.cookie, ...(acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {}) });
 }
 
 describe('admin pages, compressed', () => {

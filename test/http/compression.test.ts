@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedBenchPage } from '../../bench/seed.js';
-import { createApp } from '../../src/app.js';
 import type { Deps } from '../../src/deps.js';
 import { DAY, MINUTE } from '../../src/domain/calendar.js';
 import { compressWithZlib, createNodeDeps, type NodeDeps } from '../../src/entry/node-deps.js';
@@ -18,34 +17,12 @@ import { RenderCache, type Compress } from '../../src/lib/render-cache.js';
 import { chooseCoding } from '../../src/routes/cached.js';
 import { createTestDeps, FakeClock, MemoryLogger, testConfig } from '../support/deps.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
+import { countCompressions, rawRequest as request, type RawResponse as Raw } from '../support/compression.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
 /** 10 segments of 1,434 bytes: what fits in the first round trip of a new connection. */
 const FIRST_ROUND_TRIP = 14 * 1024;
 const BROWSER = 'gzip, deflate, br, zstd';
-
-interface Raw {
-  status: number;
-  headers: Headers;
-  /** The bytes as sent, still compressed. */
-  body: Buffer;
-}
-
-async function request(deps: Deps, path: string, headers: Record<string, string> = {}): Promise<Raw> {
-  const response = await createApp(deps).request(path, { headers });
-  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
-}
-
-/** Counts calls to deps.compress, per coding. */
-function countCompressions(deps: Deps): Record<string, number> {
-  const counts: Record<string, number> = { br: 0, gzip: 0 };
-  const compress = deps.compress;
-  deps.compress = (body, coding) => {
-    counts[coding]!++;
-    return compress(body, coding);
-  };
-  return counts;
-}
 
 describe('GET / on a busy page (bench/seed.ts), compressed', () => {
   let dir: string;

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNull, lt, min, notExists, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, lt, min, notExists, sql, type SQL } from 'drizzle-orm';
 import type { Orm, Statement } from '../database.js';
 import {
   apiTokens,
@@ -148,28 +148,14 @@ export function accountsRepo(orm: Orm): AccountsRepo {
       return orm
         .select()
         .from(oneTimeTokens)
-        .where(
-          and(
-            eq(oneTimeTokens.tokenHash, tokenHash),
-            eq(oneTimeTokens.purpose, purpose),
-            gt(oneTimeTokens.expiresAt, now),
-            isNull(oneTimeTokens.usedAt),
-          ),
-        )
+        .where(usableOneTime(tokenHash, purpose, now))
         .get();
     },
     consumeOneTime(tokenHash, purpose, now) {
       return orm
         .update(oneTimeTokens)
         .set({ usedAt: now })
-        .where(
-          and(
-            eq(oneTimeTokens.tokenHash, tokenHash),
-            eq(oneTimeTokens.purpose, purpose),
-            gt(oneTimeTokens.expiresAt, now),
-            isNull(oneTimeTokens.usedAt),
-          ),
-        );
+        .where(usableOneTime(tokenHash, purpose, now));
     },
     consumeSetupLinks(tokenHash, now) {
       const valid = sql`exists (select 1 from ${oneTimeTokens} where ${oneTimeTokens.tokenHash} = ${tokenHash}
@@ -221,4 +207,9 @@ export function accountsRepo(orm: Orm): AccountsRepo {
       return orm.delete(loginAttempts).where(lt(loginAttempts.at, before));
     },
   };
+}
+
+/** A one-time token with this hash and purpose, not expired and not used yet. */
+function usableOneTime(tokenHash: string, purpose: OneTimePurpose, now: number): SQL | undefined {
+  return and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose), gt(oneTimeTokens.expiresAt, now), isNull(oneTimeTokens.usedAt));
 }
