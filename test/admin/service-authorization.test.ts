@@ -1,14 +1,22 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOUR } from '../../src/domain/calendar.js';
 import type { Role } from '../../src/domain/constants.js';
 import { ForbiddenError } from '../../src/lib/errors.js';
 import { listSubscriberPage } from '../../src/routes/api-v1/reads.js';
-import { createOwner, createResetLink, createResetLinkForEmail, createUser } from '../../src/services/auth/accounts.js';
-import { systemActor, type Actor } from '../../src/services/auth/actor.js';
-import { createApiToken } from '../../src/services/auth/api-tokens.js';
-import { createComponent } from '../../src/services/components/components.js';
-import { createGroup } from '../../src/services/components/groups.js';
+import { changeRole, createOwner, createResetLink, createResetLinkForEmail, createUser, findMember, listTeam, removeUser } from '../../src/services/auth/accounts.js';
+import { listAuditLog, systemActor, type Actor } from '../../src/services/auth/actor.js';
+import { createApiToken, findApiToken, listApiTokens, revokeApiToken } from '../../src/services/auth/api-tokens.js';
+import { createComponent, deleteComponent, moveComponent, reorderComponents, setComponentStatus, updateComponent } from '../../src/services/components/components.js';
+import { createGroup, deleteGroup, moveGroup, reorderGroups, updateGroup } from '../../src/services/components/groups.js';
 import { declareIncident } from '../../src/services/incidents/declare.js';
+import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../src/services/incidents/manage.js';
+import { postMaintenanceUpdate } from '../../src/services/maintenance/post-update.js';
+import { createTemplate, deleteTemplate, updateTemplate } from '../../src/services/settings/templates.js';
+import { updateSettings } from '../../src/services/settings/update.js';
+import { exportSubscribersCsv, importSubscribers, listSubscribers, removeSubscriber } from '../../src/services/subscribers/manage.js';
+import { addSubscribers } from '../mail/support.js';
 import { removeExampleContent, seedExampleContent } from '../../src/services/settings/example-page.js';
 import { advanceMaintenance } from '../../src/services/maintenance/clock.js';
 import { postUpdate } from '../../src/services/incidents/post-update.js';
@@ -31,16 +39,43 @@ const below = (role: Role): Role[] => ROLES_LOW_TO_HIGH.slice(0, ROLES_LOW_TO_HI
 interface Fixture {
   deps: TestDeps;
   incident: string;
+  updateId: string;
+  maintenance: string;
   memberId: string;
   memberEmail: string;
+  group: string;
+  component: string;
+  subscriber: string;
+  template: string;
+  token: string;
 }
 
 async function fixture(): Promise<Fixture> {
   const deps = await createTestDeps();
   const incident = await makeIncident(deps);
-  await makeMaintenance(deps, { scheduledFor: deps.clock.now() - HOUR, scheduledUntil: deps.clock.now() + HOUR });
+  // Two updates, so that one can be deleted.
+  await postUpdate(deps, { incidentId: incident, status: 'identified', body: 'Found it.' }, FIXTURE_ACTOR);
+  const updateId = (await deps.repos.incidents.findById(incident))!.updates[0]!.id;
+  const maintenance = await makeMaintenance(deps, { scheduledFor: deps.clock.now() - HOUR, scheduledUntil: deps.clock.now() + HOUR });
   const { user } = await createUser(deps, FIXTURE_ACTOR, { email: 'member@example.com', name: 'Member', role: 'viewer' });
-  return { deps, incident, memberId: user.id, memberEmail: user.email };
+  const group = await createGroup(deps, { name: 'Core' }, FIXTURE_ACTOR);
+  const component = await createComponent(deps, { name: 'Checkout', groupId: group }, FIXTURE_ACTOR);
+  const [subscriber] = await addSubscribers(deps, ['reader@example.com']);
+  const template = await createTemplate(deps, FIXTURE_ACTOR, { name: 'Short', kind: 'incident', status: 'investigating', body: 'Looking.' });
+  const { row: token } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'ci', scope: 'viewer' });
+  return {
+    deps,
+    incident,
+    updateId,
+    maintenance,
+    memberId: user.id,
+    memberEmail: user.email,
+    group,
+    component,
+    subscriber: subscriber!,
+    template,
+    token: token.id,
+  };
 }
 
 const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) => Promise<unknown> }[] = [
@@ -60,9 +95,87 @@ const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) =
   { name: 'createOwner', lowest: 'owner', call: (f, actor) => createOwner(f.deps, { email: 'new-owner@example.com', password: 'a long enough password' }, actor) },
   { name: 'advanceMaintenance', lowest: 'comms', call: (f, actor) => advanceMaintenance(f.deps, actor, f.deps.clock.now()) },
   { name: 'removeExampleContent', lowest: 'admin', call: (f, actor) => removeExampleContent(f.deps, actor) },
-  // A read, but of personal data (subscriber addresses).
+  // Reads, but of personal data (subscriber addresses) or of the team and its secrets.
   { name: 'listSubscriberPage', lowest: 'comms', call: (f, actor) => listSubscriberPage(f.deps, actor, { per_page: 50 }) },
+  { name: 'listSubscribers', lowest: 'comms', call: (f, actor) => listSubscribers(f.deps, actor, {}) },
+  { name: 'listTeam', lowest: 'owner', call: (f, actor) => listTeam(f.deps, actor) },
+  { name: 'findMember', lowest: 'owner', call: (f, actor) => findMember(f.deps, actor, f.memberId) },
+  { name: 'listApiTokens', lowest: 'owner', call: (f, actor) => listApiTokens(f.deps, actor) },
+  { name: 'findApiToken', lowest: 'owner', call: (f, actor) => findApiToken(f.deps, actor, f.token) },
+  { name: 'listAuditLog', lowest: 'owner', call: (f, actor) => listAuditLog(f.deps, actor, {}) },
+  // Every other write, each with the lowest role it needs.
+  { name: 'updateGroup', lowest: 'admin', call: (f, actor) => updateGroup(f.deps, actor, f.group, { name: 'Core services' }) },
+  { name: 'reorderGroups', lowest: 'admin', call: (f, actor) => reorderGroups(f.deps, actor, [f.group]) },
+  { name: 'moveGroup', lowest: 'admin', call: (f, actor) => moveGroup(f.deps, actor, f.group, 'down') },
+  { name: 'deleteGroup', lowest: 'admin', call: (f, actor) => deleteGroup(f.deps, actor, f.group) },
+  { name: 'updateComponent', lowest: 'admin', call: (f, actor) => updateComponent(f.deps, actor, f.component, { name: 'Payments' }) },
+  { name: 'setComponentStatus', lowest: 'admin', call: (f, actor) => setComponentStatus(f.deps, actor, f.component, 'major_outage') },
+  { name: 'reorderComponents', lowest: 'admin', call: (f, actor) => reorderComponents(f.deps, actor, [f.component]) },
+  { name: 'moveComponent', lowest: 'admin', call: (f, actor) => moveComponent(f.deps, actor, f.component, 'up') },
+  { name: 'deleteComponent', lowest: 'admin', call: (f, actor) => deleteComponent(f.deps, actor, f.component) },
+  { name: 'editUpdate', lowest: 'comms', call: (f, actor) => editUpdate(f.deps, actor, f.incident, f.updateId, { body: 'Fixed a typo.' }) },
+  { name: 'deleteUpdate', lowest: 'comms', call: (f, actor) => deleteUpdate(f.deps, actor, f.incident, f.updateId) },
+  { name: 'changeSeverity', lowest: 'comms', call: (f, actor) => changeSeverity(f.deps, actor, f.incident, { severity: 1, reason: 'Worse.' }) },
+  {
+    name: 'backfillIncident',
+    lowest: 'comms',
+    call: (f, actor) =>
+      backfillIncident(f.deps, actor, {
+        title: 'Last week',
+        severity: 3,
+        body: 'Slow.',
+        resolutionBody: 'Fine.',
+        startedAt: f.deps.clock.now() - 7 * 24 * HOUR,
+        resolvedAt: f.deps.clock.now() - 6 * 24 * HOUR,
+      }),
+  },
+  {
+    name: 'postMaintenanceUpdate',
+    lowest: 'comms',
+    call: (f, actor) => postMaintenanceUpdate(f.deps, actor, { maintenanceId: f.maintenance, status: 'in_progress', body: 'Started.' }),
+  },
+  { name: 'createTemplate', lowest: 'comms', call: (f, actor) => createTemplate(f.deps, actor, { name: 'New', kind: 'incident', status: 'identified', body: 'Found.' }) },
+  { name: 'updateTemplate', lowest: 'comms', call: (f, actor) => updateTemplate(f.deps, actor, f.template, { name: 'Shorter', kind: 'incident', status: 'investigating', body: 'Looking.' }) },
+  { name: 'deleteTemplate', lowest: 'comms', call: (f, actor) => deleteTemplate(f.deps, actor, f.template) },
+  {
+    name: 'updateSettings',
+    lowest: 'admin',
+    call: (f, actor) => updateSettings(f.deps, actor, { name: 'Acme Status', url: '', timeZone: 'UTC', logoUrl: '', accentColor: '#2563eb' }),
+  },
+  { name: 'removeSubscriber', lowest: 'admin', call: (f, actor) => removeSubscriber(f.deps, actor, f.subscriber) },
+  { name: 'importSubscribers', lowest: 'admin', call: (f, actor) => importSubscribers(f.deps, actor, 'new@example.com\n', { consented: false }) },
+  { name: 'exportSubscribersCsv', lowest: 'admin', call: (f, actor) => exportSubscribersCsv(f.deps, actor) },
+  { name: 'createUser', lowest: 'owner', call: (f, actor) => createUser(f.deps, actor, { email: 'new@example.com', name: 'New', role: 'viewer' }) },
+  { name: 'changeRole', lowest: 'owner', call: (f, actor) => changeRole(f.deps, actor, f.memberId, 'comms') },
+  { name: 'removeUser', lowest: 'owner', call: (f, actor) => removeUser(f.deps, actor, f.memberId) },
+  { name: 'revokeApiToken', lowest: 'owner', call: (f, actor) => revokeApiToken(f.deps, actor, f.token) },
 ];
+
+/** Services that take an actor but need no row above: the lowest role reads them, or the actor acts on itself. */
+const NOTHING_TO_REFUSE: Record<string, string> = {
+  logout: 'ends the caller’s own session',
+  listTemplates: 'every team member reads the templates',
+  findTemplate: 'every team member reads the templates',
+  seedExampleContent: 'the first start only, as the example page system actor',
+  failedDeliveries: 'viewers see the failures without the addresses (test/security/subscriber-addresses.test.ts)',
+};
+
+/** Every exported service function with an `actor: Actor` parameter, by name. */
+function servicesTakingAnActor(dir = 'src/services'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return servicesTakingAnActor(path);
+    const text = readFileSync(path, 'utf8');
+    return [...text.matchAll(/export async function (\w+)\(([^)]*)\)/g)].filter((m) => /\bactor: Actor\b/.test(m[2]!)).map((m) => m[1]!);
+  });
+}
+
+it('lists every service that takes an actor (a new one fails here until its lowest role is written down)', () => {
+  const listed = new Set([...SERVICES.map((s) => s.name), ...Object.keys(NOTHING_TO_REFUSE)]);
+  const found = servicesTakingAnActor();
+  expect(found.length).toBeGreaterThan(40);
+  expect(found.filter((name) => !listed.has(name))).toEqual([]);
+});
 
 describe('services that change the page or the team, or read personal data', () => {
   for (const service of SERVICES) {
