@@ -18,7 +18,7 @@
 // this process. See bench/fanout.md.
 //
 // A benchmark, not a test: it exits non-zero only when it could not measure.
-import { envFlag, envNumber } from './env.js';
+import { envFlag, envNumber } from './lib/env.js';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -27,7 +27,7 @@ import { createServer } from 'node:net';
 import { arch, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLoad } from './load.js';
+import { runLoad } from './lib/load.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { parseAppConfig, parseNodeConfig } from '../src/config.js';
 import { subscriberComponents, subscriberGroups, subscribers } from '../src/db/schema.js';
@@ -39,7 +39,7 @@ import type { MailTransport } from '../src/mail/transport.js';
 import { declareIncident } from '../src/services/declare-incident.js';
 import { createDrainer, expandFanoutChunk } from '../src/services/outbox.js';
 import type { FakeCommand, FakeMessage, FakeStats } from './fanout-server.js';
-import { profileArea } from './profile-area.js';
+import { profileArea } from './lib/cpuprofile.js';
 import { seedBenchPage } from './seed.js';
 import { systemActor } from '../src/services/auth/actor.js';
 

@@ -7,7 +7,7 @@
 //
 // A benchmark, not a test: a FAIL is reported, not turned into an exit code.
 // It exits non-zero only when it could not measure (a child failed, etc.).
-import { envFlag, envNumber, versionOf } from './env.js';
+import { envFlag, envNumber, versionOf } from './lib/env.js';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -16,7 +16,7 @@ import { arch, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Poll, PollerCommand, PollerMessage } from './freshness-poller.js';
-import { chooseLoadGenerator, loadGeneratorCpuUs, runLoad, warmUp, type LoadGeneratorName, type LoadResult } from './load.js';
+import { chooseLoadGenerator, loadGeneratorCpuUs, runLoad, warmUp, type LoadGeneratorName, type LoadResult } from './lib/load.js';
 import { seedBenchPage } from './seed.js';
 import type { CeilingRoute, PublishRecord, ServerCommand, ServerMessage, ServerUsage } from './server.js';
 
