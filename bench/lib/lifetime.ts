@@ -1,8 +1,9 @@
 // How a bench script ends, whichever way it ends (done, an error, Ctrl-C,
-// SIGTERM): the children it started are stopped, its temporary folders are
-// removed, and on exit any child still alive is SIGKILLed as a last resort.
-// The children exit by themselves when the parent's IPC channel closes too,
-// so only a SIGKILL of the script itself leaves a temporary folder behind.
+// SIGTERM): the children it started are stopped (SIGKILLed at once when
+// interrupted), its temporary folders are removed, and on exit any child
+// still alive is SIGKILLed as a last resort. The children also exit by
+// themselves when the parent's IPC channel closes, so only a SIGKILL of the
+// script itself leaves a temporary folder behind.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,15 +27,24 @@ export class Lifetime {
 
   /** `name` prefixes what the script prints when it is interrupted or fails. */
   constructor(private readonly name: string) {
-    process.on('exit', () => {
-      for (const child of this.children) child.kill();
-    });
+    process.on('exit', () => this.killChildren());
+    // Interrupted: at once, as whoever interrupts (npx, tsx, a terminal) may not wait for a graceful stop.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         console.error(`\n${name}: ${signal}, stopping${this.children.length ? ' the children' : ''}`);
-        void this.end().finally(() => process.exit(130));
+        this.killChildren();
+        this.removeFolders();
+        process.exit(130);
       });
     }
+  }
+
+  private killChildren(): void {
+    for (const child of this.children) child.kill();
+  }
+
+  private removeFolders(): void {
+    for (const dir of this.folders.splice(0)) rmSync(dir, { recursive: true, force: true });
   }
 
   /** Stops `child` at the end, whatever happens. */
@@ -50,10 +60,10 @@ export class Lifetime {
     return dir;
   }
 
-  /** Stops every child and removes the temporary folders. */
+  /** Stops every child (gracefully) and removes the temporary folders. */
   async end(): Promise<void> {
     await Promise.all(this.children.map((child) => child.stop()));
-    for (const dir of this.folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+    this.removeFolders();
   }
 
   /** Runs the script's `main`, then ends; exits 1 (after printing the error) when it could not measure. */
