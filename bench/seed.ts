@@ -12,10 +12,8 @@ import { declareIncident } from '../src/services/incidents/declare.js';
 import { initializePage } from '../src/services/settings/initialize.js';
 import { postUpdate } from '../src/services/incidents/post-update.js';
 import { scheduleMaintenance } from '../src/services/maintenance/schedule.js';
-import { systemActor } from '../src/services/auth/actor.js';
-
-/** Benchmarks seed and publish from the shell, as the command line does. */
-const BENCH_ACTOR = systemActor('command line');
+import { BENCH_ACTOR, ERRORS_ONLY } from './lib/herald.js';
+import { prng } from './lib/prng.js';
 
 export interface SeedOptions {
   /** The database file to create (must not exist yet). */
@@ -48,18 +46,6 @@ class SeedClock implements Clock {
   now(): number {
     return this.ms;
   }
-}
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CATALOG: { group: string; description: string; components: [string, string][] }[] = [
@@ -158,7 +144,7 @@ export async function seedBenchPage(options: SeedOptions): Promise<SeedStats> {
     config,
     databasePath: options.databasePath,
     clock,
-    log: { info() {}, error: (message, fields) => console.error(message, fields) },
+    log: ERRORS_ONLY,
   });
   const stats: SeedStats = {
     groups: 0,

@@ -244,7 +244,8 @@ describe('draining through the Resend SDK', () => {
     deps.config.mail = { ...deps.config.mail, rateLimit: 5 };
     const inner = transport();
     const startedAt: number[] = [];
-    const timed: MailTransport = { ...inner, sendBatch: (emails, key) => (startedAt.push(Date.now()), inner.sendBatch(emails, key)) };
+    // Timed by the drainer's own elapsed-time source (the wall clock may be slewed meanwhile).
+    const timed: MailTransport = { ...inner, sendBatch: (emails, key) => (startedAt.push(performance.now()), inner.sendBatch(emails, key)) };
     await addSubscribers(deps, Array.from({ length: 300 }, (_, i) => `u${i}@example.com`));
     await sev1(deps, [{ componentId: ids.api, status: 'major_outage' }]);
     await createDrainer({ ...deps, mail: timed }).drain(30_000);

@@ -1,10 +1,11 @@
 // The load generators of bench/run.ts: wrk (the default when it is installed)
-// or autocannon (from npm, the fallback). Both keep `connections` keep-alive
-// connections busy for `seconds` and return every response's latency, except
-// the first on each connection (kept apart: it waits for the server to accept
-// the connection; see bench/README.md), with the time each one ended.
+// or autocannon (from npm, the fallback, and bench/fanout.ts's only one).
+// Both keep `connections` keep-alive connections busy for `seconds` and
+// return every response's latency, except the first on each connection (kept
+// apart: it waits for the server to accept the connection; see
+// bench/README.md), with the time each one ended.
 //
-// wrk runs one thread per connection with bench/wrk-connections.lua, which
+// wrk runs one thread per connection with bench/lib/wrk-connections.lua, which
 // times each connection's responses itself. On the 2-core machine of
 // bench/README.md that costs about 0.7 cores at 10-13k requests/s and leaves
 // the server a whole core; autocannon needs about 1.05 cores for fewer
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { processCpu } from './cpu.js';
 import { versionOf } from './env.js';
 
 export type LoadGeneratorName = 'wrk' | 'autocannon';
@@ -129,7 +131,7 @@ async function runWrk(options: LoadOptions): Promise<LoadResult> {
   }
 }
 
-/** Reads what bench/wrk-connections.lua wrote (latencies in µs there, ms here). */
+/** Reads what bench/lib/wrk-connections.lua wrote (latencies in µs there, ms here). */
 function parseWrkOutput(text: string): LoadResult {
   const result = emptyResult();
   for (const line of text.split('\n')) {
@@ -158,31 +160,9 @@ function countStatus(result: LoadResult, code: string, count: number): void {
 
 /**
  * CPU time of this process and of its children that have ended (wrk), in µs.
- * /proc/self/stat on Linux (utime, stime, cutime, cstime, in clock ticks);
- * elsewhere only this process.
+ * /proc/self/stat on Linux (utime, stime, cutime, cstime); elsewhere only this process.
  */
 export function loadGeneratorCpuUs(): number {
   const own = process.cpuUsage();
-  try {
-    const hz = clockTicksPerSecond(); // before reading: its first call runs getconf, a child of its own
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command: state is field 3 of stat(5), so cutime (16) and cstime (17) are at 13 and 14 here.
-    const childTicks = Number(fields[13]) + Number(fields[14]);
-    return own.user + own.system + (childTicks * 1e6) / hz;
-  } catch {
-    return own.user + own.system;
-  }
-}
-
-let ticks: number | undefined;
-function clockTicksPerSecond(): number {
-  if (ticks === undefined) {
-    try {
-      ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      ticks = 100;
-    }
-  }
-  return ticks;
+  return own.user + own.system + (processCpu('self')?.childrenUs ?? 0);
 }

@@ -1,4 +1,4 @@
-// autocannon 8 ships no type declarations; this covers the part bench/run.ts uses
+// autocannon 8 ships no type declarations; this covers the part bench/lib/load.ts uses
 // (checked against node_modules/autocannon/lib/{init,run,aggregateResult}.js).
 declare module 'autocannon' {
   export interface Options {

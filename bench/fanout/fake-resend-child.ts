@@ -13,7 +13,9 @@
 // still in flight. Emptying also forgets idempotency keys; nothing in a
 // healthy run (no latency, no scripted faults) retries, and any 409 or
 // replay is counted and reported.
-import { startFakeResend, type FakeResend, type RecordedRequest } from '../test/support/fake-resend.js';
+import { startFakeResend, type FakeResend, type RecordedRequest } from '../../test/support/fake-resend.js';
+import { toParent } from '../lib/ipc.js';
+import { describeError } from '../lib/lifetime.js';
 
 const PRUNE_MS = 200;
 
@@ -48,21 +50,12 @@ export interface FakeStats {
 export type FakeCommand = { type: 'epoch' } | { type: 'stats' } | { type: 'guard'; groups: number[] };
 export type FakeMessage = { type: 'ready'; url: string; pid: number } | FakeStats | { type: 'epoch-started'; at: number } | { type: 'error'; message: string };
 
-function send(message: FakeMessage): void {
-  process.send?.(message);
-}
+const send = toParent<FakeMessage>('bench/fanout/fake-resend-child.ts', 'bench/fanout.ts');
 
-interface Epoch {
+/** What is counted since the last `epoch` command, and the recipients seen (to catch duplicates). */
+interface Epoch extends Pick<FakeStats, 'delivered' | 'duplicates' | 'firstAt' | 'lastAt' | 'statuses' | 'replays' | 'bodyBytes' | 'perSecond'> {
   startedAt: number;
-  delivered: number;
   recipients: Set<string>;
-  duplicates: number;
-  firstAt: number | null;
-  lastAt: number | null;
-  statuses: Record<string, number>;
-  replays: number;
-  bodyBytes: number;
-  perSecond: number[];
 }
 
 function newEpoch(): Epoch {
@@ -169,6 +162,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  send({ type: 'error', message: describeError(error) });
   process.exit(1);
 });

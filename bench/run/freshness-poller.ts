@@ -2,7 +2,7 @@
 //
 // Polls one URL (Herald's `/`) back to back over one keep-alive connection,
 // like a reader pressing reload, and notes for every response the highest
-// publisher sequence number it shows (the marker that bench/server.ts puts in
+// publisher sequence number it shows (the marker that bench/run/publisher.ts puts in
 // each update it posts, see publish-marker.ts). The parent joins these with
 // the publisher's log: freshness = end of the first response showing update N
 // − when update N was requested. Times are Date.now(), the same clock as the
@@ -10,6 +10,9 @@
 //
 // It runs in its own process so that autocannon's busy event loop in the
 // parent does not delay the polls or their timestamps.
+import { toParent } from '../lib/ipc.js';
+import { describeError } from '../lib/lifetime.js';
+import { sleep } from '../lib/time.js';
 import { PUBLISH_MARKER_PREFIX } from './publish-marker.js';
 
 export interface Poll {
@@ -30,11 +33,7 @@ export type PollerMessage =
   | { type: 'stopped'; polls: Poll[]; errors: string[]; /** This process's CPU time from start to stop. */ cpuUs: number }
   | { type: 'error'; message: string };
 
-function send(message: PollerMessage): void {
-  process.send?.(message);
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const send = toParent<PollerMessage>('bench/run/freshness-poller.ts', 'bench/run.ts');
 const MARKER = new RegExp(`${PUBLISH_MARKER_PREFIX}(\\d{6})`, 'g');
 
 let running = false;
@@ -64,17 +63,13 @@ async function pollLoop({ url, headers, minIntervalMs, maxSeconds }: Extract<Pol
   }
 }
 
-if (!process.send) {
-  console.error('bench/freshness-poller.ts is started by bench/run.ts (it needs an IPC channel)');
-  process.exit(1);
-}
 process.on('message', (message: PollerCommand) => {
   if (message.type === 'start') {
     if (running) return;
     running = true;
     cpuAtStart = process.cpuUsage();
     loop = pollLoop(message).catch((error: unknown) => {
-      send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      send({ type: 'error', message: describeError(error) });
     });
     send({ type: 'started' });
   } else if (message.type === 'stop') {

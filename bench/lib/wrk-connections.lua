@@ -1,4 +1,4 @@
--- wrk script of bench/load.ts: run as `wrk -t N -c N`, so that every wrk
+-- wrk script of bench/lib/load.ts: run as `wrk -t N -c N`, so that every wrk
 -- thread drives exactly one connection, and this script can time each
 -- response of that connection itself (wrk's own histogram cannot leave out
 -- the first response on each connection, and it adds samples of its own to

@@ -13,22 +13,18 @@
 // the V8 profiler, and publishes: `publish-start` posts an update on the open
 // incident every `intervalMs` through the postUpdate service, as an admin
 // would, and `publish-stop` returns when each one was requested and committed.
-import { writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { Session } from 'node:inspector/promises';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createApp } from '../src/app.js';
-import { parseNodeConfig } from '../src/config.js';
-import { createNodeDeps } from '../src/entry/node-deps.js';
-import { createNodeServer } from '../src/entry/node-fast-path.js';
-import { initializePage } from '../src/services/settings/initialize.js';
-import { postUpdate } from '../src/services/incidents/post-update.js';
-import { PUBLISH_MARKER_PREFIX } from './publish-marker.js';
-import { systemActor } from '../src/services/auth/actor.js';
-
-/** Benchmarks seed and publish from the shell, as the command line does. */
-const BENCH_ACTOR = systemActor('command line');
+import { createApp } from '../../src/app.js';
+import { parseNodeConfig } from '../../src/config.js';
+import { createNodeDeps } from '../../src/entry/node-deps.js';
+import { createNodeServer } from '../../src/entry/node-fast-path.js';
+import { initializePage } from '../../src/services/settings/initialize.js';
+import { rawRequest } from '../lib/http.js';
+import { toParent } from '../lib/ipc.js';
+import { describeError } from '../lib/lifetime.js';
+import { Profiler } from '../lib/profiler.js';
+import { Publisher } from './publisher.js';
 
 /** This process's CPU time and event-loop activity so far (the parent diffs two of them). */
 export interface ServerUsage {
@@ -76,9 +72,7 @@ export type ServerCommand =
   | { type: 'publish-stop' }
   | { type: 'ceiling-refresh' };
 
-function send(message: ServerMessage): void {
-  process.send?.(message);
-}
+const send = toParent<ServerMessage>('bench/run/server.ts', 'bench/run.ts');
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, hostname: string | undefined): Promise<ServerType> {
   return new Promise((resolve, reject) => {
@@ -87,34 +81,7 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, port:
   });
 }
 
-/** GET `path` as raw bytes (fetch() would decode a compressed body). */
-function getRaw(
-  host: string,
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: Uint8Array<ArrayBuffer>; contentType: string; contentEncoding: string | null }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host, port, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Uint8Array.from(Buffer.concat(chunks)),
-          contentType: String(res.headers['content-type'] ?? 'application/octet-stream'),
-          contentEncoding: res.headers['content-encoding'] ?? null,
-        }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 async function main(): Promise<void> {
-  if (!process.send) throw new Error('bench/server.ts is started by bench/run.ts (it needs an IPC channel)');
   const ceilingPort = Number(process.env.BENCH_CEILING_PORT);
   if (!Number.isInteger(ceilingPort) || ceilingPort <= 0) throw new Error('BENCH_CEILING_PORT is not set');
   const paths = JSON.parse(process.env.BENCH_CEILING_PATHS ?? '[]') as string[];
@@ -140,12 +107,14 @@ async function main(): Promise<void> {
   const probeHerald = async (): Promise<CeilingRoute[]> => {
     const ceilings: CeilingRoute[] = [];
     for (const path of paths) {
-      const probed = await getRaw(host, config.port, path, requestHeaders);
+      const probed = await rawRequest(`http://${host}:${config.port}${path}`, { headers: requestHeaders });
       if (probed.status !== 200) throw new Error(`Herald answered GET ${path} with ${probed.status}`);
-      const headers: Record<string, string> = { 'Content-Type': probed.contentType };
-      if (probed.contentEncoding) headers['Content-Encoding'] = probed.contentEncoding;
-      constants.set(path, { body: probed.body, headers });
-      ceilings.push({ path, bytes: probed.body.byteLength, contentType: probed.contentType, contentEncoding: probed.contentEncoding });
+      const contentType = String(probed.headers['content-type'] ?? 'application/octet-stream');
+      const contentEncoding = probed.headers['content-encoding'] ?? null;
+      const headers: Record<string, string> = { 'Content-Type': contentType };
+      if (contentEncoding) headers['Content-Encoding'] = contentEncoding;
+      constants.set(path, { body: Uint8Array.from(probed.body), headers });
+      ceilings.push({ path, bytes: probed.body.byteLength, contentType, contentEncoding });
     }
     return ceilings;
   };
@@ -159,57 +128,13 @@ async function main(): Promise<void> {
   }
   const ceiling = await listen(bare.fetch, ceilingPort, host);
 
-  // --- The publisher ---------------------------------------------------------
-  const publisher = {
-    running: false,
-    timer: undefined as NodeJS.Timeout | undefined,
-    inFlight: undefined as Promise<void> | undefined,
-    seq: 0,
-    records: [] as PublishRecord[],
-    failures: [] as string[],
-  };
-  const startPublishing = async (intervalMs: number): Promise<string> => {
-    const incidentId = (await deps.repos.incidents.listOpenIncidents())[0]?.id;
-    if (!incidentId) throw new Error('the seeded page has no open incident to post updates on');
-    Object.assign(publisher, { running: true, records: [], failures: [] });
-    const began = Date.now();
-    let n = 0;
-    const tick = (): void => {
-      if (!publisher.running) return;
-      n++;
-      // On a fixed schedule (a late timer does not slow the rate), and never two at once.
-      if (!publisher.inFlight) {
-        const seq = ++publisher.seq;
-        const requestedAt = Date.now();
-        publisher.inFlight = postUpdate(deps, {
-          incidentId,
-          status: 'identified',
-          body:
-            `Update ${seq}: we are still moving the affected API servers back to the primary database. ` +
-            `Error rates are falling. Next update within 30 minutes. (${PUBLISH_MARKER_PREFIX}${String(seq).padStart(6, '0')})`,
-          nextUpdateAt: requestedAt + 30 * 60_000,
-        }, BENCH_ACTOR)
-          .then(() => void publisher.records.push({ seq, requestedAt, committedAt: Date.now() }))
-          .catch((error: unknown) => void publisher.failures.push(error instanceof Error ? error.message : String(error)))
-          .finally(() => (publisher.inFlight = undefined));
-      }
-      publisher.timer = setTimeout(tick, Math.max(0, began + n * intervalMs - Date.now()));
-    };
-    tick(); // the first update right away
-    return incidentId;
-  };
-  const stopPublishing = async (): Promise<void> => {
-    publisher.running = false;
-    clearTimeout(publisher.timer);
-    await publisher.inFlight;
-  };
+  const publisher = new Publisher(deps);
 
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    publisher.running = false;
-    clearTimeout(publisher.timer);
+    publisher.halt();
     // autocannon's keep-alive sockets would hold close() open: drop them.
     for (const server of [herald, ceiling]) {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -226,31 +151,18 @@ async function main(): Promise<void> {
   // The parent died without cleaning up: do not linger as an orphan.
   process.once('disconnect', stop);
   // V8 CPU profiles of chosen windows (BENCH_PROFILE=1), started and stopped by the parent.
-  let inspector: Session | undefined;
+  const profiler = new Profiler(100);
   process.on('message', (message: ServerCommand) => {
     if (message.type === 'usage') {
       const cpu = process.cpuUsage();
       const loop = performance.eventLoopUtilization();
       send({ type: 'usage', userUs: cpu.user, systemUs: cpu.system, loopActiveMs: loop.active, loopIdleMs: loop.idle });
     } else if (message.type === 'profile-start') {
-      void (async () => {
-        if (!inspector) {
-          inspector = new Session();
-          inspector.connect();
-          await inspector.post('Profiler.enable');
-          await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
-        }
-        await inspector.post('Profiler.start');
-        send({ type: 'profile-started' });
-      })();
+      void profiler.start().then(() => send({ type: 'profile-started' }));
     } else if (message.type === 'profile-stop') {
-      void (async () => {
-        const { profile } = await inspector!.post('Profiler.stop');
-        writeFileSync(message.path, JSON.stringify(profile));
-        send({ type: 'profile-written', path: message.path });
-      })();
+      void profiler.stop(message.path).then(() => send({ type: 'profile-written', path: message.path }));
     } else if (message.type === 'publish-start') {
-      startPublishing(message.intervalMs).then(
+      publisher.start(message.intervalMs).then(
         (incidentId) => send({ type: 'publish-started', incidentId }),
         (error: unknown) => send({ type: 'error', message: `publish-start: ${String(error)}` }),
       );
@@ -260,7 +172,7 @@ async function main(): Promise<void> {
         (error: unknown) => send({ type: 'error', message: `ceiling-refresh: ${String(error)}` }),
       );
     } else if (message.type === 'publish-stop') {
-      void stopPublishing().then(() => send({ type: 'publish-stopped', publishes: publisher.records, failures: publisher.failures }));
+      void publisher.stop().then(() => send({ type: 'publish-stopped', publishes: publisher.records, failures: publisher.failures }));
     }
   });
 
@@ -268,7 +180,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = describeError(error);
   send({ type: 'error', message });
   console.error(`bench server: ${message}`);
   process.exit(1);
