@@ -1,5 +1,5 @@
 import { oneLine } from '../lib/text.js';
-import type { Severity } from '../domain/constants.js';
+import { NOTIFICATION_KINDS, type NotificationKind, type Severity } from '../domain/constants.js';
 
 /*
  * The one plain view model of an internal notification (issue 15), from which
@@ -7,8 +7,7 @@ import type { Severity } from '../domain/constants.js';
  * pure: they take this model and `now`, and return the JSON body to POST.
  */
 
-export const NOTIFICATION_KINDS = ['declaration', 'update', 'severity_change', 'role_change', 'resolution', 'test'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export { NOTIFICATION_KINDS, type NotificationKind };
 
 export const NOTIFICATION_HEADLINES: Record<NotificationKind, string> = {
   declaration: 'Incident declared',
@@ -16,6 +15,7 @@ export const NOTIFICATION_HEADLINES: Record<NotificationKind, string> = {
   severity_change: 'Severity changed',
   role_change: 'Roles changed',
   resolution: 'Incident resolved',
+  reminder: 'Internal update overdue',
   test: 'Test message from Herald',
 };
 

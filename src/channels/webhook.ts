@@ -23,6 +23,7 @@ export const WEBHOOK_EVENT_TYPES: Record<NotificationKind, string> = {
   severity_change: 'incident.severity_changed',
   role_change: 'incident.roles_changed',
   resolution: 'incident.resolved',
+  reminder: 'incident.internal_update_overdue',
   test: 'destination.test',
 };
 

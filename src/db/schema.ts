@@ -3,12 +3,17 @@ import { sql } from 'drizzle-orm';
 import {
   ANY_INCIDENT_STATUSES,
   COMPONENT_STATUSES,
+  DELIVERY_STATUSES,
+  DESTINATION_TYPES,
   IMPACTS,
+  INCIDENT_ROLES,
   INCIDENT_KINDS,
   MAIL_KINDS,
+  NOTIFICATION_KINDS,
   OUTBOX_STATUSES,
   ROLES,
   SUBSCRIBER_STATUSES,
+  TEMPLATE_AUDIENCES,
 } from '../domain/constants.js';
 
 /*
@@ -26,6 +31,13 @@ export const meta = sqliteTable('meta', {
 /** The page's settings: always exactly one row, id 1. */
 export const settings = sqliteTable('settings', {
   id: integer('id').primaryKey(),
+  /**
+   * Minutes between internal updates per severity (JSON {"1":15,"2":30,"3":120};
+   * a severity left out has no internal cadence); null: the defaults.
+   */
+  internalCadence: text('internal_cadence', { mode: 'json' }).$type<Record<string, number>>(),
+  /** Remind the Comms Lead (email) and the destinations when an internal update is overdue. */
+  internalReminders: integer('internal_reminders', { mode: 'boolean' }).notNull().default(false),
   pageId: text('page_id').notNull(),
   name: text('name').notNull(),
   url: text('url').notNull(),
@@ -105,6 +117,14 @@ export const incidents = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     /** Changes since creation (every update of the row adds one): the iCalendar SEQUENCE. */
     sequence: integer('sequence').notNull().default(0),
+    /** Where responders gather (a call or chat link); internal only. */
+    warRoomUrl: text('war_room_url'),
+    /** The runbook for this kind of failure; internal only. */
+    runbookUrl: text('runbook_url'),
+    /** The dashboard showing the failure; internal only. */
+    dashboardUrl: text('dashboard_url'),
+    /** When the Comms Lead was last reminded of an overdue internal update (one reminder per overdue period). */
+    internalRemindedAt: integer('internal_reminded_at'),
   },
   (t) => [
     index('incidents_kind_status').on(t.kind, t.status),
@@ -266,6 +286,8 @@ export const auditLog = sqliteTable(
 export const templates = sqliteTable('templates', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  /** public: for the page, feeds and email; internal: for the company's own channels (destinations). */
+  audience: text('audience', { enum: TEMPLATE_AUDIENCES }).notNull().default('public'),
   kind: text('kind', { enum: INCIDENT_KINDS }).notNull(),
   status: text('status', { enum: ANY_INCIDENT_STATUSES }).notNull(),
   title: text('title'),
@@ -417,3 +439,111 @@ export const mailDeliveryTotals = sqliteTable(
 
 export type SubscriberRow = typeof subscribers.$inferSelect;
 export type MailOutboxRow = typeof mailOutbox.$inferSelect;
+
+/* ---- The hub inside the company: roles, internal updates, destinations ---- */
+
+/** Who holds each role of an incident now (history: the audit log). */
+export const incidentRoles = sqliteTable(
+  'incident_roles',
+  {
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: INCIDENT_ROLES }).notNull(),
+    /** The team member, when the role is held by an account. */
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** What is shown: the account's name when assigned, or a free-text name or handle. */
+    name: text('name').notNull(),
+    assignedAt: integer('assigned_at').notNull(),
+    /** The actor who assigned it, as the audit log names them. */
+    assignedBy: text('assigned_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.role] }), index('incident_roles_user').on(t.userId)],
+);
+
+/** Updates for the company only: never on the page, in feeds or in email; sent to the destinations. */
+export const internalUpdates = sqliteTable(
+  'internal_updates',
+  {
+    id: text('id').primaryKey(),
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    /** The incident's status when it was posted. */
+    status: text('status', { enum: ANY_INCIDENT_STATUSES }).notNull(),
+    /** Markdown. */
+    body: text('body').notNull(),
+    at: integer('at').notNull(),
+    /** The actor who posted it, as the audit log names them. */
+    author: text('author').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('internal_updates_incident_at').on(t.incidentId, t.at)],
+);
+
+/** The company's own channels (Slack, Teams, Discord, Google Chat, signed webhooks) and what each wants. */
+export const destinations = sqliteTable('destinations', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  type: text('type', { enum: DESTINATION_TYPES }).notNull(),
+  /** The webhook URL: a secret (whoever has it can post to the channel). Never shown back in full. */
+  url: text('url').notNull(),
+  /** Standard Webhooks signing secret ("whsec_<base64>"), type webhook only. */
+  signingSecret: text('signing_secret'),
+  /** Severities it wants (JSON array of 1..4); null: every severity. */
+  severities: text('severities', { mode: 'json' }).$type<number[]>(),
+  /** Component ids it wants (JSON array; an incident touching any of them); null: every incident. */
+  componentIds: text('component_ids', { mode: 'json' }).$type<string[]>(),
+  /** Allow a private-network address (a self-hosted chat server); loopback and link-local stay refused. */
+  allowPrivate: integer('allow_private', { mode: 'boolean' }).notNull().default(false),
+  /** Paused destinations get nothing (nothing is queued for them meanwhile). */
+  pausedAt: integer('paused_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * The destinations' outbox: one row per message to one destination, written
+ * in the same atomic write as what it announces. A drainer sends them
+ * (services/destinations/deliveries.ts); the row is also the delivery log.
+ */
+export const destinationDeliveries = sqliteTable(
+  'destination_deliveries',
+  {
+    /** Order of queueing: a destination gets its messages in this order. */
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Stable across retries and crashes: the Standard Webhooks webhook-id. */
+    messageId: text('message_id').notNull().unique(),
+    destinationId: text('destination_id')
+      .notNull()
+      .references(() => destinations.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    /** The incident it is about (null for a test message). */
+    incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'cascade' }),
+    /** The InternalNotification as it stood when queued (JSON): every attempt sends the same message. */
+    message: text('message', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** queued: not before then. sending: the holder owns it until then. */
+    dueAt: integer('due_at').notNull(),
+    /** The drainer run holding it while sending. */
+    lease: text('lease'),
+    /** The last attempt: HTTP status (null when none came back), milliseconds, error. */
+    responseStatus: integer('response_status'),
+    latencyMs: integer('latency_ms'),
+    error: text('error'),
+    lastAttemptAt: integer('last_attempt_at'),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    index('destination_deliveries_status_due').on(t.status, t.dueAt),
+    index('destination_deliveries_destination').on(t.destinationId, t.id),
+    index('destination_deliveries_incident').on(t.incidentId),
+  ],
+);
+
+export type IncidentRoleRow = typeof incidentRoles.$inferSelect;
+export type InternalUpdateRow = typeof internalUpdates.$inferSelect;
+export type DestinationRow = typeof destinations.$inferSelect;
+export type DestinationDeliveryRow = typeof destinationDeliveries.$inferSelect;

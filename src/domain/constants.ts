@@ -95,3 +95,43 @@ export type MailKind = (typeof MAIL_KINDS)[number];
  */
 export const OUTBOX_STATUSES = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/* ---- The hub inside the company: incident roles and internal destinations ---- */
+
+/** The people who run an incident (each an account or a free-text name). */
+export const INCIDENT_ROLES = ['incident_commander', 'comms_lead', 'ops_lead', 'scribe'] as const;
+export type IncidentRole = (typeof INCIDENT_ROLES)[number];
+
+export const INCIDENT_ROLE_LABELS: Record<IncidentRole, string> = {
+  incident_commander: 'Incident Commander',
+  comms_lead: 'Comms Lead',
+  ops_lead: 'Ops Lead',
+  scribe: 'Scribe',
+};
+
+/** Where internal notifications go: chat webhooks and a signed generic JSON webhook. */
+export const DESTINATION_TYPES = ['slack', 'teams', 'discord', 'google_chat', 'webhook'] as const;
+export type DestinationType = (typeof DESTINATION_TYPES)[number];
+
+export const DESTINATION_TYPE_LABELS: Record<DestinationType, string> = {
+  slack: 'Slack',
+  teams: 'Microsoft Teams',
+  discord: 'Discord',
+  google_chat: 'Google Chat',
+  webhook: 'Webhook (signed JSON)',
+};
+
+/** What an internal notification announces. */
+export const NOTIFICATION_KINDS = ['declaration', 'update', 'severity_change', 'role_change', 'resolution', 'reminder', 'test'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/**
+ * queued: waiting (first try, or a retry once due_at passes). sending: held by
+ * a drainer until due_at (after which another resumes it). sent / failed: final.
+ */
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** Who a template is for: customers (page, feeds, email) or the company's own channels. */
+export const TEMPLATE_AUDIENCES = ['public', 'internal'] as const;
+export type TemplateAudience = (typeof TEMPLATE_AUDIENCES)[number];

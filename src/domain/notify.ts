@@ -20,3 +20,25 @@ export function audiencesOf(incident: { notify: boolean }, update: { at: number;
   const backfill = update.at < update.createdAt - BACKFILL_NO_NOTIFY_MS;
   return { emailSubscribers: incident.notify && !backfill };
 }
+
+/**
+ * Whether the company's own channels (destinations) hear of something about
+ * an incident: real incidents only (not the example page, not maintenance,
+ * which has its own calendar), and not backfill.
+ */
+export function toldInternally(incident: { kind: string; example: boolean }, event: { at: number; createdAt: number }): boolean {
+  return incident.kind === 'incident' && !incident.example && event.at >= event.createdAt - BACKFILL_NO_NOTIFY_MS;
+}
+
+/** A destination's routing: the severities and components it wants (null: all). */
+export interface Routing {
+  severities: readonly number[] | null;
+  componentIds: readonly string[] | null;
+}
+
+/** Whether a destination with this routing wants an incident of this severity touching these components. */
+export function wants(routing: Routing, incident: { severity: number; componentIds: readonly string[] }): boolean {
+  if (routing.severities && !routing.severities.includes(incident.severity)) return false;
+  if (routing.componentIds && !routing.componentIds.some((id) => incident.componentIds.includes(id))) return false;
+  return true;
+}

@@ -153,6 +153,8 @@ function settingsRow(ctx: Ctx) {
     timeZone: 'Europe/Berlin',
     logoUrl: null,
     accentColor: '#123456',
+    internalCadence: { '1': 10, '2': 45 },
+    internalReminders: true,
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };

@@ -2,6 +2,8 @@ import type { Orm } from '../database.js';
 import { accountsRepo, type AccountsRepo } from './accounts-repo.js';
 import { auditRepo, type AuditRepo } from './audit-repo.js';
 import { componentsRepo, type ComponentsRepo } from './components-repo.js';
+import { destinationsRepo, type DestinationsRepo } from './destinations-repo.js';
+import { incidentRolesRepo, type IncidentRolesRepo } from './incident-roles-repo.js';
 import { incidentsRepo, type IncidentsRepo } from './incidents-repo.js';
 import { outboxRepo, type OutboxRepo } from './outbox-repo.js';
 import { settingsRepo, type SettingsRepo } from './settings-repo.js';
@@ -17,6 +19,8 @@ export interface Repos {
   templates: TemplatesRepo;
   subscribers: SubscribersRepo;
   outbox: OutboxRepo;
+  roles: IncidentRolesRepo;
+  destinations: DestinationsRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -29,5 +33,7 @@ export function createRepos(orm: Orm): Repos {
     templates: templatesRepo(orm),
     subscribers: subscribersRepo(orm),
     outbox: outboxRepo(orm),
+    roles: incidentRolesRepo(orm),
+    destinations: destinationsRepo(orm),
   };
 }

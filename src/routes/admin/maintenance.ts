@@ -187,6 +187,10 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
           createdAt: now,
           updatedAt: now,
           sequence: 0,
+          warRoomUrl: null,
+          runbookUrl: null,
+          dashboardUrl: null,
+          internalRemindedAt: null,
           componentIds: form.componentIds,
           updates: [
             { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, placeholders: null, createdAt: now, updatedAt: now, componentChanges: [] },

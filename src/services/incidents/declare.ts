@@ -8,13 +8,15 @@ import { componentStatusStatements } from '../components/status-changes.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from '../validation.js';
 import { notifyOfUpdate } from '../notifications/publish.js';
+import { notifyDestinations, type NotifyDeps } from '../destinations/notify.js';
+import { assignStatements, declaredRoles, IncidentLinksInput, namesOf, RolesInput } from './roles.js';
 
 export const ComponentStatusChange = z.object({
   componentId: PublicId,
   status: z.enum(COMPONENT_STATUSES),
 });
 
-export const DeclareIncidentInput = z.object({
+export const DeclareIncidentInput = IncidentLinksInput.extend({
   title: z.string().trim().min(1, { error: 'is required' }).max(200),
   severity: z.union(SEVERITIES.map((s) => z.literal(s)), { error: 'choose one, from 1 (the most severe) to 4' }),
   /** Defaults from the severity. */
@@ -33,12 +35,14 @@ export const DeclareIncidentInput = z.object({
   example: z.boolean().default(false),
   /** The template placeholder values the text was written with; the next update starts from them. */
   placeholders: PlaceholderValues.optional(),
+  /** Who runs it; the declaring person is Incident Commander and Comms Lead unless given here. */
+  roles: RolesInput.optional(),
 });
 export type DeclareIncidentInput = z.input<typeof DeclareIncidentInput>;
 
 /** Declares an incident with its first update, in one atomic write. Returns the incident id. */
 export async function declareIncident(
-  deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
+  deps: Pick<Deps, 'repos' | 'db' | 'clock'> & NotifyDeps,
   raw: DeclareIncidentInput,
   actor: Actor,
 ): Promise<string> {
@@ -62,31 +66,41 @@ export async function declareIncident(
       ? impactFromStatus(worstStatus(input.components.map((c) => c.status)))
       : impactForSeverity(input.severity));
   const notify = input.notify ?? input.severity <= 2;
+  const roles = await declaredRoles(deps, input.roles, actor);
+  const incident = {
+    id,
+    kind: 'incident' as const,
+    title: input.title,
+    severity: input.severity,
+    impact,
+    status: state.status,
+    startedAt,
+    monitoringAt: state.monitoringAt,
+    resolvedAt: state.resolvedAt,
+    nextUpdateAt: state.resolvedAt === null ? (input.nextUpdateAt ?? null) : null,
+    notify,
+    example: input.example,
+    warRoomUrl: input.warRoomUrl ?? null,
+    runbookUrl: input.runbookUrl ?? null,
+    dashboardUrl: input.dashboardUrl ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const componentIds = input.components.map((c) => c.componentId);
   await deps.db.atomic([
-    ...deps.repos.incidents.insert(
-      {
-        id,
-        kind: 'incident',
-        title: input.title,
-        severity: input.severity,
-        impact,
-        status: state.status,
-        startedAt,
-        monitoringAt: state.monitoringAt,
-        resolvedAt: state.resolvedAt,
-        nextUpdateAt: state.resolvedAt === null ? (input.nextUpdateAt ?? null) : null,
-        notify,
-        example: input.example,
-        createdAt: now,
-        updatedAt: now,
-      },
-      input.components.map((c) => c.componentId),
-    ),
+    ...deps.repos.incidents.insert(incident, componentIds),
+    ...assignStatements(deps, id, roles, actor, now),
     ...deps.repos.incidents.insertUpdate(
       { id: updateId, incidentId: id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
       changes,
     ),
     ...notifyOfUpdate(deps, { notify }, { id: updateId, at, createdAt: now }),
+    ...(await notifyDestinations(deps, { ...incident, componentIds }, namesOf(roles), {
+      kind: 'declaration',
+      text: input.body,
+      postedOnStatusPage: true,
+      at,
+    })),
     ...statements,
     auditEntry(deps, actor, {
       action: 'incident.declare',

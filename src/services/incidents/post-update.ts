@@ -9,6 +9,7 @@ import { ComponentStatusChange } from './declare.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from '../validation.js';
 import { notifyOfUpdate } from '../notifications/publish.js';
+import { factsOf, notifyDestinations, roleNames, type NotifyDeps } from '../destinations/notify.js';
 
 export const PostUpdateInput = z.object({
   incidentId: PublicId,
@@ -36,7 +37,7 @@ export type PostUpdateInput = z.input<typeof PostUpdateInput>;
  * one atomic write. Returns the update id.
  */
 export async function postUpdate(
-  deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
+  deps: Pick<Deps, 'repos' | 'db' | 'clock'> & NotifyDeps,
   raw: PostUpdateInput,
   actor: Actor,
 ): Promise<string> {
@@ -61,6 +62,13 @@ export async function postUpdate(
   }
   const { statements, changes } = await componentStatusStatements(deps, components, at, incident.id);
   const updateId = newId();
+  const nextUpdateAt = next.resolvedAt === null ? (input.nextUpdateAt ?? null) : null;
+  const told = await notifyDestinations(
+    deps,
+    factsOf({ ...incident, status: next.status, nextUpdateAt }),
+    roleNames(await deps.repos.roles.rolesOf(incident.id)),
+    { kind: input.status === 'resolved' ? 'resolution' : 'update', text: input.body, postedOnStatusPage: true, at },
+  );
   await deps.db.atomic([
     ...deps.repos.incidents.insertUpdate(
       { id: updateId, incidentId: incident.id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
@@ -71,9 +79,10 @@ export async function postUpdate(
       status: next.status,
       monitoringAt: next.monitoringAt,
       resolvedAt: next.resolvedAt,
-      nextUpdateAt: next.resolvedAt === null ? (input.nextUpdateAt ?? null) : null,
+      nextUpdateAt,
       updatedAt: now,
     }),
+    ...told,
     ...statements,
     auditEntry(deps, actor, {
       action: 'incident.update',
