@@ -58,7 +58,8 @@ export interface IncidentsRepo {
   /**
    * Marks an open incident reminded of its overdue internal update, unless it
    * already was for this overdue period (reminded at or after `dueAt`). For
-   * `db.claim` (1: this caller reminds) or the write that queues the reminder.
+   * `db.claim` (not 0: this caller reminds; D1 also counts the revision
+   * trigger's row, so a win reads 2 there) or the write that queues the reminder.
    * Not a public change: the calendar SEQUENCE stays.
    */
   claimInternalReminder(id: string, dueAt: number, now: number): Statement;

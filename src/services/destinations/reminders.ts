@@ -91,7 +91,8 @@ async function remindOne(
       if (fresh && fresh.internalRemindedAt !== null && fresh.internalRemindedAt >= due.dueAt) return null;
       throw error;
     }
-  } else if ((await deps.db.claim(claim)) !== 1) {
+  } else if ((await deps.db.claim(claim)) === 0) {
+    // Not "=== 1": D1 also counts the rows the revision trigger changes.
     return null;
   }
   const emailed = await emailCommsLead(deps, incident, roles, due.dueAt, now);
