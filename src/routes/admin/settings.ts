@@ -51,7 +51,7 @@ function cadenceValues(settings: SettingsRow): Record<string, string> {
   return Object.fromEntries(CADENCE_FIELDS.map((f) => [f.name, table[f.severity] === null ? '' : String(table[f.severity])]));
 }
 
-/** The page settings: name, address, time zone, logo and accent colour. */
+/** The page settings: name, address, time zone, logo and accent colour; the internal update rhythm and its reminders. */
 export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 

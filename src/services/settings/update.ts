@@ -113,7 +113,7 @@ function canonicalZone(zone: string): string {
 
 const FIELDS = ['name', 'url', 'timeZone', 'logoUrl', 'accentColor'] as const;
 
-/** Saves the page settings (name, address, time zone, logo, accent colour). Returns the saved row. */
+/** Saves the page settings (name, address, time zone, logo, accent colour; internal cadence and reminders when sent). Returns the saved row. */
 export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateSettingsInput): Promise<SettingsRow> {
   authorize(actor, 'settings:write');
   const input = parseInput(UpdateSettingsInput, raw);
