@@ -251,3 +251,38 @@ function componentsAfter(
   }
   return result;
 }
+
+/* ---- The internal cadence reminder, to an incident's Comms Lead ---- */
+
+export interface InternalReminderEmail {
+  incidentId: string;
+  title: string;
+  severityLabel: string;
+  statusLabel: string;
+  name: string;
+  dueAt: number;
+  now: number;
+}
+
+/** Tells the Comms Lead the internal update is late, with a link to post one. Internal: never to subscribers. */
+export function composeInternalReminderEmail(views: Views, page: EmailPage, to: string, reminder: InternalReminderEmail): ComposedEmail {
+  const ctx = emailContext(page, { email: to, token: '' });
+  const format = formatterFor(page.timeZone);
+  const lateMinutes = Math.max(1, Math.floor((reminder.now - reminder.dueAt) / 60_000));
+  const title = oneLine(reminder.title);
+  const data = {
+    ...ctx.common,
+    subject: `Internal update overdue: ${reminder.severityLabel} ${title}`,
+    preheader: `The next internal update was due ${format.time(reminder.dueAt).text}: late by ${lateMinutes} min.`,
+    name: oneLine(reminder.name),
+    title,
+    severityLabel: oneLine(reminder.severityLabel),
+    statusLabel: oneLine(reminder.statusLabel),
+    dueText: format.time(reminder.dueAt).text,
+    lateText: `${lateMinutes} min`,
+    incidentUrl: `${ctx.base}/admin/incidents/${encodeURIComponent(reminder.incidentId)}`,
+    reason: `You get this email because you are the Comms Lead of this incident on the ${ctx.pageName} status page, and reminders are on in its settings.`,
+    footerLinks: false,
+  };
+  return renderTransactionalEmail(views, 'internal-reminder', ctx, data);
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ANY_INCIDENT_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_KINDS, SEVERITIES } from '../domain/constants.js';
+import { ANY_INCIDENT_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_KINDS, SEVERITIES, TEMPLATE_AUDIENCES } from '../domain/constants.js';
 
 /*
  * The management API's (/api/v1) response models, each defined once: the
@@ -149,6 +149,11 @@ export const SettingsModel = model(
     time_zone: z.string().describe('IANA time zone of the page'),
     logo_url: z.string().nullable(),
     accent_color: z.string(),
+    internal_cadence: z
+      .strictObject({ 1: z.number().int().nullable(), 2: z.number().int().nullable(), 3: z.number().int().nullable(), 4: z.number().int().nullable() })
+      .describe('Minutes between internal updates per severity; null: no internal cadence for that severity'),
+    internal_cadence_is_default: z.boolean().describe('Whether the internal cadence is the default one (15, 30, 120, none)'),
+    internal_reminders: z.boolean().describe("Whether the Comms Lead and the destinations are reminded when an internal update is late"),
     created_at: Time,
     updated_at: Time,
   }),
@@ -159,6 +164,7 @@ export const TemplateModel = model(
   z.strictObject({
     id: Id,
     name: z.string(),
+    audience: z.enum(TEMPLATE_AUDIENCES).describe('public: the status page, feeds and email; internal: the company\'s own channels'),
     kind: z.enum(INCIDENT_KINDS),
     status: z.enum(ANY_INCIDENT_STATUSES).describe('The lifecycle step it is for'),
     title: z.string().nullable(),

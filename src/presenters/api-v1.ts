@@ -1,3 +1,4 @@
+import { internalCadenceTable } from '../domain/cadence.js';
 import type { Severity } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
@@ -121,6 +122,9 @@ export function presentApiSettings(row: SettingsRow): ApiSettings {
     time_zone: row.timeZone,
     logo_url: row.logoUrl,
     accent_color: row.accentColor,
+    internal_cadence: internalCadenceTable(row.internalCadence),
+    internal_cadence_is_default: row.internalCadence === null,
+    internal_reminders: row.internalReminders,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
@@ -130,6 +134,7 @@ export function presentApiTemplate(row: TemplateRow): ApiTemplate {
   return {
     id: row.id,
     name: row.name,
+    audience: row.audience,
     kind: row.kind,
     status: row.status,
     title: row.title,

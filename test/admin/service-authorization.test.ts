@@ -156,6 +156,7 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   logout: 'ends the caller’s own session',
   listTemplates: 'every team member reads the templates',
   findTemplate: 'every team member reads the templates',
+  listInternalTemplates: 'every team member reads the templates (the internal update form offers them)',
   seedExampleContent: 'the first start only, as the example page system actor',
   failedDeliveries: 'viewers see the failures without the addresses (test/security/subscriber-addresses.test.ts)',
 };

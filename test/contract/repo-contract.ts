@@ -1577,6 +1577,26 @@ export function repoContract(name: string, open: OpenDatabase): void {
         expect(await ctx.db.claim(ctx.repos.accounts.consumeOneTime('reset', 'setup', ctx.now))).toBe(0);
       });
 
+      it('claimInternalReminder marks an open incident once per due time, for one of many concurrent claims, and never a resolved one', async () => {
+        const open = incidentRow(ctx, { status: 'investigating', severity: 1 });
+        const resolved = incidentRow(ctx, { status: 'resolved', severity: 1, resolvedAt: ctx.now });
+        await ctx.db.atomic([...ctx.repos.incidents.insert(open, []), ...ctx.repos.incidents.insert(resolved, [])]);
+        const dueAt = ctx.now - MINUTE;
+        const claims = await Promise.all(
+          Array.from({ length: 5 }, () => ctx.db.claim(ctx.repos.incidents.claimInternalReminder(open.id!, dueAt, ctx.now))),
+        );
+        // One winner; D1 counts the revision trigger's row too (so a win is 1 or 2): callers test for 0.
+        expect(claims.filter((n) => n > 0)).toHaveLength(1);
+        const marked = (await ctx.repos.incidents.findById(open.id!))!;
+        expect(marked.internalRemindedAt).toBe(ctx.now);
+        // Not a public change: the calendar SEQUENCE stays.
+        expect(marked.sequence).toBe(0);
+        // A later overdue period (a new due time after the reminder) is claimed again, once.
+        expect(await ctx.db.claim(ctx.repos.incidents.claimInternalReminder(open.id!, ctx.now + HOUR, ctx.now + 2 * HOUR))).toBeGreaterThan(0);
+        expect(await ctx.db.claim(ctx.repos.incidents.claimInternalReminder(open.id!, ctx.now + HOUR, ctx.now + 3 * HOUR))).toBe(0);
+        expect(await ctx.db.claim(ctx.repos.incidents.claimInternalReminder(resolved.id!, dueAt, ctx.now))).toBe(0);
+      });
+
       it('consumeSetupLinks uses up every setup link with a valid one, and nothing once an account exists', async () => {
         const setup = { purpose: 'setup' as const, userId: null, createdAt: ctx.now, expiresAt: ctx.now + HOUR };
         await ctx.db.atomic([

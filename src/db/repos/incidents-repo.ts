@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, max, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, max, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { ComponentStatus, IncidentKind } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
@@ -55,6 +55,14 @@ export interface IncidentsRepo {
   anyStartedBefore(before: number): Promise<boolean>;
   insert(row: NewIncident, componentIds: readonly string[]): Statement[];
   update(id: string, patch: IncidentPatch): Statement;
+  /**
+   * Marks an open incident reminded of its overdue internal update, unless it
+   * already was for this overdue period (reminded at or after `dueAt`). For
+   * `db.claim` (not 0: this caller reminds; D1 also counts the revision
+   * trigger's row, so a win reads 2 there) or the write that queues the reminder.
+   * Not a public change: the calendar SEQUENCE stays.
+   */
+  claimInternalReminder(id: string, dueAt: number, now: number): Statement;
   insertUpdate(row: NewIncidentUpdate, changes: readonly ComponentChange[]): Statement[];
   editUpdate(id: string, patch: { body: string; updatedAt: number }): Statement;
   deleteUpdate(id: string): Statement;
@@ -201,6 +209,18 @@ export function incidentsRepo(orm: Orm): IncidentsRepo {
     update(id, patch) {
       // Every change counts: the maintenance calendar's SEQUENCE.
       return orm.update(incidents).set({ ...patch, sequence: sql`${incidents.sequence} + 1` }).where(eq(incidents.id, id));
+    },
+    claimInternalReminder(id, dueAt, now) {
+      return orm
+        .update(incidents)
+        .set({ internalRemindedAt: now })
+        .where(
+          and(
+            eq(incidents.id, id),
+            ne(incidents.status, 'resolved'),
+            or(isNull(incidents.internalRemindedAt), lt(incidents.internalRemindedAt, dueAt)),
+          ),
+        );
     },
     insertUpdate(row, changes) {
       return [

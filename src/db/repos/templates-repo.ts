@@ -3,7 +3,7 @@ import type { Orm, Statement } from '../database.js';
 import { templates, type TemplateRow } from '../schema.js';
 
 export type NewTemplate = typeof templates.$inferInsert;
-export type TemplatePatch = Partial<Pick<NewTemplate, 'name' | 'kind' | 'status' | 'title' | 'body' | 'position' | 'updatedAt'>>;
+export type TemplatePatch = Partial<Pick<NewTemplate, 'name' | 'audience' | 'kind' | 'status' | 'title' | 'body' | 'position' | 'updatedAt'>>;
 
 export interface TemplatesRepo {
   list(): Promise<TemplateRow[]>;

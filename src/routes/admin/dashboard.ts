@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { presentAdminIncident } from '../../presenters/admin-incident.js';
 import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
+import { presentInternalDue } from '../../presenters/internal-due.js';
 import { loadDashboard } from '../../services/incidents/dashboard.js';
 import { renderAdmin, requirePermission, type AdminEnv } from './context.js';
 
@@ -16,7 +17,10 @@ export function dashboardRoutes(deps: Deps): Hono<AdminEnv> {
     const byId = new Map(data.components.map((x) => [x.id, x]));
     return renderAdmin(c, deps, 'dashboard', {
       title: 'Dashboard',
-      incidents: data.openIncidents.map((i) => presentAdminIncident(i, byId, format, now)),
+      incidents: data.openIncidents.map((i) => ({
+        ...presentAdminIncident(i, byId, format, now),
+        internalDue: presentInternalDue(data.internalDue.get(i.id), format, now),
+      })),
       maintenance: data.pendingMaintenance.map((m) => presentIncident(m, byId, format, now)).filter((m) => !m.closed),
       components: data.components.map((x) => ({ ...x, statusLabel: COMPONENT_STATUS_LABELS[x.status] })),
     });

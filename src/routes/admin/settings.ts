@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import type { SettingsRow } from '../../db/schema.js';
+import { DEFAULT_INTERNAL_CADENCE, INTERNAL_CADENCE_MAX, INTERNAL_CADENCE_MIN, internalCadenceTable } from '../../domain/cadence.js';
+import { SEVERITIES } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../lib/errors.js';
 import { loadSettings } from '../../services/settings/reads.js';
@@ -10,7 +12,20 @@ type Form = Record<string, string | string[]>;
 const text = (form: Form, key: string): string => (typeof form[key] === 'string' ? form[key] : '');
 
 const FIELDS = ['name', 'url', 'timeZone', 'logoUrl', 'accentColor'] as const;
-type Values = Record<(typeof FIELDS)[number], string>;
+type Values = Record<(typeof FIELDS)[number], string> & {
+  /** Minutes per severity as typed ("" for none), keyed by the field name the errors use ("internalCadence.1"). */
+  cadence: Record<string, string>;
+  internalReminders: boolean;
+};
+
+/** The internal cadence fields, one per severity, named as the service names their errors. */
+const CADENCE_FIELDS = SEVERITIES.map((severity) => ({
+  severity,
+  name: `internalCadence.${severity}`,
+  id: `internal-cadence-${severity}`,
+  label: `SEV-${severity}`,
+  fallback: DEFAULT_INTERNAL_CADENCE[severity],
+}));
 
 /** IANA zone names for the time zone field's suggestions (a plain text field without them). */
 let zones: string[] | undefined;
@@ -27,9 +42,16 @@ const valuesOf = (settings: SettingsRow): Values => ({
   timeZone: settings.timeZone,
   logoUrl: settings.logoUrl ?? '',
   accentColor: settings.accentColor,
+  cadence: cadenceValues(settings),
+  internalReminders: settings.internalReminders,
 });
 
-/** The page settings: name, address, time zone, logo and accent colour. */
+function cadenceValues(settings: SettingsRow): Record<string, string> {
+  const table = internalCadenceTable(settings.internalCadence);
+  return Object.fromEntries(CADENCE_FIELDS.map((f) => [f.name, table[f.severity] === null ? '' : String(table[f.severity])]));
+}
+
+/** The page settings: name, address, time zone, logo and accent colour; the internal update rhythm and its reminders. */
 export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
@@ -49,6 +71,8 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
         current: valuesOf(settings),
         publicUrlConfigured: deps.config.publicUrl ?? null,
         timeZones: timeZones(),
+        cadenceFields: CADENCE_FIELDS,
+        cadenceRange: { min: INTERNAL_CADENCE_MIN, max: INTERNAL_CADENCE_MAX },
         form: form ?? { values: valuesOf(settings) },
       },
       status,
@@ -60,9 +84,22 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
 
   app.post('/settings', requirePermission(deps, 'settings:write'), async (c) => {
     const form = await formOf(c);
-    const values = Object.fromEntries(FIELDS.map((field) => [field, text(form, field)])) as Values;
+    const current = valuesOf(await loadSettings(deps));
+    // A form without the cadence fields (an older page still open) leaves the internal rhythm as it is.
+    const hasCadence = CADENCE_FIELDS.some((f) => f.name in form);
+    const values: Values = {
+      ...(Object.fromEntries(FIELDS.map((field) => [field, text(form, field)])) as Record<(typeof FIELDS)[number], string>),
+      cadence: hasCadence ? Object.fromEntries(CADENCE_FIELDS.map((f) => [f.name, text(form, f.name)])) : current.cadence,
+      internalReminders: hasCadence ? text(form, 'internalReminders') === 'on' : current.internalReminders,
+    };
     try {
-      await updateSettings(deps, c.get('actor'), values);
+      const { cadence, internalReminders, ...page } = values;
+      await updateSettings(deps, c.get('actor'), {
+        ...page,
+        ...(hasCadence
+          ? { internalCadence: Object.fromEntries(CADENCE_FIELDS.map((f) => [f.severity, cadence[f.name] ?? ''])), internalReminders }
+          : {}),
+      });
       return c.redirect('/admin/settings?done=saved', 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

@@ -3,8 +3,10 @@ import {
   INCIDENT_STATUS_LABELS,
   INCIDENT_STATUSES,
   MAINTENANCE_STATUSES,
+  TEMPLATE_AUDIENCES,
   type AnyIncidentStatus,
   type IncidentKind,
+  type TemplateAudience,
 } from '../../domain/constants.js';
 import { placeholdersIn } from '../../domain/templates.js';
 import type { TemplateRow } from '../../db/schema.js';
@@ -31,8 +33,14 @@ const STEP_OPTIONS = KINDS.map((k) => ({
   options: k.statuses.map((status) => ({ value: `${k.kind}:${status}`, label: INCIDENT_STATUS_LABELS[status] })),
 }));
 
-/** Where a template can be used straight away (first updates). */
+const AUDIENCE_OPTIONS: { value: TemplateAudience; label: string }[] = [
+  { value: 'public', label: 'Public: the status page, feeds and email' },
+  { value: 'internal', label: "Internal: the company's own channels (destinations)" },
+];
+
+/** Where a template can be used straight away (first updates of the public page). */
 function useHref(t: TemplateRow): string | null {
+  if (t.audience !== 'public') return null;
   if (t.kind === 'incident' && (t.status === 'investigating' || t.status === 'identified')) return `/admin/incidents/new?template=${t.id}`;
   if (t.kind === 'maintenance' && t.status === 'scheduled') return `/admin/maintenance/new?template=${t.id}`;
   return null;
@@ -44,10 +52,11 @@ const NOTICES: Record<string, string> = {
   deleted: 'Template deleted. Updates already written from it keep their text.',
 };
 
-const FIELD_LABELS: Record<string, string> = { name: 'Name', kind: 'Lifecycle step', status: 'Lifecycle step', title: 'Title', body: 'Message' };
+const FIELD_LABELS: Record<string, string> = { name: 'Name', audience: 'Audience', kind: 'Lifecycle step', status: 'Lifecycle step', title: 'Title', body: 'Message' };
 
 interface TemplateFormValues {
   name: string;
+  audience: string;
   step: string;
   title: string;
   body: string;
@@ -57,12 +66,19 @@ type Form = Record<string, string | string[]>;
 const text = (form: Form, key: string): string => (typeof form[key] === 'string' ? form[key] : '');
 
 function valuesFrom(form: Form): TemplateFormValues {
-  return { name: text(form, 'name'), step: text(form, 'step'), title: text(form, 'title'), body: text(form, 'body') };
+  return { name: text(form, 'name'), audience: text(form, 'audience'), step: text(form, 'step'), title: text(form, 'title'), body: text(form, 'body') };
 }
 
 function inputFrom(values: TemplateFormValues): TemplateInput {
   const [kind, status] = values.step.split(':');
-  return { name: values.name, kind: kind as IncidentKind, status: status as AnyIncidentStatus, title: values.title, body: values.body };
+  return {
+    name: values.name,
+    audience: (values.audience || 'public') as TemplateAudience,
+    kind: kind as IncidentKind,
+    status: status as AnyIncidentStatus,
+    title: values.title,
+    body: values.body,
+  };
 }
 
 function errorsOf(error: AppError): { message: string; fields?: Record<string, string[]> } {
@@ -97,6 +113,7 @@ export function templateRoutes(deps: Deps): Hono<AdminEnv> {
         values,
         placeholders: placeholdersIn(`${values.title}\n${values.body}`),
         steps: STEP_OPTIONS,
+        audiences: AUDIENCE_OPTIONS,
         errors,
       },
       errors ? 400 : 200,
@@ -104,20 +121,23 @@ export function templateRoutes(deps: Deps): Hono<AdminEnv> {
 
   app.get('/templates', read, async (c) => {
     const rows = await listTemplates(deps, c.get('actor'));
+    const view = (t: TemplateRow) => ({ ...t, placeholders: placeholdersIn(`${t.title ?? ''}\n${t.body}`), useHref: useHref(t) });
     const groups = KINDS.map((k) => ({
       kind: k.kind,
       label: k.label,
       steps: k.statuses.map((status) => ({
         status,
         label: INCIDENT_STATUS_LABELS[status],
-        templates: rows
-          .filter((t) => t.kind === k.kind && t.status === status)
-          .map((t) => ({ ...t, placeholders: placeholdersIn(`${t.title ?? ''}\n${t.body}`), useHref: useHref(t) })),
+        templates: rows.filter((t) => t.audience === 'public' && t.kind === k.kind && t.status === status).map(view),
       })),
     }));
+    const internal = rows
+      .filter((t) => t.audience === 'internal')
+      .map((t) => ({ ...view(t), stepLabel: INCIDENT_STATUS_LABELS[t.status] }));
     return renderAdmin(c, deps, 'templates/list', {
       title: 'Templates',
       groups,
+      internal,
       count: rows.length,
       notice: NOTICES[c.req.query('done') ?? ''] ?? null,
     });
@@ -126,7 +146,8 @@ export function templateRoutes(deps: Deps): Hono<AdminEnv> {
   app.get('/templates/new', write, (c) => {
     const step = c.req.query('step') ?? '';
     const known = STEP_OPTIONS.some((g) => g.options.some((o) => o.value === step));
-    return renderForm(c, null, { name: '', step: known ? step : 'incident:investigating', title: '', body: '' });
+    const audience = (TEMPLATE_AUDIENCES as readonly string[]).includes(c.req.query('audience') ?? '') ? c.req.query('audience')! : 'public';
+    return renderForm(c, null, { name: '', audience, step: known ? step : 'incident:investigating', title: '', body: '' });
   });
 
   app.post('/templates/new', write, async (c) => {
@@ -144,6 +165,7 @@ export function templateRoutes(deps: Deps): Hono<AdminEnv> {
     const template = await findTemplate(deps, c.get('actor'), c.req.param('id'));
     return renderForm(c, template, {
       name: template.name,
+      audience: template.audience,
       step: `${template.kind}:${template.status}`,
       title: template.title ?? '',
       body: template.body,

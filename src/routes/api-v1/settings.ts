@@ -1,9 +1,17 @@
 import { z } from 'zod';
 import { presentApiSettings } from '../../presenters/api-v1.js';
 import { loadSettings } from '../../services/settings/reads.js';
-import { updateSettings } from '../../services/settings/update.js';
+import { CADENCE_MESSAGE, updateSettings } from '../../services/settings/update.js';
 import { operation, type Operation } from './registry.js';
 import { SettingsModel } from './schemas.js';
+
+const Minutes = z
+  .number({ error: CADENCE_MESSAGE })
+  .int({ error: CADENCE_MESSAGE })
+  .min(5, { error: CADENCE_MESSAGE })
+  .max(1440, { error: CADENCE_MESSAGE })
+  .nullable()
+  .optional();
 
 const SettingsBody = z.strictObject({
   name: z.string().max(100).optional().describe('Page name'),
@@ -15,6 +23,17 @@ const SettingsBody = z.strictObject({
   time_zone: z.string().max(100).optional().describe('IANA time zone, such as Europe/Berlin or UTC'),
   logo_url: z.string().max(2000).nullable().optional().describe('An https image address; null or "" for no logo'),
   accent_color: z.string().max(20).optional().describe('A colour like #2563eb'),
+  internal_cadence: z
+    .strictObject({ 1: Minutes, 2: Minutes, 3: Minutes, 4: Minutes }, { error: 'must map severities "1" to "4" to minutes, or be null' })
+    .nullable()
+    .optional()
+    .describe(
+      'Minutes between internal updates per severity ("1" to "4"; whole minutes 5 to 1440, null for none). A severity not sent keeps its value; null resets all to the defaults (15, 30, 120, none)',
+    ),
+  internal_reminders: z
+    .boolean()
+    .optional()
+    .describe("Remind the incident's Comms Lead (email) and the destinations when an internal update is late"),
 });
 
 export function settingsOperations(): Operation[] {
@@ -49,6 +68,8 @@ export function settingsOperations(): Operation[] {
           timeZone: body.time_zone ?? current.timeZone,
           logoUrl: body.logo_url === undefined ? (current.logoUrl ?? '') : (body.logo_url ?? ''),
           accentColor: body.accent_color ?? current.accentColor,
+          internalCadence: body.internal_cadence,
+          internalReminders: body.internal_reminders,
         });
         return presentApiSettings(saved);
       },

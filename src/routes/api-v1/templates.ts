@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPLATE_AUDIENCES } from '../../domain/constants.js';
 import { presentApiTemplate } from '../../presenters/api-v1.js';
 import {
   createTemplate,
@@ -14,6 +15,9 @@ import { IdPath, TemplateListModel, TemplateModel } from './schemas.js';
 const T = TemplateInput.shape;
 const Fields = {
   name: T.name.describe('Shown when picking a template'),
+  audience: z
+    .enum(TEMPLATE_AUDIENCES)
+    .describe("public (the status page, feeds, email; the default) or internal (the company's own channels, incidents only)"),
   kind: T.kind.describe('incident or maintenance'),
   status: T.status.describe('The lifecycle step it is for (one of its kind)'),
   title: z
@@ -24,10 +28,11 @@ const Fields = {
   body: T.body.describe('Markdown with {{placeholders}} (letters, digits, underscores)'),
 };
 
-const CreateBody = z.strictObject({ ...Fields, title: Fields.title.optional() });
+const CreateBody = z.strictObject({ ...Fields, audience: Fields.audience.optional(), title: Fields.title.optional() });
 
 const UpdateBody = z.strictObject({
   name: Fields.name.optional(),
+  audience: Fields.audience.optional(),
   kind: Fields.kind.optional(),
   status: Fields.status.optional(),
   title: Fields.title.optional(),
@@ -42,7 +47,7 @@ export function templateOperations(): Operation[] {
       path: '/templates',
       tag: 'Templates',
       summary: 'List update templates',
-      description: 'By kind, then in their order.',
+      description: 'By kind, then in their order; public and internal alike (see `audience`).',
       permission: 'admin:read',
       response: TemplateListModel,
       async run({ deps, actor }) {
@@ -93,6 +98,7 @@ export function templateOperations(): Operation[] {
         const current = await findTemplate(deps, actor, params.id);
         await updateTemplate(deps, actor, params.id, {
           name: body.name ?? current.name,
+          audience: body.audience ?? current.audience,
           kind: body.kind ?? current.kind,
           status: body.status ?? current.status,
           title: (body.title === undefined ? current.title : body.title) ?? undefined,

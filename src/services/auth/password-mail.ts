@@ -98,27 +98,36 @@ export async function emailTeamLink(
   return send(deps, user, kind, message);
 }
 
-/**
- * Sends one email, with one quick retry when the transport says to retry
- * (same idempotency key, so it is delivered at most once). Failures are
- * logged, never the link; never throws for provider trouble.
- */
+/** Sends one password email (a fresh idempotency key each: every link is a new email). */
 async function send(deps: PasswordMailDeps, user: UserRow, kind: 'invite' | 'reset', email: ComposedEmail): Promise<boolean> {
-  const key = `herald-password/${newId()}`;
-  let outcome = await deps.mail.sendBatch([email], key);
+  return sendTeamEmail(deps, email, { key: `herald-password/${newId()}`, log: { kind, userId: user.id }, what: 'password email' });
+}
+
+/**
+ * Sends one email to a team member straight through `deps.mail` (not the
+ * subscriber outbox), with one quick retry when the transport says to retry
+ * (same idempotency key, so it is delivered at most once). Failures are
+ * logged with `log` (never a link or a token); never throws for provider
+ * trouble. Also the way out of the internal cadence reminder.
+ */
+export async function sendTeamEmail(
+  deps: Pick<Deps, 'log'> & { mail: MailTransport },
+  email: ComposedEmail,
+  options: { key: string; log: Record<string, unknown>; what: string },
+): Promise<boolean> {
+  let outcome = await deps.mail.sendBatch([email], options.key);
   if (outcome.kind === 'retry') {
     const wait = Math.min(outcome.retryAfterMs ?? 500, MAX_RETRY_WAIT_MS);
     await new Promise((resolve) => setTimeout(resolve, wait));
-    outcome = await deps.mail.sendBatch([email], key);
+    outcome = await deps.mail.sendBatch([email], options.key);
   }
   const result = outcome.kind === 'accepted' ? outcome.results[0] : outcome;
   if (result && 'id' in result) {
-    deps.log.info('password email sent', { kind, userId: user.id, transport: deps.mail.name, providerId: result.id });
+    deps.log.info(`${options.what} sent`, { ...options.log, transport: deps.mail.name, providerId: result.id });
     return true;
   }
-  deps.log.error('password email not sent', {
-    kind,
-    userId: user.id,
+  deps.log.error(`${options.what} not sent`, {
+    ...options.log,
     transport: deps.mail.name,
     outcome: outcome.kind,
     error: result?.error ?? 'no answer for the email',

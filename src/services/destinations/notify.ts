@@ -52,6 +52,12 @@ export interface NotificationEvent {
   /** When it happened (an update's publication time) and when it is written: backfill tells no one. */
   at: number;
   extraFacts?: readonly Fact[];
+  /**
+   * For an event that must be queued at most once however often it is tried
+   * (the internal cadence reminder): each delivery's message id is derived
+   * from it, so a second write of the same event fails whole on the unique id.
+   */
+  dedupeKey?: string;
 }
 
 export function roleNames(rows: readonly Pick<IncidentRoleRow, 'role' | 'name'>[]): RoleNames {
@@ -125,13 +131,21 @@ export async function notifyDestinations(
   );
   if (!targets.length) return [];
   const message = await buildNotification(deps, incident, roles, event);
-  return targets.map((destination) => queueDelivery(deps, destination.id, message, now));
+  return targets.map((destination) =>
+    queueDelivery(deps, destination.id, message, now, event.dedupeKey ? `msg_${event.dedupeKey}${destination.id}` : undefined),
+  );
 }
 
 /** One queued delivery of `message` to one destination (also the test message's way out). */
-export function queueDelivery(deps: Pick<Deps, 'repos'>, destinationId: string, message: InternalNotification, now: number): Statement {
+export function queueDelivery(
+  deps: Pick<Deps, 'repos'>,
+  destinationId: string,
+  message: InternalNotification,
+  now: number,
+  messageId = `msg_${newId(24)}`,
+): Statement {
   return deps.repos.destinations.insertDelivery({
-    messageId: `msg_${newId(24)}`,
+    messageId,
     destinationId,
     kind: message.kind,
     incidentId: message.kind === 'test' ? null : message.incidentId,

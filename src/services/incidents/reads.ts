@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ID_PATTERN } from '../../lib/ids.js';
 import { loadSettings } from '../settings/reads.js';
+import { publicTemplates } from '../settings/templates.js';
 
 export interface IncidentFormData {
   settings: SettingsRow;
@@ -20,7 +21,7 @@ export async function loadIncidentForm(deps: Pick<Deps, 'repos'>): Promise<Incid
     deps.repos.components.listGroups(),
     deps.repos.templates.list(),
   ]);
-  return { settings, components, groups, templates };
+  return { settings, components, groups, templates: publicTemplates(templates) };
 }
 
 export async function loadAdminIncident(

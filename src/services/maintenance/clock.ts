@@ -84,7 +84,7 @@ export function automaticUpdateBody(
     },
     format,
   );
-  const template = templates.find((t) => t.kind === 'maintenance' && t.status === status);
+  const template = templates.find((t) => t.audience === 'public' && t.kind === 'maintenance' && t.status === status);
   if (template) {
     const body = fillTemplate(template.body, values).trim();
     if (body && placeholdersIn(body).length === 0 && !/\{\{|\}\}/.test(body)) return body;

@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ID_PATTERN } from '../../lib/ids.js';
 import { loadSettings } from '../settings/reads.js';
+import { publicTemplates } from '../settings/templates.js';
 import { listOpenMaintenance } from './clock.js';
 
 /* What the admin's maintenance pages show: the forms' choices, the list by phase, one maintenance. */
@@ -24,7 +25,7 @@ export async function loadMaintenanceForm(deps: Pick<Deps, 'repos'>): Promise<Ma
     deps.repos.components.listGroups(),
     deps.repos.templates.list(),
   ]);
-  return { settings, components, groups, templates: templates.filter((t) => t.kind === 'maintenance') };
+  return { settings, components, groups, templates: publicTemplates(templates).filter((t) => t.kind === 'maintenance') };
 }
 
 export interface MaintenanceListData extends MaintenanceFormData {

@@ -1,4 +1,4 @@
-import type { AnyIncidentStatus, IncidentKind } from '../../domain/constants.js';
+import type { AnyIncidentStatus, IncidentKind, TemplateAudience } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 
 /**
@@ -12,6 +12,8 @@ export interface DefaultTemplate {
   /** A stable id, so two processes starting at once cannot insert the set twice. */
   id: string;
   name: string;
+  /** Left out: public. */
+  audience?: TemplateAudience;
   kind: IncidentKind;
   status: AnyIncidentStatus;
   /** For the first update of an incident or a maintenance. */
@@ -125,23 +127,94 @@ export const DEFAULT_TEMPLATES: readonly DefaultTemplate[] = [
 export const DEFAULT_TEMPLATES_META_KEY = 'default_templates';
 
 /**
+ * The templates the company's own channels start with (destinations: Slack,
+ * Teams, ...): the declaration, the structured internal update and the
+ * resolution with its postmortem promise. Plain facts for colleagues, not
+ * customer prose; every blank is a placeholder, so the same guard refuses to
+ * send one half filled in. Added once per installation, like the public ones.
+ */
+export const DEFAULT_INTERNAL_TEMPLATES: readonly DefaultTemplate[] = [
+  {
+    id: 'defaultinternaldeclaration',
+    name: 'Declaration',
+    audience: 'internal',
+    kind: 'incident',
+    status: 'investigating',
+    title: null,
+    body:
+      '**{{severity}} declared:** {{what}}\n\n' +
+      '- **Impact:** {{impact}}\n' +
+      '- **Started:** {{started}}\n' +
+      '- **Incident Commander:** {{incident_commander}}\n' +
+      '- **Comms Lead:** {{comms_lead}}\n' +
+      '- **Status:** {{status}}\n' +
+      '- **War room:** {{war_room}}\n' +
+      '- **Dashboard:** {{dashboard}}\n' +
+      '- **Runbook:** {{runbook}}\n\n' +
+      'Join the war room if you are working on it; everyone else, follow this channel for updates.',
+  },
+  {
+    id: 'defaultinternalupdate',
+    name: 'Internal update',
+    audience: 'internal',
+    kind: 'incident',
+    status: 'identified',
+    title: null,
+    body:
+      '- **Status:** {{status}}\n' +
+      '- **What we know:** {{what_we_know}}\n' +
+      "- **What we're doing:** {{what_we_are_doing}}\n" +
+      '- **Impact:** {{impact}}\n' +
+      '- **Next update:** {{next_update_time}}\n' +
+      '- **Duration so far:** {{duration}}',
+  },
+  {
+    id: 'defaultinternalresolution',
+    name: 'Resolution',
+    audience: 'internal',
+    kind: 'incident',
+    status: 'resolved',
+    title: null,
+    body:
+      '**Resolved** after {{duration}}.\n\n' +
+      '- **What happened:** {{what_happened}}\n' +
+      '- **Mitigation:** {{mitigation}}\n' +
+      '- **Customer impact:** {{customer_impact}}\n\n' +
+      'Postmortem due {{postmortem_due}}. Thank you, everyone who helped.',
+  },
+];
+
+/** meta key: set once the internal default templates were offered (existing pages get them on their next start). */
+export const DEFAULT_INTERNAL_TEMPLATES_META_KEY = 'default_internal_templates';
+
+type SeedDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
+
+/**
  * Adds the default templates once per installation (new and existing pages
  * alike). Safe when two processes start at once: the fixed ids make the
  * second insert fail as a whole, and the marker is then already set.
  */
-export async function ensureDefaultTemplates(deps: Pick<Deps, 'repos' | 'db' | 'clock'>): Promise<{ added: number }> {
-  if (await deps.repos.settings.getMeta(DEFAULT_TEMPLATES_META_KEY)) return { added: 0 };
+export async function ensureDefaultTemplates(deps: SeedDeps): Promise<{ added: number }> {
+  return ensureTemplateSet(deps, DEFAULT_TEMPLATES, DEFAULT_TEMPLATES_META_KEY);
+}
+
+/** The same, for the internal templates: a page that predates them gets them once, after its own. */
+export async function ensureDefaultInternalTemplates(deps: SeedDeps): Promise<{ added: number }> {
+  return ensureTemplateSet(deps, DEFAULT_INTERNAL_TEMPLATES, DEFAULT_INTERNAL_TEMPLATES_META_KEY);
+}
+
+async function ensureTemplateSet(deps: SeedDeps, set: readonly DefaultTemplate[], metaKey: string): Promise<{ added: number }> {
+  if (await deps.repos.settings.getMeta(metaKey)) return { added: 0 };
   const now = deps.clock.now();
+  const after = (await deps.repos.templates.list()).reduce((max, t) => Math.max(max, t.position), -1) + 1;
   try {
     await deps.db.atomic([
-      ...DEFAULT_TEMPLATES.map((t, position) =>
-        deps.repos.templates.insert({ ...t, position, createdAt: now, updatedAt: now }),
-      ),
-      deps.repos.settings.setMeta(DEFAULT_TEMPLATES_META_KEY, 'added'),
+      ...set.map((t, i) => deps.repos.templates.insert({ ...t, audience: t.audience ?? 'public', position: after + i, createdAt: now, updatedAt: now })),
+      deps.repos.settings.setMeta(metaKey, 'added'),
     ]);
   } catch (error) {
-    if (await deps.repos.settings.getMeta(DEFAULT_TEMPLATES_META_KEY)) return { added: 0 };
+    if (await deps.repos.settings.getMeta(metaKey)) return { added: 0 };
     throw error;
   }
-  return { added: DEFAULT_TEMPLATES.length };
+  return { added: set.length };
 }

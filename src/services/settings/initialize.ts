@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { newId } from '../../lib/ids.js';
 import { systemActor } from '../auth/actor.js';
-import { ensureDefaultTemplates } from './default-templates.js';
+import { ensureDefaultInternalTemplates, ensureDefaultTemplates } from './default-templates.js';
 import { seedExampleContent } from './example-page.js';
 
 export const DEFAULT_ACCENT = '#2563eb';
@@ -22,6 +22,7 @@ export function tagAuthority(url: string | null, pageId: string): string {
 export async function initializePage(deps: Pick<Deps, 'repos' | 'db' | 'clock' | 'config'>): Promise<{ created: boolean }> {
   // Every start, so existing pages get them too (once: see ensureDefaultTemplates).
   await ensureDefaultTemplates(deps);
+  await ensureDefaultInternalTemplates(deps);
   if (await deps.repos.settings.get()) return { created: false };
   const now = deps.clock.now();
   const pageId = newId();

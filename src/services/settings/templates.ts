@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ANY_INCIDENT_STATUSES, INCIDENT_KINDS, INCIDENT_STATUS_LABELS } from '../../domain/constants.js';
+import { ANY_INCIDENT_STATUSES, INCIDENT_KINDS, INCIDENT_STATUS_LABELS, TEMPLATE_AUDIENCES } from '../../domain/constants.js';
 import { isIncidentStatus, isMaintenanceStatus } from '../../domain/lifecycle.js';
 import type { TemplateRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
@@ -59,6 +59,8 @@ const placeholderSyntax = (text: string, ctx: z.RefinementCtx): void => {
 export const TemplateInput = z
   .object({
     name: z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' }),
+    /** public (the page, feeds, email) unless said otherwise; internal: the company's own channels. */
+    audience: z.enum(TEMPLATE_AUDIENCES, { error: 'must be public or internal' }).default('public'),
     kind: z.enum(INCIDENT_KINDS, { error: 'must be incident or maintenance' }),
     status: z.enum(ANY_INCIDENT_STATUSES, { error: 'must be a lifecycle step' }),
     /** Used for the first update only (the incident's or maintenance's title). Blank for none. */
@@ -72,7 +74,9 @@ export const TemplateInput = z
   })
   .superRefine((t, ctx) => {
     const fits = t.kind === 'incident' ? isIncidentStatus(t.status) : isMaintenanceStatus(t.status);
-    if (!fits) {
+    if (t.audience === 'internal' && t.kind !== 'incident') {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'internal templates are for incidents (maintenance is not announced inside)' });
+    } else if (!fits) {
       ctx.addIssue({
         code: 'custom',
         path: ['status'],
@@ -86,6 +90,20 @@ export type TemplateInput = z.input<typeof TemplateInput>;
 export async function listTemplates(deps: Pick<Deps, 'repos'>, actor: Actor): Promise<TemplateRow[]> {
   authorize(actor, 'admin:read');
   return deps.repos.templates.list();
+}
+
+/** Only the templates for the public page, feeds and email: what the declare, update and maintenance forms offer. */
+export function publicTemplates<T extends Pick<TemplateRow, 'audience'>>(rows: readonly T[]): T[] {
+  return rows.filter((t) => t.audience === 'public');
+}
+
+/**
+ * The templates for the company's own channels (declaration, internal
+ * update, resolution), in their order: what the internal update form offers.
+ */
+export async function listInternalTemplates(deps: Pick<Deps, 'repos'>, actor: Actor): Promise<TemplateRow[]> {
+  authorize(actor, 'admin:read');
+  return (await deps.repos.templates.list()).filter((t) => t.audience === 'internal');
 }
 
 export async function findTemplate(deps: Pick<Deps, 'repos'>, actor: Actor, id: string): Promise<TemplateRow> {
@@ -107,6 +125,7 @@ export async function createTemplate(deps: TemplateDeps, actor: Actor, raw: Temp
     deps.repos.templates.insert({
       id,
       name: input.name,
+      audience: input.audience,
       kind: input.kind,
       status: input.status,
       title: input.title || null,
@@ -119,7 +138,7 @@ export async function createTemplate(deps: TemplateDeps, actor: Actor, raw: Temp
       action: 'template.create',
       targetType: 'template',
       targetId: id,
-      details: { name: input.name, kind: input.kind, status: input.status },
+      details: { name: input.name, audience: input.audience, kind: input.kind, status: input.status },
     }),
   ]);
   return id;
@@ -128,10 +147,12 @@ export async function createTemplate(deps: TemplateDeps, actor: Actor, raw: Temp
 export async function updateTemplate(deps: TemplateDeps, actor: Actor, id: string, raw: TemplateInput): Promise<void> {
   authorize(actor, 'templates:write');
   const before = await findTemplate(deps, actor, id);
-  const input = parseInput(TemplateInput, raw);
+  // A caller that does not name the audience (an older API client) keeps the template's own.
+  const input = parseInput(TemplateInput, { ...raw, audience: raw.audience ?? before.audience });
   await deps.db.atomic([
     deps.repos.templates.update(id, {
       name: input.name,
+      audience: input.audience,
       kind: input.kind,
       status: input.status,
       title: input.title || null,
@@ -142,7 +163,7 @@ export async function updateTemplate(deps: TemplateDeps, actor: Actor, id: strin
       action: 'template.update',
       targetType: 'template',
       targetId: id,
-      details: { name: input.name, kind: input.kind, status: input.status, previousName: before.name },
+      details: { name: input.name, audience: input.audience, kind: input.kind, status: input.status, previousName: before.name },
     }),
   ]);
 }

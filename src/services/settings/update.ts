@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { SettingsPatch } from '../../db/repos/settings-repo.js';
 import type { SettingsRow } from '../../db/schema.js';
 import { isValidTimeZone } from '../../domain/calendar.js';
+import { INTERNAL_CADENCE_MAX, INTERNAL_CADENCE_MIN, internalCadenceTable } from '../../domain/cadence.js';
+import { SEVERITIES, type Severity } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { parseInput } from '../validation.js';
@@ -38,6 +40,34 @@ const LogoUrl = z
     return url.href;
   });
 
+export const CADENCE_MESSAGE = `must be whole minutes from ${INTERNAL_CADENCE_MIN} to ${INTERNAL_CADENCE_MAX}, or empty for no internal cadence`;
+
+/** Minutes between internal updates for one severity: a whole number in range, or empty / null for none. */
+const CadenceMinutes = z
+  .union([z.number(), z.string(), z.null()], { error: CADENCE_MESSAGE })
+  .transform((value, ctx): number | null => {
+    if (value === null) return null;
+    const text = String(value).trim();
+    if (text === '') return null;
+    const minutes = Number(text);
+    if (!/^\d+$/.test(text) || minutes < INTERNAL_CADENCE_MIN || minutes > INTERNAL_CADENCE_MAX) {
+      ctx.addIssue({ code: 'custom', message: CADENCE_MESSAGE });
+      return z.NEVER;
+    }
+    return minutes;
+  });
+
+/**
+ * The internal cadence per severity ("1".."4"); a severity not sent keeps its
+ * current value. null: back to the defaults (SEV-1 15 min, SEV-2 30, SEV-3 120, SEV-4 none).
+ */
+export const InternalCadenceInput = z
+  .strictObject(
+    { 1: CadenceMinutes.optional(), 2: CadenceMinutes.optional(), 3: CadenceMinutes.optional(), 4: CadenceMinutes.optional() },
+    { error: 'must map severities 1 to 4 to minutes' },
+  )
+  .nullable();
+
 export const UpdateSettingsInput = z.object({
   name: z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' }),
   /** The page's public address; empty to use PUBLIC_URL or the address it is visited at. */
@@ -54,6 +84,10 @@ export const UpdateSettingsInput = z.object({
     .trim()
     .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, { error: 'must be a colour like #2563eb or #26e' })
     .transform((colour) => colour.toLowerCase()),
+  /** Left out: unchanged. */
+  internalCadence: InternalCadenceInput.optional(),
+  /** Remind the Comms Lead and the destinations when an internal update is late. Left out: unchanged. */
+  internalReminders: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type UpdateSettingsInput = z.input<typeof UpdateSettingsInput>;
 
@@ -79,7 +113,7 @@ function canonicalZone(zone: string): string {
 
 const FIELDS = ['name', 'url', 'timeZone', 'logoUrl', 'accentColor'] as const;
 
-/** Saves the page settings (name, address, time zone, logo, accent colour). Returns the saved row. */
+/** Saves the page settings (name, address, time zone, logo, accent colour; internal cadence and reminders when sent). Returns the saved row. */
 export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateSettingsInput): Promise<SettingsRow> {
   authorize(actor, 'settings:write');
   const input = parseInput(UpdateSettingsInput, raw);
@@ -93,6 +127,22 @@ export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateS
     after[field] = input[field];
     (patch as Record<string, unknown>)[field] = input[field];
   }
+  if (input.internalCadence !== undefined) {
+    const was = internalCadenceTable(current.internalCadence);
+    const wanted = input.internalCadence === null ? null : storedCadence({ ...was, ...definedOnly(input.internalCadence) });
+    // Saving the defaults unchanged keeps "the defaults" (null), so a later change of the defaults reaches this page.
+    const changed = JSON.stringify(internalCadenceTable(wanted)) !== JSON.stringify(was);
+    if (changed || (wanted === null && current.internalCadence !== null)) {
+      before.internalCadence = was;
+      after.internalCadence = internalCadenceTable(wanted);
+      patch.internalCadence = wanted;
+    }
+  }
+  if (input.internalReminders !== undefined && input.internalReminders !== current.internalReminders) {
+    before.internalReminders = current.internalReminders;
+    after.internalReminders = input.internalReminders;
+    patch.internalReminders = input.internalReminders;
+  }
   if (Object.keys(patch).length === 0) return current;
   const now = deps.clock.now();
   await deps.db.atomic([
@@ -100,4 +150,19 @@ export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateS
     auditEntry(deps, actor, { action: 'settings.update', targetType: 'settings', details: { before, after } }),
   ]);
   return { ...current, ...patch, updatedAt: now };
+}
+
+/** The severities a partial cadence input names (undefined: not sent). */
+function definedOnly(input: Partial<Record<Severity, number | null | undefined>>): Partial<Record<Severity, number | null>> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<Record<Severity, number | null>>;
+}
+
+/** The stored form: {"1": 15, ...}, a severity without a cadence left out. */
+function storedCadence(table: Record<Severity, number | null>): Record<string, number> {
+  const stored: Record<string, number> = {};
+  for (const severity of SEVERITIES) {
+    const minutes = table[severity];
+    if (minutes !== null) stored[String(severity)] = minutes;
+  }
+  return stored;
 }
