@@ -28,13 +28,18 @@ export interface RoleFieldView extends RoleFieldValue {
 export const roleFields = (values: RoleFieldValues): RoleFieldView[] =>
   INCIDENT_ROLES.map((role) => ({ role, label: INCIDENT_ROLE_LABELS[role], ...values[role] }));
 
-/** The roles form filled in with who holds each role now. */
-export function roleFieldValues(rows: readonly Pick<IncidentRoleRow, 'role' | 'userId' | 'name'>[]): RoleFieldValues {
+/**
+ * The roles form filled in with who holds each role now. A holder whose
+ * account is no longer selectable (`memberIds`: the active members) shows as
+ * a typed name, so that saving the form keeps them instead of unassigning.
+ */
+export function roleFieldValues(rows: readonly Pick<IncidentRoleRow, 'role' | 'userId' | 'name'>[], memberIds?: ReadonlySet<string>): RoleFieldValues {
   const byRole = new Map(rows.map((r) => [r.role, r]));
   return Object.fromEntries(
     INCIDENT_ROLES.map((role) => {
       const row = byRole.get(role);
-      const value: RoleFieldValue = !row ? { select: '', name: '' } : row.userId ? { select: row.userId, name: '' } : { select: OTHER_PERSON, name: row.name };
+      const selectable = row?.userId && (!memberIds || memberIds.has(row.userId));
+      const value: RoleFieldValue = !row ? { select: '', name: '' } : selectable ? { select: row.userId!, name: '' } : { select: OTHER_PERSON, name: row.name };
       return [role, value];
     }),
   ) as RoleFieldValues;

@@ -171,6 +171,18 @@ describe('changing roles', () => {
     expect(await deps.repos.roles.rolesOf(id)).toEqual([]);
   });
 
+  it('keeps a holder whose account was disabled when the form is saved again (shown as a typed name)', async () => {
+    const { deps, lead } = await setup();
+    const gone = await signIn(deps, 'comms');
+    const id = await makeIncident(deps, { roles: { ops_lead: { userId: gone.userId } } });
+    await deps.db.atomic([deps.repos.accounts.updateUser(gone.userId, { disabledAt: NOON })]);
+    const page = await adminGet(deps, `/admin/incidents/${id}`, lead);
+    expect(page.text).not.toContain(`<option value="${gone.userId}"`);
+    expect(page.text).toMatch(/id="role_ops_lead"[^]*?<option value="_name" selected>[^]*?name="role_ops_lead_name" type="text" maxlength="100" value="Test comms"/);
+    await adminPost(deps, `/admin/incidents/${id}/roles`, lead, { role_ops_lead: '_name', role_ops_lead_name: 'Test comms' });
+    expect((await deps.repos.roles.rolesOf(id)).find((r) => r.role === 'ops_lead')).toMatchObject({ name: 'Test comms' });
+  });
+
   it('updates the links, audited with before and after', async () => {
     const { deps, lead } = await setup();
     const id = await makeIncident(deps, { warRoomUrl: 'https://meet.example.com/old' });

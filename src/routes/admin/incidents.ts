@@ -238,6 +238,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       deps.repos.accounts.listUsers(),
     ]);
     const pinned = presentPinnedHeader(data.incident, roles, internalRows[0]?.at ?? null, incident.url, format, now);
+    const members = memberOptions(users);
     let state = form;
     if (!state) {
       state = suggestNextUpdate({ ...emptyFormState(data.components, data.groups), status: data.incident.status }, suggested(severity, data.settings.timeZone, now), true);
@@ -259,8 +260,8 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       showRestore: data.incident.kind === 'incident',
       deliveries,
       pinned,
-      roleFields: roleFields(roleFieldValues(roles)),
-      members: memberOptions(users),
+      roleFields: roleFields(roleFieldValues(roles, new Set(members.map((m) => m.value)))),
+      members,
       links: { war_room_url: data.incident.warRoomUrl ?? '', runbook_url: data.incident.runbookUrl ?? '', dashboard_url: data.incident.dashboardUrl ?? '' },
       internalUpdates: presentInternalUpdates(internalRows, format),
       internalBody: '',
