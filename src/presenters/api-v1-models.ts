@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ANY_INCIDENT_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_KINDS, SEVERITIES, TEMPLATE_AUDIENCES } from '../domain/constants.js';
+import { ANY_INCIDENT_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_KINDS, INCIDENT_ROLES, SEVERITIES, TEMPLATE_AUDIENCES } from '../domain/constants.js';
 
 /*
  * The management API's (/api/v1) response models, each defined once: the
@@ -60,6 +60,36 @@ export const IncidentUpdateModel = model(
   }),
 );
 
+export const IncidentRoleModel = model(
+  'IncidentRole',
+  z
+    .strictObject({
+      user_id: Id.nullable().describe('The team member holding the role; null for a free-text name or handle'),
+      name: z.string().describe('The member’s name, or the free-text name or handle'),
+      assigned_at: Time,
+      assigned_by: z.string().describe('Who assigned it, as the audit log names them'),
+    })
+    .describe('Who holds one incident role'),
+);
+
+export const IncidentRolesModel = model(
+  'IncidentRoles',
+  z
+    .strictObject(Object.fromEntries(INCIDENT_ROLES.map((role) => [role, IncidentRoleModel.nullable()])) as Record<(typeof INCIDENT_ROLES)[number], z.ZodNullable<typeof IncidentRoleModel>>)
+    .describe('The people running the incident; null: unassigned'),
+);
+
+export const IncidentLinksModel = model(
+  'IncidentLinks',
+  z
+    .strictObject({
+      war_room_url: z.string().nullable().describe('The call or channel where the incident is worked'),
+      runbook_url: z.string().nullable(),
+      dashboard_url: z.string().nullable(),
+    })
+    .describe('Internal links on the incident (never on the public page)'),
+);
+
 export const IncidentModel = model(
   'Incident',
   z
@@ -82,6 +112,8 @@ export const IncidentModel = model(
       url: z.string().describe('The public page of this incident'),
       component_ids: z.array(Id).describe('Affected components'),
       updates: z.array(IncidentUpdateModel).describe('Newest first'),
+      roles: IncidentRolesModel,
+      links: IncidentLinksModel,
     })
     .describe('An incident or a maintenance window'),
 );
@@ -105,6 +137,23 @@ export const PostedUpdateModel = model(
   'PostedUpdate',
   z.strictObject({ update: IncidentUpdateModel, incident: IncidentModel }).describe('The new update and the incident after it'),
 );
+
+export const InternalUpdateModel = model(
+  'InternalUpdate',
+  z
+    .strictObject({
+      id: Id,
+      incident_id: Id,
+      status: z.enum(ANY_INCIDENT_STATUSES).describe('The incident’s status when it was posted'),
+      body: z.string().describe('Markdown'),
+      at: Time,
+      author: z.string().describe('Who posted it, as the audit log names them'),
+      created_at: Time,
+    })
+    .describe('An internal-only update: sent to the team’s channels, never on the status page, the feeds or in email'),
+);
+
+export const InternalUpdateListModel = model('InternalUpdateList', z.strictObject({ data: z.array(InternalUpdateModel).describe('Newest first') }));
 
 export const ComponentModel = model(
   'Component',
@@ -181,6 +230,8 @@ export const TemplateListModel = model('TemplateList', z.strictObject({ data: z.
 export type ApiComponentChange = z.output<typeof ComponentChangeModel>;
 export type ApiIncidentUpdate = z.output<typeof IncidentUpdateModel>;
 export type ApiIncident = z.output<typeof IncidentModel>;
+export type ApiIncidentRoles = z.output<typeof IncidentRolesModel>;
+export type ApiInternalUpdate = z.output<typeof InternalUpdateModel>;
 export type ApiPagination = z.output<typeof PaginationModel>;
 export type ApiComponent = z.output<typeof ComponentModel>;
 export type ApiComponentGroup = z.output<typeof ComponentGroupModel>;

@@ -1,11 +1,11 @@
 import { internalCadenceTable } from '../domain/cadence.js';
-import type { Severity } from '../domain/constants.js';
+import { INCIDENT_ROLES, type Severity } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
 import type { IncidentDetail, UpdateDetail } from '../db/repos/incidents-repo.js';
 import type { DeliveryCounts } from '../db/repos/outbox-repo.js';
 import type { FailedDeliveryView } from '../services/notifications/deliveries.js';
-import type { ComponentGroupRow, ComponentRow, SettingsRow, SubscriberRow, TemplateRow } from '../db/schema.js';
+import type { ComponentGroupRow, ComponentRow, IncidentRoleRow, InternalUpdateRow, SettingsRow, SubscriberRow, TemplateRow } from '../db/schema.js';
 import type { ImportReport } from '../services/subscribers/manage.js';
 import type {
   ApiCursorPagination,
@@ -19,7 +19,9 @@ import type {
   ApiComponent,
   ApiComponentGroup,
   ApiIncident,
+  ApiIncidentRoles,
   ApiIncidentUpdate,
+  ApiInternalUpdate,
   ApiPagination,
   ApiSettings,
   ApiTemplate,
@@ -57,7 +59,23 @@ export function presentApiUpdate(update: UpdateDetail): ApiIncidentUpdate {
  * is what the page shows at `now`: a maintenance moves to in progress and
  * completed with its window.
  */
-export function presentApiIncident(incident: IncidentDetail, baseUrl: string, now: number): ApiIncident {
+/** The roles as the API shows them: every role, null when unassigned. */
+export function presentApiRoles(rows: readonly IncidentRoleRow[]): ApiIncidentRoles {
+  const byRole = new Map(rows.map((r) => [r.role, r]));
+  return Object.fromEntries(
+    INCIDENT_ROLES.map((role) => {
+      const r = byRole.get(role);
+      return [role, r ? { user_id: r.userId, name: r.name, assigned_at: iso(r.assignedAt), assigned_by: r.assignedBy } : null];
+    }),
+  ) as ApiIncidentRoles;
+}
+
+export function presentApiInternalUpdate(row: InternalUpdateRow): ApiInternalUpdate {
+  return { id: row.id, incident_id: row.incidentId, status: row.status, body: row.body, at: iso(row.at), author: row.author, created_at: iso(row.createdAt) };
+}
+
+/** An incident with its roles (the rows of this incident; none for maintenance). */
+export function presentApiIncident(incident: IncidentDetail, baseUrl: string, now: number, roles: readonly IncidentRoleRow[]): ApiIncident {
   return {
     id: incident.id,
     kind: incident.kind,
@@ -77,6 +95,8 @@ export function presentApiIncident(incident: IncidentDetail, baseUrl: string, no
     url: `${baseUrl}/incidents/${incident.id}`,
     component_ids: [...incident.componentIds].sort(),
     updates: incident.updates.map(presentApiUpdate),
+    roles: presentApiRoles(roles),
+    links: { war_room_url: incident.warRoomUrl, runbook_url: incident.runbookUrl, dashboard_url: incident.dashboardUrl },
   };
 }
 

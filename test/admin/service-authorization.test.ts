@@ -12,6 +12,8 @@ import { createComponent, deleteComponent, moveComponent, reorderComponents, set
 import { createGroup, deleteGroup, moveGroup, reorderGroups, updateGroup } from '../../src/services/components/groups.js';
 import { declareIncident } from '../../src/services/incidents/declare.js';
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../src/services/incidents/manage.js';
+import { postInternalUpdate } from '../../src/services/incidents/internal-updates.js';
+import { setIncidentRoles, updateIncidentLinks } from '../../src/services/incidents/roles.js';
 import { postMaintenanceUpdate } from '../../src/services/maintenance/post-update.js';
 import { createTemplate, deleteTemplate, updateTemplate } from '../../src/services/settings/templates.js';
 import { updateSettings } from '../../src/services/settings/update.js';
@@ -116,6 +118,9 @@ const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) =
   { name: 'editUpdate', lowest: 'comms', call: (f, actor) => editUpdate(f.deps, actor, f.incident, f.updateId, { body: 'Fixed a typo.' }) },
   { name: 'deleteUpdate', lowest: 'comms', call: (f, actor) => deleteUpdate(f.deps, actor, f.incident, f.updateId) },
   { name: 'changeSeverity', lowest: 'comms', call: (f, actor) => changeSeverity(f.deps, actor, f.incident, { severity: 1, reason: 'Worse.' }) },
+  { name: 'setIncidentRoles', lowest: 'comms', call: (f, actor) => setIncidentRoles(f.deps, f.incident, { ops_lead: { name: '@linus' } }, actor) },
+  { name: 'updateIncidentLinks', lowest: 'comms', call: (f, actor) => updateIncidentLinks(f.deps, f.incident, { warRoomUrl: 'https://meet.example.com/war' }, actor) },
+  { name: 'postInternalUpdate', lowest: 'comms', call: (f, actor) => postInternalUpdate(f.deps, f.incident, { body: 'Rolling back.' }, actor) },
   {
     name: 'backfillIncident',
     lowest: 'comms',
@@ -158,6 +163,8 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   findTemplate: 'every team member reads the templates',
   listInternalTemplates: 'every team member reads the templates (the internal update form offers them)',
   seedExampleContent: 'the first start only, as the example page system actor',
+  declaredRoles: 'a step of declareIncident, which authorizes first (it only reads who the declaring person is)',
+  listInternalUpdates: 'every team member reads the incident page, internal updates included',
   failedDeliveries: 'viewers see the failures without the addresses (test/security/subscriber-addresses.test.ts)',
 };
 

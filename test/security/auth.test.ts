@@ -7,6 +7,7 @@ import { constantTimeEqual, sha256Hex } from '../../src/lib/crypto.js';
 import { apiV1Operations } from '../../src/routes/api-v1/index.js';
 import { honoPath } from '../../src/routes/api-v1/registry.js';
 import { createApiToken, revokeApiToken } from '../../src/services/auth/api-tokens.js';
+import { createUser } from '../../src/services/auth/accounts.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn, TEST_PASSWORD, type TestSession } from '../support/admin.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
@@ -343,7 +344,17 @@ describe('privilege escalation', () => {
   it('the management API has no way to change people, roles or tokens', async () => {
     const deps = await createTestDeps();
     const token = await apiToken(deps, 'owner');
-    for (const op of apiV1Operations()) expect(op.path, op.operationId).not.toMatch(/user|team|member|role|token|session|password/i);
+    // Incident roles (who runs an incident: names on the incident, issue 15) grant nothing; they are not account roles.
+    const INCIDENT_ROLES_PATH = '/incidents/{id}/roles';
+    for (const op of apiV1Operations()) {
+      if (op.path !== INCIDENT_ROLES_PATH) expect(op.path, op.operationId).not.toMatch(/user|team|member|role|token|session|password/i);
+    }
+    // And they cannot change an account: a role given to a member leaves their account role as it was.
+    const member = (await createUser(deps, FIXTURE_ACTOR, { email: 'ic@example.com', name: 'IC', role: 'viewer' })).user;
+    const incident = await makeIncident(deps);
+    expect((await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/roles`, token, { incident_commander: { user_id: member.id, role: 'owner' } })).status).toBe(400);
+    expect((await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/roles`, token, { incident_commander: { user_id: member.id } })).status).toBe(200);
+    expect((await deps.repos.accounts.findUserById(member.id))!.role).toBe('viewer');
     for (const [method, path] of [['GET', '/api/v1/users'], ['POST', '/api/v1/users'], ['POST', '/api/v1/tokens'], ['PATCH', '/api/v1/team/x'], ['POST', '/api/v1/roles']]) {
       expect((await apiCall(deps, method!, path!, token, method === 'GET' ? undefined : { role: 'owner' })).status, `${method} ${path}`).toBe(404);
     }

@@ -132,6 +132,9 @@ async function hostileFixture(text: string): Promise<Fixture> {
   ).id;
   deps.clock.advance(HOUR);
   const update = (await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/updates`, token, { status: 'identified', body: pub }), 'update', 201)).update.id;
+  // Issue 15: roles held by free-text names and an internal-only update (the admin's pinned header and timeline).
+  await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/roles`, token, { incident_commander: { name: text.slice(0, 100) }, scribe: { name: text.slice(0, 100) } }), 'roles');
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/internal-updates`, token, { body: pub }), 'internal update', 201);
 
   const maintenance = (
     await json(
@@ -251,6 +254,7 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/subscribers', path: '/api/v1/subscribers' },
     { route: '/api/v1/outbox', path: '/api/v1/outbox' },
     { route: '/api/v1/incidents/:id/deliveries', path: `/api/v1/incidents/${ids.incident}/deliveries` },
+    { route: '/api/v1/incidents/:id/internal-updates', path: `/api/v1/incidents/${ids.incident}/internal-updates` },
     { route: '/api/v1/maintenance/:id/deliveries', path: `/api/v1/maintenance/${ids.maintenance}/deliveries` },
     { route: '/subscribe', path: '/subscribe' },
     { route: '/subscribe/confirm/:token', path: `/subscribe/confirm/${ids.subscriberLink}` },

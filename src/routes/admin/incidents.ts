@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { nextLocalTime, formatLocalDateTime, parseLocalDateTime } from '../../domain/calendar.js';
 import { suggestedNextUpdate } from '../../domain/cadence.js';
-import { INCIDENT_STATUS_LABELS, SEVERITIES, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
+import { INCIDENT_ROLE_LABELS, INCIDENT_ROLES, INCIDENT_STATUS_LABELS, SEVERITIES, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
 import { allowedNextStatuses, restoredComponents } from '../../domain/lifecycle.js';
 import { impactFromStatus, worstStatus } from '../../domain/status.js';
 import { placeholdersIn } from '../../domain/templates.js';
@@ -29,6 +29,19 @@ import { loadAdminIncident, loadIncidentForm, loadIncidentList, type IncidentFor
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../services/incidents/manage.js';
 import { failedDeliveries } from '../../services/notifications/deliveries.js';
 import { postUpdate } from '../../services/incidents/post-update.js';
+import { postInternalUpdate } from '../../services/incidents/internal-updates.js';
+import { setIncidentRoles, updateIncidentLinks } from '../../services/incidents/roles.js';
+import {
+  linksFromForm,
+  memberOptions,
+  presentInternalUpdates,
+  presentPinnedHeader,
+  roleFields,
+  roleFieldValues,
+  roleFieldValuesFrom,
+  rolesFromForm,
+  type RoleFieldValues,
+} from '../../presenters/incident-roles.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 const CADENCE_HINT = 'SEV-1 every 15 min, SEV-2 every 30 min, SEV-3 every 2 h.';
@@ -56,6 +69,13 @@ const BACKFILL_LABELS: Record<string, string> = {
   resolutionBody: 'Resolution',
 };
 const EDIT_LABELS: Record<string, string> = { body: 'Message' };
+/** The roles, links and internal update forms' fields, as labelled. */
+const ROLE_LABELS: Record<string, string> = Object.fromEntries(
+  INCIDENT_ROLES.flatMap((role) => [[`roles.${role}`, INCIDENT_ROLE_LABELS[role]], [role, INCIDENT_ROLE_LABELS[role]]]),
+);
+const LINK_LABELS: Record<string, string> = { warRoomUrl: 'War room URL', runbookUrl: 'Runbook URL', dashboardUrl: 'Dashboard URL' };
+const INTERNAL_LABELS: Record<string, string> = { body: 'Internal update' };
+const DECLARE_LABELS: Record<string, string> = { ...UPDATE_FORM_LABELS, ...ROLE_LABELS, ...LINK_LABELS };
 
 /** The delivery page reloads this often while emails are waiting. */
 const REFRESH_SECONDS = 3;
@@ -111,10 +131,20 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     };
   };
 
-  const renderNew = (c: AdminContext, data: IncidentFormData, form: UpdateFormState, extra: Record<string, unknown> = {}, status: 200 | 400 | 403 | 404 | 409 = 200) =>
+  /** The declare form's roles: the person declaring is Incident Commander and Comms Lead unless they choose otherwise. */
+  const declaringRoles = (c: AdminContext): RoleFieldValues => {
+    const actor = c.get('actor');
+    const me = actor.kind === 'user' ? [{ userId: actor.id, name: '' }] : [];
+    return roleFieldValues(me.flatMap((m) => (['incident_commander', 'comms_lead'] as const).map((role) => ({ role, ...m }))));
+  };
+
+  const renderNew = async (c: AdminContext, data: IncidentFormData, form: UpdateFormState, extra: Record<string, unknown> = {}, status: 200 | 400 | 403 | 404 | 409 = 200) =>
     renderAdmin(c, deps, 'incidents/new', {
       title: 'Declare an incident',
       form,
+      roleFields: roleFields(declaringRoles(c)),
+      members: memberOptions(await deps.repos.accounts.listUsers()),
+      links: { war_room_url: '', runbook_url: '', dashboard_url: '' },
       templates: incidentTemplates(data).filter((t) => t.status === 'investigating' || t.status === 'identified'),
       severities: SEVERITY_OPTIONS,
       statusOptions: COMPONENT_STATUS_OPTIONS,
@@ -155,6 +185,10 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const next = nextUpdateOf(form, data.settings.timeZone, now);
     const title = filledText(form, form.title, next.text);
     const body = filledText(form, form.body, next.text);
+    const typed = {
+      roleFields: roleFields(roleFieldValuesFrom(fields)),
+      links: { war_room_url: fields.war_room_url ?? '', runbook_url: fields.runbook_url ?? '', dashboard_url: fields.dashboard_url ?? '' },
+    };
     if (fields.action === 'preview') {
       const chosen = chosenComponents(form);
       const severity = Number(form.severity) as Severity;
@@ -164,7 +198,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
         startedAt: now, monitoringAt: null, resolvedAt: null, scheduledFor: null, scheduledUntil: null,
         nextUpdateAt: next.at, notify: false, example: false, createdAt: now, updatedAt: now, sequence: 0, warRoomUrl: null, runbookUrl: null, dashboardUrl: null, internalRemindedAt: null, updates: [], componentIds: [],
       };
-      return renderNew(c, data, form, { preview: previewOf(data, base, form, title, body, 'investigating', now) });
+      return renderNew(c, data, form, { ...typed, preview: previewOf(data, base, form, title, body, 'investigating', now) });
     }
     try {
       const id = await declareIncident(
@@ -177,13 +211,16 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
           nextUpdateAt: next.at,
           placeholders: placeholderValuesOf(form),
           ...(form.notify === 'auto' ? {} : { notify: form.notify === 'yes' }),
+          // A form without the roles fields (an older page) leaves the defaults to the service.
+          ...(INCIDENT_ROLES.some((role) => `role_${role}` in fields) ? { roles: rolesFromForm(fields) } : {}),
+          ...linksFromForm(fields),
         },
         c.get('actor'),
       );
       return c.redirect(`/admin/incidents/${id}?published=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderNew(c, data, form, { errors: errorsOf(error) }, error.status as 400);
+      return renderNew(c, data, form, { ...typed, errors: formErrors(error, DECLARE_LABELS) }, error.status as 400);
     }
   });
 
@@ -194,6 +231,14 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const incident = presentAdminIncident(data.incident, byId, formatterFor(data.settings.timeZone), now);
     const deliveries = presentDeliveries(await deps.repos.outbox.countsForUpdates(data.incident.updates.map((u) => u.id)));
     const severity = (data.incident.severity ?? 4) as Severity;
+    const format = formatterFor(data.settings.timeZone);
+    const [roles, internalRows, users] = await Promise.all([
+      deps.repos.roles.rolesOf(id),
+      deps.repos.roles.internalUpdatesOf(id),
+      deps.repos.accounts.listUsers(),
+    ]);
+    const pinned = presentPinnedHeader(data.incident, roles, internalRows[0]?.at ?? null, incident.url, format, now);
+    const members = memberOptions(users);
     let state = form;
     if (!state) {
       state = suggestNextUpdate({ ...emptyFormState(data.components, data.groups), status: data.incident.status }, suggested(severity, data.settings.timeZone, now), true);
@@ -206,6 +251,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       incident,
       form: state,
       published: c.req.query('published') === '1',
+      internalPosted: c.req.query('internal') === '1',
       templates: data.templates.filter((t) => t.kind === data.incident.kind),
       statuses: allowedNextStatuses(data.incident.kind, data.incident.status).map((value) => ({ value, label: INCIDENT_STATUS_LABELS[value] })),
       severities: SEVERITY_OPTIONS,
@@ -213,6 +259,12 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       cadenceHint: CADENCE_HINT,
       showRestore: data.incident.kind === 'incident',
       deliveries,
+      pinned,
+      roleFields: roleFields(roleFieldValues(roles, new Set(members.map((m) => m.value)))),
+      members,
+      links: { war_room_url: data.incident.warRoomUrl ?? '', runbook_url: data.incident.runbookUrl ?? '', dashboard_url: data.incident.dashboardUrl ?? '' },
+      internalUpdates: presentInternalUpdates(internalRows, format),
+      internalBody: '',
       ...extra,
     }, status);
   };
@@ -316,6 +368,43 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return renderShow(c, id, null, { errors: formErrors(error, UPDATE_FORM_LABELS, 'Nothing was saved.') }, error.status as 400);
+    }
+  });
+
+  app.post('/incidents/:id/roles', write, async (c) => {
+    const id = c.req.param('id');
+    const fields = await formOf(c);
+    try {
+      await setIncidentRoles(deps, id, rolesFromForm(fields), c.get('actor'));
+      return c.redirect(`/admin/incidents/${id}#roles`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderShow(c, id, null, { roleFields: roleFields(roleFieldValuesFrom(fields)), errors: formErrors(error, ROLE_LABELS, 'Nothing was saved.') }, error.status as 400);
+    }
+  });
+
+  app.post('/incidents/:id/links', write, async (c) => {
+    const id = c.req.param('id');
+    const fields = await formOf(c);
+    try {
+      await updateIncidentLinks(deps, id, linksFromForm(fields), c.get('actor'));
+      return c.redirect(`/admin/incidents/${id}#links`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const links = { war_room_url: fields.war_room_url ?? '', runbook_url: fields.runbook_url ?? '', dashboard_url: fields.dashboard_url ?? '' };
+      return renderShow(c, id, null, { links, errors: formErrors(error, LINK_LABELS, 'Nothing was saved.') }, error.status as 400);
+    }
+  });
+
+  app.post('/incidents/:id/internal-updates', write, async (c) => {
+    const id = c.req.param('id');
+    const fields = await formOf(c);
+    try {
+      await postInternalUpdate(deps, id, { body: fields.body }, c.get('actor'));
+      return c.redirect(`/admin/incidents/${id}?internal=1#internal`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return renderShow(c, id, null, { internalBody: typeof fields.body === 'string' ? fields.body : '', errors: formErrors(error, INTERNAL_LABELS, 'Nothing was sent.') }, error.status as 400);
     }
   });
 

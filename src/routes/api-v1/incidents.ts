@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { IMPACTS, INCIDENT_STATUSES, type IncidentKind } from '../../domain/constants.js';
-import { presentApiIncident, presentApiPagination } from '../../presenters/api-v1.js';
+import { presentApiIncident, presentApiInternalUpdate, presentApiPagination, presentApiRoles } from '../../presenters/api-v1.js';
 import type { ApiIncident } from '../../presenters/api-v1-models.js';
 import { DeclareIncidentInput, declareIncident } from '../../services/incidents/declare.js';
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, EditUpdateInput } from '../../services/incidents/manage.js';
 import { postUpdate } from '../../services/incidents/post-update.js';
+import { InternalUpdateInput, listInternalUpdates, postInternalUpdate } from '../../services/incidents/internal-updates.js';
+import { IncidentLink, RoleAssignment, setIncidentRoles } from '../../services/incidents/roles.js';
+import { INCIDENT_ROLES, INCIDENT_ROLE_LABELS } from '../../domain/constants.js';
 import { findIncidentOfKind, listIncidentPage } from './reads.js';
 import { operation, type Operation, type RunContext } from './registry.js';
 import {
@@ -12,6 +15,9 @@ import {
   IdPath,
   IncidentListModel,
   IncidentModel,
+  IncidentRolesModel,
+  InternalUpdateListModel,
+  InternalUpdateModel,
   IsoTime,
   ListQuery,
   PostedUpdateModel,
@@ -29,6 +35,34 @@ const Components = z
   .describe('Component statuses this update sets (and marks as affected)');
 const NextUpdateAt = IsoTime.nullable().describe('The next update promised to customers; null for none');
 
+/** One role in a request: a team member by id, or a free-text name or handle; null unassigns. */
+const RoleBody = z
+  .strictObject({
+    user_id: RoleAssignment.shape.userId.describe('A team member’s id'),
+    name: RoleAssignment.shape.name.describe('A free-text name or handle, for someone without an account (ignored with user_id)'),
+  })
+  .nullable()
+  .optional();
+
+const RolesBody = z
+  .strictObject(
+    Object.fromEntries(INCIDENT_ROLES.map((role) => [role, RoleBody.describe(`${INCIDENT_ROLE_LABELS[role]}: a member or a name; null unassigns; left out stays`)])) as Record<
+      (typeof INCIDENT_ROLES)[number],
+      typeof RoleBody
+    >,
+  )
+  .describe('The people running the incident');
+
+/** The API's snake_case role keys are the service's own: user_id becomes userId. */
+const rolesInput = (roles: z.output<typeof RolesBody> | undefined) =>
+  roles === undefined
+    ? undefined
+    : Object.fromEntries(
+        Object.entries(roles).flatMap(([role, r]) => (r === undefined ? [] : [[role, r === null ? null : { userId: r.user_id, name: r.name }]])),
+      );
+
+const Link = (what: string) => IncidentLink.optional().describe(`${what}: an http(s) URL; null for none`);
+
 const DeclareBody = z
   .strictObject({
     title: Title,
@@ -41,8 +75,16 @@ const DeclareBody = z
     at: IsoTime.optional().describe('When the first update was published; defaults to started_at'),
     notify: z.boolean().optional().describe('Send updates to subscribers; defaults to on for severity 1 and 2'),
     next_update_at: NextUpdateAt.optional(),
+    roles: RolesBody.optional().describe('Who runs it. A person declaring (not a token) is incident_commander and comms_lead unless given here'),
+    war_room_url: Link('The call or channel where the incident is worked'),
+    runbook_url: Link('The runbook'),
+    dashboard_url: Link('The dashboard'),
   })
   .transform((b) => ({
+    roles: rolesInput(b.roles),
+    warRoomUrl: b.war_room_url,
+    runbookUrl: b.runbook_url,
+    dashboardUrl: b.dashboard_url,
     title: b.title,
     severity: b.severity,
     impact: b.impact,
@@ -77,7 +119,11 @@ const EditUpdateBody = z.strictObject({ body: EditUpdateInput.shape.body.describ
 
 const SeverityBody = z.strictObject({
   severity: SeverityInput,
-  reason: z.string().trim().max(500).optional().describe('Why, for the audit log'),
+  reason: z.string().trim().max(500).optional().describe('Why: in the audit log and in the message to the team’s channels'),
+});
+
+const InternalUpdateBody = z.strictObject({
+  body: InternalUpdateInput.shape.body.describe('Markdown for the team; {{placeholders}} must be filled in. Never on the status page or emailed'),
 });
 
 const BackfillBody = z
@@ -105,7 +151,7 @@ type Ctx = RunContext<unknown, unknown, unknown>;
 /** The incident (or maintenance) as the API shows it, read after a write. */
 export async function incidentResponse(ctx: Pick<Ctx, 'deps' | 'now' | 'baseUrl'>, id: string, kind: IncidentKind): Promise<ApiIncident> {
   const incident = await findIncidentOfKind(ctx.deps, id, kind);
-  return presentApiIncident(incident, await ctx.baseUrl(), ctx.now);
+  return presentApiIncident(incident, await ctx.baseUrl(), ctx.now, await ctx.deps.repos.roles.rolesOf(id));
 }
 
 /** List, get, post update, edit/delete update: the same for incidents and maintenance. */
@@ -135,8 +181,9 @@ export function lifecycleOperations<B>(
       async run({ deps, query, now, baseUrl }) {
         const { items, hasMore } = await listIncidentPage(deps, kind, query, now);
         const base = await baseUrl();
+        const roles = await deps.repos.roles.rolesOfMany(items.map((i) => i.id));
         return {
-          data: items.map((i) => presentApiIncident(i, base, now)),
+          data: items.map((i) => presentApiIncident(i, base, now, roles.filter((r) => r.incidentId === i.id))),
           pagination: presentApiPagination(query.page, query.per_page, hasMore),
         };
       },
@@ -260,6 +307,56 @@ export function incidentOperations(): Operation[] {
         await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
         await changeSeverity(ctx.deps, ctx.actor, ctx.params.id, ctx.body);
         return incidentResponse(ctx, ctx.params.id, 'incident');
+      },
+    }),
+    operation({
+      operationId: 'setIncidentRoles',
+      method: 'put',
+      path: '/incidents/{id}/roles',
+      tag: 'Incidents',
+      summary: 'Assign or unassign incident roles',
+      description:
+        'Each role given is set to a team member (user_id) or a free-text name or handle (name), or unassigned (null); roles left out stay as they are. Each change is recorded in the audit log and sent to the destinations that want the incident ("IC handover: A → B"). Setting what is already set changes nothing.',
+      permission: 'incidents:write',
+      params: IdPath,
+      body: RolesBody,
+      response: IncidentRolesModel,
+      async run(ctx) {
+        await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
+        return presentApiRoles(await setIncidentRoles(ctx.deps, ctx.params.id, rolesInput(ctx.body), ctx.actor));
+      },
+    }),
+    operation({
+      operationId: 'postInternalUpdate',
+      method: 'post',
+      path: '/incidents/{id}/internal-updates',
+      tag: 'Incidents',
+      summary: 'Post an internal-only update',
+      description:
+        'Sent to the destinations that want the incident, marked as not posted on the status page. Never shown on the status page, the feeds or the public API, never emailed to subscribers. Text with unfilled {{placeholders}} is refused.',
+      permission: 'incidents:write',
+      params: IdPath,
+      body: InternalUpdateBody,
+      status: 201,
+      response: InternalUpdateModel,
+      async run(ctx) {
+        await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
+        return presentApiInternalUpdate(await postInternalUpdate(ctx.deps, ctx.params.id, ctx.body, ctx.actor));
+      },
+    }),
+    operation({
+      operationId: 'listInternalUpdates',
+      method: 'get',
+      path: '/incidents/{id}/internal-updates',
+      tag: 'Incidents',
+      summary: 'List an incident’s internal updates',
+      description: 'Newest first.',
+      permission: 'admin:read',
+      params: IdPath,
+      response: InternalUpdateListModel,
+      async run(ctx) {
+        await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
+        return { data: (await listInternalUpdates(ctx.deps, ctx.params.id, ctx.actor)).map(presentApiInternalUpdate) };
       },
     }),
     operation({

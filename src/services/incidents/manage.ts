@@ -7,9 +7,11 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { declareIncident } from './declare.js';
 import { postUpdate } from './post-update.js';
+import { toldInternally, wants } from '../../domain/notify.js';
+import { buildNotification, factsOf, queueDelivery, roleNames, severityLabel, type NotifyDeps } from '../destinations/notify.js';
 import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from '../validation.js';
 
-type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
+type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'> & NotifyDeps;
 
 async function findIncident(deps: WriteDeps, id: string): Promise<IncidentDetail> {
   const incident = await deps.repos.incidents.findById(id);
@@ -68,24 +70,52 @@ export async function deleteUpdate(deps: WriteDeps, actor: Actor, incidentId: st
 }
 
 export const ChangeSeverityInput = z.object({
-  severity: z.coerce.number().pipe(z.union(SEVERITIES.map((s) => z.literal(s)))),
-  reason: z.string().trim().max(500).optional(),
+  severity: z.coerce.number().pipe(z.union(SEVERITIES.map((s) => z.literal(s)), { error: 'choose one, from 1 (the most severe) to 4' })),
+  reason: z.string().trim().max(500, { error: 'at most 500 characters' }).optional(),
 });
 
-/** Changes an incident's severity at any time; the change is recorded with its reason. */
+/**
+ * Changes an incident's severity at any time. The change is audited with its
+ * reason and announced ("SEV-2 → SEV-1", the reason) in the same write to every
+ * destination that wants the incident at either severity: #exec, which wants
+ * SEV-1 only, hears both of an escalation to SEV-1 and of the way down from it.
+ */
 export async function changeSeverity(deps: WriteDeps, actor: Actor, incidentId: string, raw: unknown): Promise<void> {
   authorize(actor, 'incidents:write');
   const input = parseInput(ChangeSeverityInput, raw);
   const incident = await findIncident(deps, incidentId);
   if (incident.kind !== 'incident') throw new ValidationError('Maintenance has no severity.');
   if (incident.severity === input.severity) return;
+  const now = deps.clock.now();
+  const severity = input.severity as Severity;
+  const reason = input.reason || null;
+  const before = factsOf(incident);
+  const after = { ...before, severity };
+  const change = `${incident.severity === null ? '(none)' : severityLabel(incident.severity)} → ${severityLabel(severity)}`;
+  const told = [];
+  if (toldInternally(incident, { at: now, createdAt: now })) {
+    const targets = (await deps.repos.destinations.list()).filter((d) => {
+      const routing = { severities: d.severities, componentIds: d.componentIds };
+      return d.pausedAt === null && (wants(routing, after) || wants(routing, before));
+    });
+    if (targets.length) {
+      const message = await buildNotification(deps, after, roleNames(await deps.repos.roles.rolesOf(incidentId)), {
+        kind: 'severity_change',
+        text: reason ? `Severity changed ${change}. Reason: ${reason}` : `Severity changed ${change}.`,
+        postedOnStatusPage: false,
+        extraFacts: [{ label: 'Severity change', value: change }, ...(reason ? [{ label: 'Reason', value: reason }] : [])],
+      });
+      told.push(...targets.map((d) => queueDelivery(deps, d.id, message, now)));
+    }
+  }
   await deps.db.atomic([
-    deps.repos.incidents.update(incidentId, { severity: input.severity as Severity, updatedAt: deps.clock.now() }),
+    deps.repos.incidents.update(incidentId, { severity, updatedAt: now }),
+    ...told,
     auditEntry(deps, actor, {
       action: 'incident.change_severity',
       targetType: 'incident',
       targetId: incidentId,
-      details: { from: incident.severity, to: input.severity, reason: input.reason ?? null },
+      details: { from: incident.severity, to: input.severity, reason },
     }),
   ]);
 }

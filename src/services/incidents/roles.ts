@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { Statement } from '../../db/database.js';
 import type { NewIncidentRole } from '../../db/repos/incident-roles-repo.js';
-import { INCIDENT_ROLES, type IncidentRole } from '../../domain/constants.js';
+import type { IncidentRoleRow } from '../../db/schema.js';
+import { INCIDENT_ROLE_LABELS, INCIDENT_ROLES, type IncidentRole } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
-import { ValidationError } from '../../lib/errors.js';
-import type { Actor } from '../auth/actor.js';
-import type { RoleNames } from '../destinations/notify.js';
-import { PublicId } from '../validation.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { auditEntry, authorize, type Actor } from '../auth/actor.js';
+import { factsOf, notifyDestinations, roleNames, type NotifyDeps, type RoleNames } from '../destinations/notify.js';
+import { parseInput, PublicId } from '../validation.js';
 
 /*
  * Incident roles (Incident Commander, Comms Lead, Ops Lead, Scribe): each held
@@ -99,4 +100,103 @@ export function assignStatements(deps: Pick<Deps, 'repos'>, incidentId: string, 
 
 export function namesOf(roles: readonly ResolvedRole[]): RoleNames {
   return Object.fromEntries(roles.map((r) => [r.role, r.name]));
+}
+
+type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'> & NotifyDeps;
+
+async function findRealIncident(deps: Pick<Deps, 'repos'>, incidentId: string) {
+  const incident = await deps.repos.incidents.findById(incidentId);
+  if (!incident) throw new NotFoundError(`No incident with id ${incidentId}.`);
+  if (incident.kind !== 'incident') throw new ValidationError('Maintenance has no incident roles or links.');
+  return incident;
+}
+
+/** One role that changed hands: the names before and after (null: unassigned). */
+export interface RoleChange {
+  role: IncidentRole;
+  from: string | null;
+  to: string | null;
+}
+
+/** "IC handover: Ada → Grace", "Ops Lead: (none) → Linus": one line per change, the IC first. */
+export function describeRoleChanges(changes: readonly RoleChange[]): string {
+  return changes
+    .map((c) => {
+      const label = c.role === 'incident_commander' ? 'IC handover' : INCIDENT_ROLE_LABELS[c.role];
+      return `${label}: ${c.from ?? '(none)'} → ${c.to ?? '(none)'}`;
+    })
+    .join('\n');
+}
+
+/**
+ * Assigns and unassigns an incident's roles (roles left out stay as they are).
+ * Each change is audited with the names before and after and announced to the
+ * destinations that want the incident ("IC handover: A → B"), in the same
+ * write; a change to nothing writes nothing. Returns the roles afterwards.
+ */
+export async function setIncidentRoles(deps: WriteDeps, incidentId: string, raw: unknown, actor: Actor): Promise<IncidentRoleRow[]> {
+  authorize(actor, 'incidents:write');
+  const input = parseInput(RolesInput, raw);
+  const incident = await findRealIncident(deps, incidentId);
+  const current = await deps.repos.roles.rolesOf(incidentId);
+  const held = new Map(current.map((r) => [r.role, r]));
+  const wanted = await resolveRoles(deps, input);
+  const now = deps.clock.now();
+  const changes: RoleChange[] = [];
+  const statements: Statement[] = [];
+  for (const r of wanted) {
+    const before = held.get(r.role);
+    if ('unassign' in r) {
+      if (!before) continue;
+      changes.push({ role: r.role, from: before.name, to: null });
+      statements.push(deps.repos.roles.unassign(incidentId, r.role));
+      held.delete(r.role);
+    } else {
+      if (before && before.userId === r.userId && before.name === r.name) continue;
+      changes.push({ role: r.role, from: before?.name ?? null, to: r.name });
+      statements.push(...assignStatements(deps, incidentId, [r], actor, now));
+      held.set(r.role, { incidentId, role: r.role, userId: r.userId, name: r.name, assignedAt: now, assignedBy: actor.label });
+    }
+  }
+  if (!changes.length) return current;
+  const after = INCIDENT_ROLES.flatMap((role) => (held.has(role) ? [held.get(role)!] : []));
+  const told = await notifyDestinations(deps, factsOf(incident), roleNames(after), {
+    kind: 'role_change',
+    text: describeRoleChanges(changes),
+    postedOnStatusPage: false,
+    at: now,
+    extraFacts: changes.map((c) => ({ label: INCIDENT_ROLE_LABELS[c.role], value: `${c.from ?? '(none)'} → ${c.to ?? '(none)'}` })),
+  });
+  await deps.db.atomic([
+    // The incident row stays as it is: roles are internal, and its public times must not move.
+    ...statements,
+    ...told,
+    auditEntry(deps, actor, {
+      action: 'incident.roles',
+      targetType: 'incident',
+      targetId: incidentId,
+      details: { changes: Object.fromEntries(changes.map((c) => [c.role, { from: c.from, to: c.to }])) },
+    }),
+  ]);
+  return deps.repos.roles.rolesOf(incidentId);
+}
+
+/** Sets or clears the war room, runbook and dashboard links (those left out stay); audited with before and after. */
+export async function updateIncidentLinks(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, incidentId: string, raw: unknown, actor: Actor): Promise<void> {
+  authorize(actor, 'incidents:write');
+  const input = parseInput(IncidentLinksInput, raw);
+  const incident = await findRealIncident(deps, incidentId);
+  const patch: Partial<Record<'warRoomUrl' | 'runbookUrl' | 'dashboardUrl', string | null>> = {};
+  const changes: Record<string, { from: string | null; to: string | null }> = {};
+  for (const key of ['warRoomUrl', 'runbookUrl', 'dashboardUrl'] as const) {
+    const value = input[key] === undefined ? undefined : input[key] || null;
+    if (value === undefined || value === incident[key]) continue;
+    patch[key] = value;
+    changes[key] = { from: incident[key], to: value };
+  }
+  if (!Object.keys(patch).length) return;
+  await deps.db.atomic([
+    deps.repos.incidents.update(incidentId, patch),
+    auditEntry(deps, actor, { action: 'incident.links', targetType: 'incident', targetId: incidentId, details: { changes } }),
+  ]);
 }
