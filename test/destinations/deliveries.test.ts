@@ -253,6 +253,7 @@ describe('never blocking, always in order', () => {
     const texts = teams.received.map((r) => (/"(first|second|third)"/.exec(r.body) ?? [])[1]);
     expect(texts).toEqual(['first', 'first', 'second', 'third']);
     for (const m of ids) expect((await row(m)).status).toBe('sent');
+    expect(teams.maxConcurrent).toBe(1);
   });
 
   it('sends the same host at most perHostConcurrency at a time and still delivers everything', async () => {
@@ -263,6 +264,7 @@ describe('never blocking, always in order', () => {
     const report = await drainer({ perHostConcurrency: 2 }).drain(30_000);
     expect(report).toMatchObject({ attempts: 5, sent: 5 });
     expect(slack.valid).toHaveLength(5);
+    expect(slack.maxConcurrent).toBeLessThanOrEqual(2);
   });
 });
 

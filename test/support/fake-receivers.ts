@@ -12,6 +12,7 @@
  *   slack.reply({ status: 200, delayMs: 2_000 });     // answered after a delay
  *   const [message] = await slack.waitFor(1);          // valid requests received so far, once there is one
  *   message.json, message.headers['webhook-id'], slack.received (every request, valid or not)
+ *   slack.maxConcurrent                                // the most requests it had open at once
  *   await slack.close();
  *
  * What each kind checks (an invalid payload is answered 400 and recorded with
@@ -74,6 +75,8 @@ export interface FakeReceiver {
   received: ReceivedRequest[];
   /** The valid requests. */
   readonly valid: ReceivedRequest[];
+  /** The most requests this receiver had open (received, not yet answered) at one time. */
+  readonly maxConcurrent: number;
   /** Queues replies for the next requests, in order; after them, the default. */
   reply(...replies: Reply[]): void;
   /** Waits (polling, up to `timeoutMs`) until `count` valid requests have arrived; returns them. */
@@ -232,6 +235,8 @@ export async function startReceiver(kind: ReceiverKind, options: { secret?: stri
   const received: ReceivedRequest[] = [];
   const queue: Reply[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  let open = 0;
+  let maxConcurrent = 0;
 
   const answer = (res: ServerResponse, record: ReceivedRequest, reply: Reply | undefined): void => {
     const success = SUCCESS[kind];
@@ -250,6 +255,9 @@ export async function startReceiver(kind: ReceiverKind, options: { secret?: stri
   };
 
   const server: Server = createServer((req, res) => {
+    open++;
+    maxConcurrent = Math.max(maxConcurrent, open);
+    res.on('close', () => open--);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -295,6 +303,9 @@ export async function startReceiver(kind: ReceiverKind, options: { secret?: stri
     received,
     get valid() {
       return received.filter((r) => r.problems.length === 0);
+    },
+    get maxConcurrent() {
+      return maxConcurrent;
     },
     reply(...replies) {
       queue.push(...replies);
