@@ -61,14 +61,14 @@ export interface DeliveriesRepo {
 
 const UNFINISHED = ['queued', 'sending'] as const;
 
-/** No older unfinished delivery of the same destination (`row` is the outer table's alias). */
-function headOfQueue(row: SQL): SQL {
+/** No older unfinished delivery of the same destination than the outer statement's row. */
+function headOfQueue(): SQL {
+  // ${d} is the outer table by name; the inner one is aliased `o`.
   return sql`NOT EXISTS (SELECT 1 FROM destination_deliveries o
-    WHERE o.destination_id = ${row}.destination_id AND o.id < ${row}.id AND o.status IN ('queued', 'sending'))`;
+    WHERE o.destination_id = ${d}.destination_id AND o.id < ${d}.id AND o.status IN ('queued', 'sending'))`;
 }
 
 export function deliveriesRepo(orm: Orm): DeliveriesRepo {
-  const self = sql.raw('"destination_deliveries"');
   const held = (id: number, lease: string) => and(eq(d.id, id), eq(d.lease, lease), eq(d.status, 'sending'));
   return {
     async due(now, limit) {
@@ -87,7 +87,7 @@ export function deliveriesRepo(orm: Orm): DeliveriesRepo {
         })
         .from(d)
         .innerJoin(destinations, eq(destinations.id, d.destinationId))
-        .where(and(inArray(d.status, UNFINISHED), lte(d.dueAt, now), sql`${destinations.pausedAt} IS NULL`, headOfQueue(self)))
+        .where(and(inArray(d.status, UNFINISHED), lte(d.dueAt, now), sql`${destinations.pausedAt} IS NULL`, headOfQueue()))
         .orderBy(asc(d.dueAt), asc(d.id))
         .limit(limit)
         .all();
@@ -97,7 +97,7 @@ export function deliveriesRepo(orm: Orm): DeliveriesRepo {
       return orm
         .update(d)
         .set({ status: 'sending', lease, dueAt: leaseUntil, attempts: sql`${d.attempts} + 1`, lastAttemptAt: now })
-        .where(and(eq(d.id, id), inArray(d.status, UNFINISHED), lte(d.dueAt, now), headOfQueue(self)));
+        .where(and(eq(d.id, id), inArray(d.status, UNFINISHED), lte(d.dueAt, now), headOfQueue()));
     },
     markSent(id, lease, now, result) {
       return orm
@@ -126,7 +126,7 @@ export function deliveriesRepo(orm: Orm): DeliveriesRepo {
         .select({ at: sql<number | null>`min(${d.dueAt})` })
         .from(d)
         .innerJoin(destinations, eq(destinations.id, d.destinationId))
-        .where(and(inArray(d.status, UNFINISHED), sql`${destinations.pausedAt} IS NULL`, headOfQueue(self)))
+        .where(and(inArray(d.status, UNFINISHED), sql`${destinations.pausedAt} IS NULL`, headOfQueue()))
         .get();
       return typeof row?.at === 'number' ? row.at : null;
     },
