@@ -71,7 +71,9 @@ describe('kill -9 while delivering to a destination', { timeout: 180_000 }, () =
 
     const sqlite = new BetterSqlite3(databasePath, { readonly: true });
     const rows = () =>
-      sqlite.prepare('SELECT message_id AS id, status, attempts FROM destination_deliveries ORDER BY id').all() as { id: string; status: string; attempts: number }[];
+      sqlite
+        .prepare('SELECT d.message_id AS messageId, d.status, d.attempts FROM destination_deliveries d ORDER BY d.id')
+        .all() as { messageId: string; status: string; attempts: number }[];
     // Killed mid-send: the first is held, the second waits behind it.
     expect(rows().map((r) => r.status)).toEqual(['sending', 'queued']);
 
@@ -85,7 +87,7 @@ describe('kill -9 while delivering to a destination', { timeout: 180_000 }, () =
     // Every request valid (signature verified by standardwebhooks), every message delivered, at most twice each.
     expect(seen.every((r) => r.problems.length === 0)).toBe(true);
     const ids = seen.map((r) => String(r.headers['webhook-id']));
-    expect([...new Set(ids)]).toEqual(final.map((r) => r.id));
+    expect([...new Set(ids)]).toEqual(final.map((r) => r.messageId));
     for (const id of new Set(ids)) {
       const copies = seen.filter((r) => r.headers['webhook-id'] === id);
       expect(copies.length).toBeLessThanOrEqual(2);
