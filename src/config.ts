@@ -72,6 +72,10 @@ const EnvSchema = z.object({
     .max(1000, { error: 'must be at most 1000' })
     .optional(),
   MAIL_DIR: z.string().min(1).optional(),
+  OUTBOUND_ALLOW_LOOPBACK: z
+    .enum(['0', '1'], { error: 'must be 1 (allow plain http to loopback destinations, for development and tests) or 0 (the default)' })
+    .transform((v) => v === '1')
+    .optional(),
 });
 
 export interface MailConfig {
@@ -87,6 +91,15 @@ export interface MailConfig {
   webhookSecret: string | null;
 }
 
+export interface OutboundConfig {
+  /**
+   * OUTBOUND_ALLOW_LOOPBACK=1: destinations may be plain http on a loopback
+   * address (development and tests, with a local fake receiver). Off by
+   * default: destinations must be https to a public address.
+   */
+  allowLoopback: boolean;
+}
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   /** Create the example page on first start with an empty database. */
@@ -97,6 +110,8 @@ export interface AppConfig {
   initialPageName: string;
   initialTimeZone: string;
   mail: MailConfig;
+  /** Requests to the company's own channels (destinations). */
+  outbound: OutboundConfig;
 }
 
 export interface NodeConfig extends AppConfig {
@@ -142,6 +157,7 @@ export function parseAppConfig(env: Record<string, unknown>): AppConfig {
     initialPageName: parsed.HERALD_PAGE_NAME ?? 'Herald',
     initialTimeZone: parsed.HERALD_TIME_ZONE ?? 'UTC',
     mail: mailConfig(parsed),
+    outbound: { allowLoopback: parsed.OUTBOUND_ALLOW_LOOPBACK ?? false },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AppConfig } from './config.js';
 import type { Database } from './db/database.js';
 import type { Repos } from './db/repos/index.js';
+import type { PinnedSend } from './lib/outbound.js';
 import type { Compress, RenderCache } from './lib/render-cache.js';
 import type { Views } from './lib/views.js';
 import type { WorkGate } from './lib/work-gate.js';
@@ -13,6 +14,14 @@ export interface Clock {
 
 /** Runs work after the response (waitUntil on Workers, a tracked promise on Node). */
 export type Defer = (work: Promise<unknown>) => void;
+
+/** How requests to destinations reach the network (src/lib/outbound.ts). */
+export interface OutboundTransport {
+  /** Host name to addresses, for the SSRF check; null where names cannot be resolved (Workers). */
+  resolve: ((host: string) => Promise<string[]>) | null;
+  /** Connects only to the addresses the check approved (Node); absent: fetch (Workers). */
+  send?: PinnedSend;
+}
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -40,8 +49,13 @@ export interface Deps {
    * null where email is not available (Workers without RESEND_API_KEY).
    */
   mail: MailTransport | null;
-  /** Asks the outbox drainer to look now (after a write that queued emails). */
+  /**
+   * Asks the drainers to look now, after a write that queued something: the
+   * email outbox and the destinations' deliveries.
+   */
   wakeOutbox(): void;
+  /** Requests to the company's own channels (destinations). */
+  outbound: OutboundTransport;
   /**
    * Password checks in flight in this process (or isolate), bounded: a sign-in
    * beyond the bound is answered 429 before any hashing (services/auth/sessions.ts).

@@ -15,6 +15,7 @@ import { fileTransport } from './file-transport.js';
 import { resendTransport } from '../mail/resend-transport.js';
 import type { MailTransport } from '../mail/transport.js';
 import { CachedFastPath } from './node-fast-path.js';
+import { nodeOutbound } from './pinned-fetch.js';
 import { loadViewSources } from './view-sources.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -60,6 +61,8 @@ export interface NodeDeps extends Deps {
   settle(): Promise<void>;
   /** Woken by `wakeOutbox`; the outbox loop (src/entry/node.ts) sleeps on it. */
   outboxWakeup: Wakeup;
+  /** Woken by `wakeOutbox` too; the destinations' delivery loop sleeps on it. */
+  destinationsWakeup: Wakeup;
   /** Answers repeated public GETs from the render cache before Hono (see node-fast-path.ts). */
   fastPath: CachedFastPath;
 }
@@ -122,6 +125,7 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
   const log = options.log ?? consoleLogger;
   const pending = new Set<Promise<unknown>>();
   const outboxWakeup = new Wakeup();
+  const destinationsWakeup = new Wakeup();
   const clock = options.clock ?? systemClock;
   const renderCache = new RenderCache();
   const fastPath = new CachedFastPath({ repos, renderCache, clock }, options.config.publicUrl?.startsWith('https:') === true);
@@ -138,7 +142,12 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
     compress: compressWithZlib,
     mail: nodeMailTransport(options.config, options.mailDir ?? './data/mail', log),
     outboxWakeup,
-    wakeOutbox: () => outboxWakeup.wake(),
+    destinationsWakeup,
+    wakeOutbox: () => {
+      outboxWakeup.wake();
+      destinationsWakeup.wake();
+    },
+    outbound: nodeOutbound,
     passwordChecks: passwordCheckGate(),
     clientAddress: (_request, env) =>
       (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',

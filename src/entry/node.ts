@@ -19,6 +19,7 @@ import { ConfigError, parseNodeConfig, type NodeConfig } from '../config.js';
 import { createSetupLink } from '../services/auth/accounts.js';
 import { runBackgroundTick } from '../services/background.js';
 import { createDrainer } from '../services/notifications/outbox.js';
+import { createDeliveryDrainer } from '../services/destinations/deliveries.js';
 import { initializePage } from '../services/settings/initialize.js';
 import { createNodeDeps, type NodeDeps } from './node-deps.js';
 import { createNodeServer } from './node-fast-path.js';
@@ -119,10 +120,11 @@ function startBackground(deps: NodeDeps): { stop(): Promise<void> } {
   timer.unref();
   tick();
   const outbox = startOutbox(deps);
+  const destinations = startDestinations(deps);
   return {
     async stop() {
       clearInterval(timer);
-      await Promise.all([running, outbox.stop()]);
+      await Promise.all([running, outbox.stop(), destinations.stop()]);
     },
   };
 }
@@ -168,6 +170,55 @@ function startOutbox(deps: NodeDeps): { stop(): Promise<void> } {
     async stop() {
       stopped = true;
       deps.outboxWakeup.wake();
+      await loop;
+    },
+  };
+}
+
+/** How often an idle delivery loop looks for work at most (a write in this process wakes it; a retry's due time too). */
+const DESTINATIONS_POLL_MS = 1_000;
+
+/**
+ * The destinations' delivery loop, beside the outbox loop and like it: at
+ * start, deliveries a killed process left `sending` are made due (this is
+ * the only drainer of this database); then it drains while there is work and
+ * sleeps until woken, the next retry is due, or DESTINATIONS_POLL_MS.
+ */
+function startDestinations(deps: NodeDeps): { stop(): Promise<void> } {
+  const drainer = createDeliveryDrainer(deps);
+  let stopped = false;
+  const loop = (async () => {
+    try {
+      await deps.db.atomic([deps.repos.deliveries.releaseAll(deps.clock.now())]);
+    } catch (error) {
+      deps.log.error('destinations: releasing deliveries failed', { error: String(error) });
+    }
+    while (!stopped) {
+      let busy = false;
+      try {
+        const report = await drainer.drain(5_000);
+        busy = report.attempts > 0;
+      } catch (error) {
+        deps.log.error('destinations: delivery drain failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      }
+      if (!busy && !stopped) {
+        let wait = DESTINATIONS_POLL_MS;
+        try {
+          const next = await deps.repos.deliveries.nextDueAt();
+          if (next !== null) wait = Math.max(0, Math.min(wait, next - deps.clock.now()));
+        } catch {
+          // keep the poll interval
+        }
+        await deps.destinationsWakeup.sleep(wait);
+        // Woken by a write: its response goes out first.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      deps.destinationsWakeup.wake();
       await loop;
     },
   };

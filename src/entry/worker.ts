@@ -16,6 +16,7 @@ import { createSetupLink } from '../services/auth/accounts.js';
 import { resendTransport } from '../mail/resend-transport.js';
 import { runBackgroundTick } from '../services/background.js';
 import { createDrainer, type Drainer } from '../services/notifications/outbox.js';
+import { createDeliveryDrainer, type DeliveryDrainer } from '../services/destinations/deliveries.js';
 import { initializePage } from '../services/settings/initialize.js';
 
 /** The bindings declared in wrangler.toml ([vars] and [[d1_databases]]). */
@@ -32,6 +33,8 @@ export interface Env {
   MAIL_FROM?: string;
   MAIL_RATE_LIMIT?: string;
   RESEND_BASE_URL?: string;
+  /** "1": destinations may be plain http on loopback (local development and tests only). */
+  OUTBOUND_ALLOW_LOOPBACK?: string;
 }
 
 /** Wall time one drain may take: after a publishing request (waitUntil), and per cron run. */
@@ -49,7 +52,7 @@ const requestContext = new AsyncLocalStorage<ExecutionContext>();
 
 const log = consoleLogger;
 
-function buildDeps(env: Env): { deps: Deps; drainer: Drainer | null } {
+function buildDeps(env: Env): { deps: Deps; drainer: Drainer | null; deliveries: DeliveryDrainer } {
   const config = parseAppConfig(env as unknown as Record<string, unknown>);
   if (!env.DB) throw new ConfigError('the D1 binding "DB" is missing: declare it under [[d1_databases]] in wrangler.toml');
   const db = openD1(env.DB);
@@ -65,7 +68,11 @@ function buildDeps(env: Env): { deps: Deps; drainer: Drainer | null } {
     // Send what a write just queued without waiting for the next cron minute.
     wakeOutbox: () => {
       if (drainer) deps.defer(drainer.drain(DRAIN_AFTER_REQUEST_MS));
+      deps.defer(deliveries.drain(DRAIN_AFTER_REQUEST_MS));
     },
+    // No resolver: a Worker cannot resolve names itself. Cloudflare's egress
+    // does not reach private networks, and IP literals are still checked.
+    outbound: { resolve: null },
     // Precompiled by `npm run build:views`: Workers forbid `new Function`.
     views: createViews(templates),
     clock: systemClock,
@@ -90,7 +97,9 @@ function buildDeps(env: Env): { deps: Deps; drainer: Drainer | null } {
   };
   // One per isolate, so the requests-per-second limit holds across its drains.
   const drainer = mail ? createDrainer({ ...deps, mail }) : null;
-  return { deps, drainer };
+  // One per isolate, so its per-destination and per-host limits hold across requests.
+  const deliveries = createDeliveryDrainer(deps);
+  return { deps, drainer, deliveries };
 }
 
 /** Per isolate: the app, or the configuration problem every request answers with. */
@@ -104,8 +113,9 @@ function build(env: Env): { handler: Handler; tick(): Promise<void> } | { config
   if (built) return built;
   let deps: Deps;
   let drainer: Drainer | null;
+  let deliveries: DeliveryDrainer;
   try {
-    ({ deps, drainer } = buildDeps(env));
+    ({ deps, drainer, deliveries } = buildDeps(env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return (built = { configError: error.message.replace(/\s+/g, ' ') });
@@ -153,12 +163,12 @@ function build(env: Env): { handler: Handler; tick(): Promise<void> } | { config
       // from deps, so it behaves the same here as on Node (where c.executionCtx throws).
       return app.fetch(request);
     },
-    /** One round of background work (the maintenance clock, outbox pruning) and a drain, from the cron trigger. */
+    /** One round of background work (the maintenance clock, pruning) and a drain of both outboxes, from the cron trigger. */
     async tick() {
       await initialize();
       await logSetupLink(null);
       await runBackgroundTick(deps);
-      await drainer?.drain(DRAIN_PER_CRON_MS);
+      await Promise.all([drainer?.drain(DRAIN_PER_CRON_MS), deliveries.drain(DRAIN_PER_CRON_MS)]);
     },
   });
 }

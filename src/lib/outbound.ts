@@ -52,7 +52,18 @@ export interface OutboundOptions {
   /** Epoch milliseconds; for the latency and for Retry-After dates. */
   now?: () => number;
   fetch?: typeof fetch;
+  /**
+   * Sends the request to the addresses the check above approved, so a name
+   * cannot resolve to a public address for the check and to a private one for
+   * the connection (DNS rebinding). Node passes a pinned transport
+   * (src/entry/pinned-fetch.ts); without it `fetch` is used, which resolves
+   * again (the Worker, where Cloudflare's egress refuses private ranges).
+   */
+  send?: PinnedSend;
 }
+
+/** POSTs `init` to `url`, connecting only to one of `addresses` (empty: the URL's host is an IP literal or was not resolved). */
+export type PinnedSend = (url: URL, init: RequestInit & { signal: AbortSignal }, addresses: readonly string[]) => Promise<Response>;
 
 export const OUTBOUND_DEFAULT_TIMEOUT_MS = 10_000;
 export const OUTBOUND_DEFAULT_MAX_BODY_BYTES = 4096;
@@ -87,7 +98,7 @@ export function classifyStatus(status: number): OutboundOutcome {
 
 class Refused extends Error {}
 
-async function checkTarget(url: URL, options: OutboundOptions): Promise<void> {
+async function checkTarget(url: URL, options: OutboundOptions): Promise<string[]> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Refused('only https URLs');
   if (url.username || url.password) throw new Refused('credentials in the URL');
   const literal = literalHost(url.hostname);
@@ -111,6 +122,7 @@ async function checkTarget(url: URL, options: OutboundOptions): Promise<void> {
     const refusal = addressRefusal(address, options);
     if (refusal) throw new Refused(refusal);
   }
+  return addresses;
 }
 
 async function readLimited(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
@@ -144,8 +156,10 @@ async function readLimited(response: Response, limit: number): Promise<{ text: s
 }
 
 function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  const code = typeof cause?.code === 'string' && /^[A-Z0-9_]+$/.test(cause.code) ? cause.code : null;
+  // fetch puts the system error in `cause`; node:http (the pinned transport) throws it directly.
+  const direct = (error as { code?: unknown } | null)?.code;
+  const raw = (error as { cause?: { code?: unknown } } | null)?.cause?.code ?? direct;
+  const code = typeof raw === 'string' && /^[A-Z0-9_]+$/.test(raw) ? raw : null;
   return code ? `network error (${code})` : 'network error';
 }
 
@@ -171,8 +185,9 @@ export async function postOutbound(rawUrl: string, options: OutboundOptions): Pr
     return result({ outcome: 'permanent', error: 'refused: not a valid URL' }, '(invalid URL)');
   }
   const target = `${url.protocol}//${url.host}`;
+  let addresses: string[];
   try {
-    await checkTarget(url, options);
+    addresses = await checkTarget(url, options);
   } catch (error) {
     if (error instanceof Refused) return result({ outcome: 'permanent', error: `refused: ${error.message}` }, target);
     return result({ outcome: 'retry', error: (error as Error).message }, target);
@@ -182,13 +197,14 @@ export async function postOutbound(rawUrl: string, options: OutboundOptions): Pr
   const timeoutMs = options.timeoutMs ?? OUTBOUND_DEFAULT_TIMEOUT_MS;
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await (options.fetch ?? fetch)(url.href, {
+    const init = {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Herald', ...options.headers },
       body: options.body,
-      redirect: 'manual',
+      redirect: 'manual' as const,
       signal: controller.signal,
-    });
+    };
+    const response = options.send ? await options.send(url, init, addresses) : await (options.fetch ?? fetch)(url.href, init);
     const { text, truncated } = await readLimited(response, options.maxBodyBytes ?? OUTBOUND_DEFAULT_MAX_BODY_BYTES);
     const outcome = response.status >= 300 && response.status < 400 ? 'permanent' : classifyStatus(response.status);
     return result(

@@ -1,5 +1,6 @@
 import { Resend } from 'resend';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from './transport.js';
+import { parseRetryAfter } from '../lib/outbound.js';
 
 export interface ResendTransportOptions {
   apiKey: string;
@@ -65,11 +66,12 @@ interface ResendError {
 }
 
 /** Which Resend errors are worth retrying, and when. */
-export function classifyError(error: ResendError, headers: Record<string, string> | null): BatchOutcome {
+export function classifyError(error: ResendError, headers: Record<string, string> | null, now: number = Date.now()): BatchOutcome {
   const status = error.statusCode ?? null;
   const text = `${status ?? 'network'} ${error.name ?? 'error'}: ${error.message ?? ''}`.trim();
-  const retryAfter = Number(headers?.['retry-after']);
-  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
+  // The one Retry-After reading (seconds or an HTTP date), shared with the destinations' sender.
+  const retryAfter = parseRetryAfter(headers?.['retry-after'] ?? null, now);
+  const retryAfterMs = retryAfter !== null && retryAfter > 0 ? retryAfter * 1000 : undefined;
   if (status === null || status === 429 || status >= 500) return { kind: 'retry', error: text, retryAfterMs };
   // A key used before with another body: an earlier attempt with this key was
   // accepted, and its content changed since (an edit during a retry). Treat as

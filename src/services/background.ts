@@ -2,6 +2,7 @@ import { DAY } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { systemActor } from './auth/actor.js';
 import { advanceMaintenance, type MaintenanceClockResult } from './maintenance/clock.js';
+import { pruneDeliveries } from './destinations/deliveries.js';
 import { pruneOutbox } from './notifications/outbox.js';
 
 export interface BackgroundTickResult {
@@ -10,6 +11,8 @@ export interface BackgroundTickResult {
   pruned: number | null;
   /** Counted attempts forgotten, older than ATTEMPT_RETENTION_MS (null when the task failed). */
   attemptsPruned: number | null;
+  /** Destination deliveries finished more than 30 days ago, deleted (null when the task failed). */
+  deliveriesPruned: number | null;
 }
 
 /** Counted attempts (sign-in, subscribe, webhook ids) are kept a day: the longest window is an hour. */
@@ -34,7 +37,8 @@ export async function runBackgroundTick(deps: Pick<Deps, 'repos' | 'db' | 'clock
   const attemptsPruned = await guarded(deps, 'attempt pruning', () =>
     deps.db.claim(deps.repos.accounts.pruneAttempts(deps.clock.now() - ATTEMPT_RETENTION_MS)),
   );
-  return { maintenance, pruned, attemptsPruned };
+  const deliveriesPruned = await guarded(deps, 'delivery log pruning', () => pruneDeliveries(deps, deps.clock.now()));
+  return { maintenance, pruned, attemptsPruned, deliveriesPruned };
 }
 
 async function guarded<T>(deps: Pick<Deps, 'log'>, task: string, run: () => Promise<T>): Promise<T | null> {

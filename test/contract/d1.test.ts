@@ -5,6 +5,7 @@ import { Miniflare } from 'miniflare';
 import { afterAll } from 'vitest';
 import { openD1 } from '../../src/db/d1.js';
 import { MIGRATIONS_DIR } from '../../src/entry/node-deps.js';
+import { deliveriesContract } from './deliveries-contract.js';
 import { repoContract } from './repo-contract.js';
 
 /**
@@ -73,6 +74,11 @@ afterAll(async () => {
 });
 
 repoContract('D1 (Miniflare)', async () => {
+  const db = openD1(await freshDatabase());
+  return { db, close: () => db.close() };
+});
+
+deliveriesContract('D1 (Miniflare)', async () => {
   const db = openD1(await freshDatabase());
   return { db, close: () => db.close() };
 });

@@ -48,6 +48,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
       rateLimit: 0,
       webhookSecret: null,
     },
+    outbound: { allowLoopback: true },
     ...overrides,
   };
 }
@@ -72,6 +73,7 @@ export function depsOver(db: Database, clock: Clock, config: AppConfig = testCon
     compress: compressWithZlib,
     mail: null,
     wakeOutbox: () => {},
+    outbound: { resolve: null },
     passwordChecks: passwordCheckGate(),
     clientAddress: (request) => request.headers.get('X-Test-Client') ?? '192.0.2.1',
   };

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_RESEND_API_KEY, startFakeResend, type Delivered, type FakeResend } from '../support/fake-resend.js';
+import { startReceiver } from '../support/fake-receivers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -134,6 +135,8 @@ async function startWrangler(envFile: string): Promise<void> {
     '--var', `RESEND_BASE_URL:${fake!.url}`,
     '--var', `MAIL_FROM:${MAIL_FROM}`,
     '--var', 'MAIL_RATE_LIMIT:0',
+    // Destinations may be plain http on loopback: the fake Slack in this process.
+    '--var', 'OUTBOUND_ALLOW_LOOPBACK:1',
     // Serves GET /__scheduled, which runs the cron trigger's scheduled().
     '--test-scheduled',
     '--show-interactive-dev-session=false',
@@ -440,6 +443,46 @@ describe('Herald on workerd with local D1 (wrangler dev)', () => {
     expect(sent[0]!.idempotencyKey).toMatch(/^herald\//);
     expect(sent[0]!.idempotencyKey).toBe(failed!.headers['idempotency-key']);
     expect((await settled()).filter((d) => d.subject === subject)).toHaveLength(1);
+  }, 30_000);
+
+  it("delivers a SEV-1 published through the API to a destination (a fake Slack on the host's loopback) from the request's waitUntil", async () => {
+    expect(apiToken, 'the comms token from the API test').not.toBe('');
+    const slack = await startReceiver('slack');
+    try {
+      // The destination, written into the local D1 file (its admin API is another part of issue 15).
+      const now = Date.now();
+      const d1 = new BetterSqlite3(d1File());
+      d1.pragma('busy_timeout = 5000');
+      d1.prepare(
+        "INSERT INTO destinations (id, name, type, url, allow_private, created_at, updated_at) VALUES ('dstworkerd1', 'Incidents', 'slack', ?, 0, ?, ?)",
+      ).run(slack.url, now, now);
+      d1.close();
+      const declared = await fetch(`${base}/api/v1/incidents`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: 'Destinations on workerd', severity: 1, body: 'Checking the **internal** channels.' }),
+      });
+      expect(declared.status).toBe(201);
+      try {
+        await slack.waitFor(1, DELIVERY_TIMEOUT_MS);
+      } catch (error) {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\nWorker log:\n${tail(output)}`);
+      }
+      const [message] = slack.valid;
+      expect((message!.json as { text: string }).text).toContain('Destinations on workerd');
+      expect(slack.received).toHaveLength(1);
+      // Recorded as sent in D1.
+      const db = new BetterSqlite3(d1File(), { readonly: true });
+      let status = '';
+      for (let i = 0; i < 50 && status !== 'sent'; i++) {
+        status = (db.prepare("SELECT status FROM destination_deliveries WHERE destination_id = 'dstworkerd1'").get() as { status: string } | undefined)?.status ?? '';
+        if (status !== 'sent') await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      db.close();
+      expect(status).toBe('sent');
+    } finally {
+      await slack.close();
+    }
   }, 30_000);
 
   it('answers an unknown path with a 404 HTML page', async () => {

@@ -2,6 +2,7 @@ import type { Orm } from '../database.js';
 import { accountsRepo, type AccountsRepo } from './accounts-repo.js';
 import { auditRepo, type AuditRepo } from './audit-repo.js';
 import { componentsRepo, type ComponentsRepo } from './components-repo.js';
+import { deliveriesRepo, type DeliveriesRepo } from './deliveries-repo.js';
 import { destinationsRepo, type DestinationsRepo } from './destinations-repo.js';
 import { incidentRolesRepo, type IncidentRolesRepo } from './incident-roles-repo.js';
 import { incidentsRepo, type IncidentsRepo } from './incidents-repo.js';
@@ -21,6 +22,7 @@ export interface Repos {
   outbox: OutboxRepo;
   roles: IncidentRolesRepo;
   destinations: DestinationsRepo;
+  deliveries: DeliveriesRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -35,5 +37,6 @@ export function createRepos(orm: Orm): Repos {
     outbox: outboxRepo(orm),
     roles: incidentRolesRepo(orm),
     destinations: destinationsRepo(orm),
+    deliveries: deliveriesRepo(orm),
   };
 }

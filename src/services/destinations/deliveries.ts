@@ -1,0 +1,233 @@
+import type { InternalNotification } from '../../channels/message.js';
+import { renderForDestination } from '../../channels/render.js';
+import type { DueDelivery } from '../../db/repos/deliveries-repo.js';
+import { DAY, MINUTE } from '../../domain/calendar.js';
+import type { Deps } from '../../deps.js';
+import { newId } from '../../lib/ids.js';
+import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
+
+/*
+ * The destinations' drainer: sends what notify.ts queued in the publishing
+ * write (destination_deliveries), on Node (a loop in the primary process,
+ * src/entry/node.ts) and on the Worker (after a publishing request through
+ * waitUntil, and from the cron trigger).
+ *
+ * - Never lost: a row is claimed under a lease before its attempt and
+ *   finished only after the answer; a process killed mid-send leaves it
+ *   `sending`, and it is due again when the lease runs out (Node: at once on
+ *   the next start). The receiver can tell a repeat: the body is the same and
+ *   the Standard Webhooks `webhook-id` (the row's message id) too.
+ * - In order per destination: a destination's next message waits until the
+ *   one before it is finished (sent or failed for good).
+ * - Never blocking: sends run in a pool (GLOBAL_CONCURRENCY at a time, at most
+ *   PER_HOST_CONCURRENCY per host, one per destination); a slot that frees up
+ *   is refilled at once, so a hanging destination holds one slot for at most
+ *   the 10 s timeout and delays nobody else.
+ * - Outcomes: 2xx sent; 408, 429, 5xx, network errors and timeouts retried
+ *   after an exponential backoff with jitter or the receiver's Retry-After,
+ *   whichever is longer, up to MAX_ATTEMPTS; any other answer (4xx, a
+ *   redirect, which is never followed) and an address the SSRF rules refuse
+ *   fail at once. Each attempt records its status, latency and error; none
+ *   of them holds the URL's path (its secret).
+ */
+
+export const GLOBAL_CONCURRENCY = 8;
+export const PER_HOST_CONCURRENCY = 4;
+/** Attempts before a retryable failure becomes final (about 40 minutes of retries with the backoff below). */
+export const MAX_ATTEMPTS = 8;
+/** Backoff before attempt n + 1: 10 s doubling, at most 15 minutes, with "equal jitter". */
+const BACKOFF_BASE_MS = 10_000;
+const BACKOFF_CAP_MS = 15 * MINUTE;
+/** A Retry-After beyond this is read as this. */
+const RETRY_AFTER_CAP_MS = 60 * MINUTE;
+/** How long a claim holds a row: well beyond the 10 s request timeout. */
+export const DELIVERY_LEASE_MS = 2 * MINUTE;
+/** Finished deliveries (the delivery log) are kept this long. */
+export const DELIVERY_RETENTION_MS = 30 * DAY;
+const PRUNE_CHUNK = 1_000;
+const PRUNE_WRITES_PER_TICK = 20;
+
+/** Backoff before attempt `attempts + 1`: exponential, capped, half fixed and half random. */
+export function deliveryBackoffMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** When to try again after a retryable answer: the longer of the backoff and the receiver's Retry-After. */
+export function retryDelayMs(attempts: number, retryAfterSeconds: number | null, random: () => number = Math.random): number {
+  const asked = retryAfterSeconds === null ? 0 : Math.min(RETRY_AFTER_CAP_MS, retryAfterSeconds * 1000);
+  return Math.max(deliveryBackoffMs(attempts, random), asked);
+}
+
+export type DeliveryDeps = Pick<Deps, 'repos' | 'db' | 'clock' | 'log' | 'config' | 'outbound'>;
+
+export interface DeliveryDrainerOptions {
+  globalConcurrency?: number;
+  perHostConcurrency?: number;
+  maxAttempts?: number;
+  /** Jitter of the backoff. */
+  random?: () => number;
+  /** Milliseconds of real time, for the drain budget (deps.clock dates the rows; a test's fake clock stands still). */
+  elapsed?: () => number;
+  /** Per-request timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+export interface DeliveryReport {
+  attempts: number;
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+export interface DeliveryDrainer {
+  /**
+   * Sends until nothing is due or `budgetMs` of real time is spent (sends in
+   * flight are finished, each within its timeout). Never throws for a
+   * destination's failure; a database failure rejects.
+   */
+  drain(budgetMs: number): Promise<DeliveryReport>;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return '(invalid)';
+  }
+}
+
+export function createDeliveryDrainer(deps: DeliveryDeps, options: DeliveryDrainerOptions = {}): DeliveryDrainer {
+  const globalLimit = options.globalConcurrency ?? GLOBAL_CONCURRENCY;
+  const hostLimit = options.perHostConcurrency ?? PER_HOST_CONCURRENCY;
+  const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
+  const random = options.random ?? Math.random;
+  const elapsed = options.elapsed ?? (() => performance.now());
+  /** Sends of this drainer in flight, across overlapping drain() calls (the Worker may start several). */
+  const inFlight = new Set<Promise<void>>();
+  const hosts = new Map<string, number>();
+  const destinationsBusy = new Set<string>();
+
+  async function attempt(row: DueDelivery, lease: string, report: DeliveryReport): Promise<void> {
+    const attemptAt = deps.clock.now();
+    const attempts = row.attempts + 1;
+    let result: OutboundResult;
+    try {
+      const request = await renderForDestination(
+        { type: row.type, signingSecret: row.signingSecret },
+        row.message as unknown as InternalNotification,
+        { messageId: row.messageId, createdAt: row.createdAt },
+        attemptAt,
+      );
+      result = await postOutbound(row.url, {
+        body: request.body,
+        headers: request.headers,
+        resolve: deps.outbound.resolve,
+        send: deps.outbound.send,
+        allowLoopback: deps.config.outbound.allowLoopback,
+        allowPrivate: row.allowPrivate,
+        timeoutMs: options.timeoutMs,
+        now: () => deps.clock.now(),
+      });
+    } catch (error) {
+      // A message that cannot be built (no signing secret, a corrupt row) never will be.
+      result = {
+        outcome: 'permanent',
+        status: null,
+        latencyMs: 0,
+        body: '',
+        bodyTruncated: false,
+        retryAfterSeconds: null,
+        error: `cannot build the message: ${error instanceof Error ? error.message : String(error)}`,
+        target: '',
+      };
+    }
+    report.attempts++;
+    const now = deps.clock.now();
+    const fields = { responseStatus: result.status, latencyMs: Math.round(result.latencyMs), error: result.error };
+    const where = { delivery: row.messageId, destination: row.destinationId, target: result.target, attempt: attempts, status: result.status };
+    const { deliveries } = deps.repos;
+    if (result.outcome === 'ok') {
+      report.sent++;
+      await deps.db.claim(deliveries.markSent(row.id, lease, now, fields));
+    } else if (result.outcome === 'retry' && attempts < maxAttempts) {
+      report.retried++;
+      const delay = retryDelayMs(attempts, result.retryAfterSeconds, random);
+      deps.log.info('destinations: delivery will be retried', { ...where, retryInMs: delay, error: result.error });
+      await deps.db.claim(deliveries.postpone(row.id, lease, now, now + delay, fields));
+    } else {
+      report.failed++;
+      const error = result.outcome === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
+      deps.log.error('destinations: delivery failed', { ...where, error });
+      await deps.db.claim(deliveries.markFailed(row.id, lease, now, { ...fields, error }));
+    }
+  }
+
+  /** Claims and starts what is due and fits the limits; how many it started. */
+  async function fill(report: DeliveryReport): Promise<number> {
+    if (inFlight.size >= globalLimit) return 0;
+    const now = deps.clock.now();
+    const candidates = await deps.repos.deliveries.due(now, globalLimit * 4);
+    let started = 0;
+    for (const row of candidates) {
+      if (inFlight.size >= globalLimit) break;
+      const host = hostOf(row.url);
+      if (destinationsBusy.has(row.destinationId) || (hosts.get(host) ?? 0) >= hostLimit) continue;
+      const lease = newId(16);
+      const won = await deps.db.claim(deps.repos.deliveries.claim(row.id, lease, now, now + DELIVERY_LEASE_MS));
+      if (!won) continue; // another drainer has it
+      started++;
+      destinationsBusy.add(row.destinationId);
+      hosts.set(host, (hosts.get(host) ?? 0) + 1);
+      const task: Promise<void> = attempt(row, lease, report)
+        .catch((error: unknown) =>
+          deps.log.error('destinations: recording a delivery failed', {
+            delivery: row.messageId,
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          }),
+        )
+        .finally(() => {
+          inFlight.delete(task);
+          destinationsBusy.delete(row.destinationId);
+          const left = (hosts.get(host) ?? 1) - 1;
+          if (left > 0) hosts.set(host, left);
+          else hosts.delete(host);
+        });
+      inFlight.add(task);
+    }
+    return started;
+  }
+
+  return {
+    async drain(budgetMs) {
+      const report: DeliveryReport = { attempts: 0, sent: 0, retried: 0, failed: 0 };
+      const deadline = elapsed() + budgetMs;
+      for (;;) {
+        const started = elapsed() < deadline ? await fill(report) : 0;
+        if (inFlight.size === 0) {
+          // Nothing running: done unless this round started something (it finished already) .
+          if (started === 0) break;
+          continue;
+        }
+        if (started === 0 && elapsed() >= deadline) {
+          await Promise.all([...inFlight]);
+          break;
+        }
+        // Wait for any send to end: its slot, its host's share and its destination's next message are free again.
+        await Promise.race(inFlight);
+      }
+      return report;
+    },
+  };
+}
+
+/** Deletes finished deliveries older than DELIVERY_RETENTION_MS, in chunks; how many. For the background tick. */
+export async function pruneDeliveries(deps: Pick<Deps, 'repos' | 'db'>, now: number): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < PRUNE_WRITES_PER_TICK; i++) {
+    const deleted = await deps.db.claim(deps.repos.deliveries.prune(now - DELIVERY_RETENTION_MS, PRUNE_CHUNK));
+    total += deleted;
+    if (deleted < PRUNE_CHUNK) break;
+  }
+  return total;
+}

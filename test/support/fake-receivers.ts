@@ -1,0 +1,331 @@
+/**
+ * Local fake receivers for the destinations (issue 15): real HTTP servers on
+ * 127.0.0.1 (a random port) that check a payload the way the real service
+ * does, record everything they receive, and answer like it.
+ *
+ *   const slack = await startReceiver('slack');
+ *   // slack.url: "http://127.0.0.1:<port>/hooks/<kind>/SECRET-TOKEN" (the path
+ *   //   stands for the secret part of a real webhook URL: tests can assert that
+ *   //   it never shows up in logs, errors or the UI)
+ *   slack.reply({ status: 429, retryAfter: '30' });   // the next request gets this (queue; then the default)
+ *   slack.reply({ hang: true });                       // the next request is never answered (until close)
+ *   slack.reply({ status: 200, delayMs: 2_000 });     // answered after a delay
+ *   const [message] = await slack.waitFor(1);          // valid requests received so far, once there is one
+ *   message.json, message.headers['webhook-id'], slack.received (every request, valid or not)
+ *   slack.maxConcurrent                                // the most requests it had open at once
+ *   await slack.close();
+ *
+ * What each kind checks (an invalid payload is answered 400 and recorded with
+ * its `problems`, so a test fails loudly):
+ * - slack: `text` non-empty; at most 50 blocks; header text <= 150; section
+ *   text <= 3000; at most 10 fields of <= 2000; button text <= 75. Answers 200 "ok".
+ * - teams (Workflows webhook): a `message` with one Adaptive Card attachment,
+ *   parsed and validated by the real `adaptivecards` package against 1.4;
+ *   version <= 1.4. Answers 202.
+ * - discord: at most 10 embeds; title <= 256, description <= 4096, at most
+ *   25 fields (name <= 256, value <= 1024), footer <= 2048, all <= 6000. Answers 204.
+ * - google_chat: `cardsV2` of { cardId, card: { sections: [{ widgets }] } } with
+ *   known widgets (textParagraph, decoratedText, buttonList). Answers 200 with JSON.
+ * - webhook: verified with the real `standardwebhooks` package and the
+ *   receiver's secret (`receiver.secret`, "whsec_..."). Answers 200.
+ */
+import * as AC from 'adaptivecards';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { generateWebhookSecret } from '../../src/channels/webhook.js';
+
+export type ReceiverKind = 'slack' | 'teams' | 'discord' | 'google_chat' | 'webhook';
+
+export interface Reply {
+  /** Default: the real service's success status for the kind. */
+  status?: number;
+  /** A Retry-After header value ("30" or an HTTP date). */
+  retryAfter?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Never answer (the connection is held until `close`). */
+  hang?: boolean;
+  /** Answer after this many milliseconds. */
+  delayMs?: number;
+}
+
+export interface ReceivedRequest {
+  /** Date.now() when it arrived. */
+  at: number;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  json: unknown;
+  /** Empty when the payload is valid for the kind. */
+  problems: string[];
+  /** The status answered (null: hung). */
+  status: number | null;
+}
+
+export interface FakeReceiver {
+  kind: ReceiverKind;
+  /** The webhook URL to configure a destination with. */
+  url: string;
+  /** "http://127.0.0.1:<port>". */
+  origin: string;
+  /** The Standard Webhooks secret a `webhook` receiver verifies with. */
+  secret: string;
+  /** Every request, in arrival order (valid or not). */
+  received: ReceivedRequest[];
+  /** The valid requests. */
+  readonly valid: ReceivedRequest[];
+  /** The most requests this receiver had open (received, not yet answered) at one time. */
+  readonly maxConcurrent: number;
+  /** Queues replies for the next requests, in order; after them, the default. */
+  reply(...replies: Reply[]): void;
+  /** Waits (polling, up to `timeoutMs`) until `count` valid requests have arrived; returns them. */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  close(): Promise<void>;
+}
+
+const SUCCESS: Record<ReceiverKind, { status: number; body: string; type: string }> = {
+  slack: { status: 200, body: 'ok', type: 'text/plain' },
+  teams: { status: 202, body: '', type: 'text/plain' },
+  discord: { status: 204, body: '', type: 'text/plain' },
+  google_chat: { status: 200, body: '{"name":"spaces/AAA/messages/BBB"}', type: 'application/json' },
+  webhook: { status: 200, body: 'ok', type: 'text/plain' },
+};
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const len = (v: unknown): number => (typeof v === 'string' ? [...v].length : 0);
+
+export function slackProblems(body: unknown): string[] {
+  const problems: string[] = [];
+  if (!isObject(body)) return ['not a JSON object'];
+  if (typeof body.text !== 'string' || !body.text.trim()) problems.push('no_text');
+  const blocks = body.blocks;
+  if (blocks === undefined) return problems;
+  if (!Array.isArray(blocks)) return [...problems, 'blocks is not an array'];
+  if (blocks.length > 50) problems.push(`${blocks.length} blocks (at most 50)`);
+  blocks.forEach((block: unknown, i) => {
+    if (!isObject(block)) return void problems.push(`block ${i} is not an object`);
+    const text = isObject(block.text) ? block.text : null;
+    switch (block.type) {
+      case 'header':
+        if (!text || text.type !== 'plain_text') problems.push(`header ${i}: text must be plain_text`);
+        if (len(text?.text) > 150 || len(text?.text) === 0) problems.push(`header ${i}: text length ${len(text?.text)} (1-150)`);
+        break;
+      case 'section': {
+        if (!text && !Array.isArray(block.fields)) problems.push(`section ${i}: needs text or fields`);
+        if (text && (len(text.text) > 3000 || len(text.text) === 0)) problems.push(`section ${i}: text length ${len(text.text)} (1-3000)`);
+        const fields = Array.isArray(block.fields) ? block.fields : [];
+        if (fields.length > 10) problems.push(`section ${i}: ${fields.length} fields (at most 10)`);
+        fields.forEach((f: unknown, j) => {
+          if (!isObject(f) || len(f.text) > 2000 || len(f.text) === 0) problems.push(`section ${i} field ${j}: text length (1-2000)`);
+        });
+        break;
+      }
+      case 'context': {
+        const elements = Array.isArray(block.elements) ? block.elements : [];
+        if (elements.length === 0 || elements.length > 10) problems.push(`context ${i}: ${elements.length} elements (1-10)`);
+        break;
+      }
+      case 'actions': {
+        const elements = Array.isArray(block.elements) ? block.elements : [];
+        if (elements.length === 0 || elements.length > 25) problems.push(`actions ${i}: ${elements.length} elements (1-25)`);
+        elements.forEach((e: unknown, j) => {
+          const t = isObject(e) && isObject(e.text) ? e.text.text : undefined;
+          if (len(t) === 0 || len(t) > 75) problems.push(`actions ${i} button ${j}: text length ${len(t)} (1-75)`);
+          if (isObject(e) && len(e.url) > 3000) problems.push(`actions ${i} button ${j}: url too long`);
+        });
+        break;
+      }
+      case 'divider':
+        break;
+      default:
+        problems.push(`block ${i}: unknown type ${String(block.type)}`);
+    }
+  });
+  return problems;
+}
+
+export function teamsProblems(body: unknown): string[] {
+  if (!isObject(body) || body.type !== 'message') return ['not a Workflows message (type "message")'];
+  const attachments = body.attachments;
+  if (!Array.isArray(attachments) || attachments.length !== 1) return ['needs exactly one attachment'];
+  const attachment = attachments[0] as Json;
+  if (attachment.contentType !== 'application/vnd.microsoft.card.adaptive') return ['attachment is not an Adaptive Card'];
+  const card = attachment.content;
+  if (!isObject(card) || card.type !== 'AdaptiveCard') return ['content is not an AdaptiveCard'];
+  const problems: string[] = [];
+  if (!(Number(card.version) <= 1.4)) problems.push(`card version ${String(card.version)} (at most 1.4)`);
+  const context = new AC.SerializationContext(AC.Versions.v1_4);
+  const parsed = new AC.AdaptiveCard();
+  parsed.parse(card, context);
+  for (let i = 0; i < context.eventCount; i++) problems.push(`parse: ${context.getEventAt(i).message}`);
+  for (const event of parsed.validateProperties().validationEvents) problems.push(`validate: ${event.message}`);
+  return problems;
+}
+
+export function discordProblems(body: unknown): string[] {
+  if (!isObject(body)) return ['not a JSON object'];
+  const embeds = Array.isArray(body.embeds) ? body.embeds : [];
+  const problems: string[] = [];
+  if (!embeds.length && !body.content) problems.push('no content and no embeds');
+  if (embeds.length > 10) problems.push(`${embeds.length} embeds (at most 10)`);
+  let total = 0;
+  embeds.forEach((embed: unknown, i) => {
+    if (!isObject(embed)) return void problems.push(`embed ${i} is not an object`);
+    if (len(embed.title) > 256) problems.push(`embed ${i}: title ${len(embed.title)} (at most 256)`);
+    if (len(embed.description) > 4096) problems.push(`embed ${i}: description ${len(embed.description)} (at most 4096)`);
+    const fields = Array.isArray(embed.fields) ? embed.fields : [];
+    if (fields.length > 25) problems.push(`embed ${i}: ${fields.length} fields (at most 25)`);
+    const footer = isObject(embed.footer) ? embed.footer.text : undefined;
+    if (len(footer) > 2048) problems.push(`embed ${i}: footer ${len(footer)} (at most 2048)`);
+    total += len(embed.title) + len(embed.description) + len(footer);
+    fields.forEach((f: unknown, j) => {
+      const field = isObject(f) ? f : {};
+      if (len(field.name) === 0 || len(field.name) > 256) problems.push(`embed ${i} field ${j}: name length ${len(field.name)} (1-256)`);
+      if (len(field.value) === 0 || len(field.value) > 1024) problems.push(`embed ${i} field ${j}: value length ${len(field.value)} (1-1024)`);
+      total += len(field.name) + len(field.value);
+    });
+    if (embed.color !== undefined && !(Number.isInteger(embed.color) && (embed.color as number) >= 0 && (embed.color as number) <= 0xffffff)) {
+      problems.push(`embed ${i}: color`);
+    }
+  });
+  if (total > 6000) problems.push(`embeds total ${total} characters (at most 6000)`);
+  return problems;
+}
+
+export function googleChatProblems(body: unknown): string[] {
+  if (!isObject(body)) return ['not a JSON object'];
+  const cards = body.cardsV2;
+  if (!Array.isArray(cards) || cards.length === 0) return body.text ? [] : ['no text and no cardsV2'];
+  const problems: string[] = [];
+  cards.forEach((entry: unknown, i) => {
+    if (!isObject(entry) || typeof entry.cardId !== 'string' || !isObject(entry.card)) return void problems.push(`cardsV2[${i}]: needs cardId and card`);
+    const sections = entry.card.sections;
+    if (!Array.isArray(sections) || sections.length === 0) return void problems.push(`cardsV2[${i}]: no sections`);
+    sections.forEach((section: unknown, j) => {
+      const widgets = isObject(section) && Array.isArray(section.widgets) ? section.widgets : null;
+      if (!widgets) return void problems.push(`card ${i} section ${j}: no widgets array`);
+      widgets.forEach((w: unknown, k) => {
+        const keys = isObject(w) ? Object.keys(w) : [];
+        if (keys.length !== 1 || !['textParagraph', 'decoratedText', 'buttonList'].includes(keys[0]!)) {
+          problems.push(`card ${i} section ${j} widget ${k}: one of textParagraph, decoratedText, buttonList`);
+        }
+      });
+    });
+  });
+  return problems;
+}
+
+function webhookProblems(secret: string, body: string, headers: IncomingHttpHeaders): string[] {
+  try {
+    new Webhook(secret).verify(body, {
+      'webhook-id': String(headers['webhook-id'] ?? ''),
+      'webhook-timestamp': String(headers['webhook-timestamp'] ?? ''),
+      'webhook-signature': String(headers['webhook-signature'] ?? ''),
+    });
+    return [];
+  } catch (error) {
+    return [`standardwebhooks: ${(error as Error).message}`];
+  }
+}
+
+export async function startReceiver(kind: ReceiverKind, options: { secret?: string } = {}): Promise<FakeReceiver> {
+  const secret = options.secret ?? generateWebhookSecret();
+  const received: ReceivedRequest[] = [];
+  const queue: Reply[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let open = 0;
+  let maxConcurrent = 0;
+
+  const answer = (res: ServerResponse, record: ReceivedRequest, reply: Reply | undefined): void => {
+    const success = SUCCESS[kind];
+    if (record.problems.length) {
+      record.status = 400;
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(`invalid payload: ${record.problems.join('; ')}`);
+      return;
+    }
+    if (reply?.hang) return;
+    const status = reply?.status ?? success.status;
+    record.status = status;
+    const headers: Record<string, string> = { 'content-type': success.type, ...reply?.headers };
+    if (reply?.retryAfter) headers['retry-after'] = reply.retryAfter;
+    const body = reply?.body ?? (status === success.status ? success.body : `status ${status}`);
+    res.writeHead(status, headers).end(status === 204 || status === 304 ? undefined : body);
+  };
+
+  const server: Server = createServer((req, res) => {
+    open++;
+    maxConcurrent = Math.max(maxConcurrent, open);
+    res.on('close', () => open--);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: unknown = null;
+      let problems: string[];
+      try {
+        json = JSON.parse(body);
+        problems =
+          req.method !== 'POST'
+            ? [`method ${req.method}`]
+            : kind === 'slack'
+              ? slackProblems(json)
+              : kind === 'teams'
+                ? teamsProblems(json)
+                : kind === 'discord'
+                  ? discordProblems(json)
+                  : kind === 'google_chat'
+                    ? googleChatProblems(json)
+                    : webhookProblems(secret, body, req.headers);
+      } catch {
+        problems = ['body is not JSON'];
+      }
+      const record: ReceivedRequest = { at: Date.now(), path: req.url ?? '', headers: req.headers, body, json, problems, status: null };
+      received.push(record);
+      const reply = queue.shift();
+      if (reply?.delayMs) {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          answer(res, record, reply);
+        }, reply.delayMs);
+        timers.add(timer);
+      } else answer(res, record, reply);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    kind,
+    origin,
+    url: `${origin}/hooks/${kind}/SECRET-TOKEN`,
+    secret,
+    received,
+    get valid() {
+      return received.filter((r) => r.problems.length === 0);
+    },
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    reply(...replies) {
+      queue.push(...replies);
+    },
+    async waitFor(count, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const valid = received.filter((r) => r.problems.length === 0);
+        if (valid.length >= count) return valid;
+        if (Date.now() > until) {
+          const invalid = received.filter((r) => r.problems.length).map((r) => r.problems.join('; '));
+          throw new Error(`${kind} receiver: ${valid.length} of ${count} valid requests within ${timeoutMs} ms${invalid.length ? `; invalid: ${invalid.join(' | ')}` : ''}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async close() {
+      for (const timer of timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
