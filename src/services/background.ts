@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { systemActor } from './auth/actor.js';
 import { advanceMaintenance, type MaintenanceClockResult } from './maintenance/clock.js';
 import { pruneDeliveries } from './destinations/deliveries.js';
+import { remindOverdueInternalUpdates, type ReminderResult } from './destinations/reminders.js';
 import { pruneOutbox } from './notifications/outbox.js';
 
 export interface BackgroundTickResult {
@@ -13,6 +14,8 @@ export interface BackgroundTickResult {
   attemptsPruned: number | null;
   /** Destination deliveries finished more than 30 days ago, deleted (null when the task failed). */
   deliveriesPruned: number | null;
+  /** Overdue internal updates reminded of (null when the task failed). */
+  reminders: ReminderResult | null;
 }
 
 /** Counted attempts (sign-in, subscribe, webhook ids) are kept a day: the longest window is an hour. */
@@ -25,7 +28,9 @@ export const ATTEMPT_RETENTION_MS = DAY;
  * one failing task is logged and does not stop the others; the tick itself
  * never throws.
  */
-export async function runBackgroundTick(deps: Pick<Deps, 'repos' | 'db' | 'clock' | 'log'>): Promise<BackgroundTickResult> {
+export async function runBackgroundTick(
+  deps: Pick<Deps, 'repos' | 'db' | 'clock' | 'log' | 'views' | 'mail' | 'wakeOutbox'> & Partial<Pick<Deps, 'config'>>,
+): Promise<BackgroundTickResult> {
   const maintenance = await guarded(deps, 'maintenance clock', async () => {
     const result = await advanceMaintenance(deps, systemActor('maintenance clock'), deps.clock.now());
     if (result.started.length || result.completed.length) {
@@ -38,7 +43,12 @@ export async function runBackgroundTick(deps: Pick<Deps, 'repos' | 'db' | 'clock
     deps.db.claim(deps.repos.accounts.pruneAttempts(deps.clock.now() - ATTEMPT_RETENTION_MS)),
   );
   const deliveriesPruned = await guarded(deps, 'delivery log pruning', () => pruneDeliveries(deps, deps.clock.now()));
-  return { maintenance, pruned, attemptsPruned, deliveriesPruned };
+  const reminders = await guarded(deps, 'internal update reminders', async () => {
+    const result = await remindOverdueInternalUpdates(deps, deps.clock.now());
+    if (result.queued > 0) deps.wakeOutbox();
+    return result;
+  });
+  return { maintenance, pruned, attemptsPruned, deliveriesPruned, reminders };
 }
 
 async function guarded<T>(deps: Pick<Deps, 'log'>, task: string, run: () => Promise<T>): Promise<T | null> {

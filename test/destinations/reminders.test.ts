@@ -3,6 +3,7 @@ import type { InternalNotification } from '../../src/channels/message.js';
 import type { DestinationRow } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../../src/mail/transport.js';
+import { runBackgroundTick } from '../../src/services/background.js';
 import { remindOverdueInternalUpdates } from '../../src/services/destinations/reminders.js';
 import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';
@@ -227,5 +228,24 @@ describe('remindOverdueInternalUpdates', () => {
     expect(await remindOverdueInternalUpdates(noMail, deps.clock.now())).toEqual({ reminded: [id], queued: 0, emailed: 0 });
     expect((await deps.repos.incidents.findById(id))!.internalRemindedAt).toBe(deps.clock.now());
     expect(deps.log.lines.some((l) => l.message.includes('no email transport'))).toBe(true);
+  });
+});
+
+describe('the background tick', () => {
+  it('runs the reminders (and wakes the drainers when it queued some)', async () => {
+    let woken = 0;
+    const base = await createTestDeps();
+    const deps = { ...base, mail: new RecordingTransport(), wakeOutbox: () => void woken++ };
+    await setReminders(deps, true);
+    const dest = await addDestination(deps);
+    const id = await makeIncident(deps, { severity: 1, title: 'Checkout down' });
+
+    deps.clock.advance(16 * MIN);
+    expect((await runBackgroundTick(deps)).reminders).toEqual({ reminded: [id], queued: 1, emailed: 0 });
+    expect(woken).toBe(1);
+    expect(await reminders(deps, dest)).toHaveLength(1);
+    // The next tick in the same overdue period changes nothing.
+    expect((await runBackgroundTick(deps)).reminders).toEqual({ reminded: [], queued: 0, emailed: 0 });
+    expect(woken).toBe(1);
   });
 });
