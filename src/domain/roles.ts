@@ -6,7 +6,7 @@ export type { Role };
  * Roles are cumulative: each has everything the roles below it have.
  * viewer: read the admin side. comms: incidents, maintenance, templates, the
  * subscriber list. admin: components, page settings, subscriber import, export
- * and removal. owner: the team,
+ * and removal, the internal destinations. owner: the team,
  * API tokens, the audit log.
  */
 const RANK: Record<Role, number> = { viewer: 0, comms: 1, admin: 2, owner: 3 };
@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'subscribers:write': 'admin',
   'components:write': 'admin',
   'settings:write': 'admin',
+  /** The company's own channels (Slack, Teams, ... webhooks): their URLs are secrets. */
+  'destinations:manage': 'admin',
   'team:manage': 'owner',
   'tokens:manage': 'owner',
   'audit:read': 'owner',

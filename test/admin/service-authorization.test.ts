@@ -11,6 +11,16 @@ import { createApiToken, findApiToken, listApiTokens, revokeApiToken } from '../
 import { createComponent, deleteComponent, moveComponent, reorderComponents, setComponentStatus, updateComponent } from '../../src/services/components/components.js';
 import { createGroup, deleteGroup, moveGroup, reorderGroups, updateGroup } from '../../src/services/components/groups.js';
 import { declareIncident } from '../../src/services/incidents/declare.js';
+import {
+  createDestination,
+  deleteDestination,
+  pauseDestination,
+  resumeDestination,
+  rotateSigningSecret,
+  sendTestMessage,
+  updateDestination,
+} from '../../src/services/destinations/manage.js';
+import { findDestination, listDestinations } from '../../src/services/destinations/reads.js';
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../src/services/incidents/manage.js';
 import { postInternalUpdate } from '../../src/services/incidents/internal-updates.js';
 import { setIncidentRoles, updateIncidentLinks } from '../../src/services/incidents/roles.js';
@@ -50,6 +60,7 @@ interface Fixture {
   subscriber: string;
   template: string;
   token: string;
+  destination: string;
 }
 
 async function fixture(): Promise<Fixture> {
@@ -65,6 +76,7 @@ async function fixture(): Promise<Fixture> {
   const [subscriber] = await addSubscribers(deps, ['reader@example.com']);
   const template = await createTemplate(deps, FIXTURE_ACTOR, { name: 'Short', kind: 'incident', status: 'investigating', body: 'Looking.' });
   const { row: token } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'ci', scope: 'viewer' });
+  const { id: destination } = await createDestination(deps, FIXTURE_ACTOR, { name: '#hooks', type: 'webhook', url: 'https://hooks.example.com/in/abc' });
   return {
     deps,
     incident,
@@ -77,6 +89,7 @@ async function fixture(): Promise<Fixture> {
     subscriber: subscriber!,
     template,
     token: token.id,
+    destination,
   };
 }
 
@@ -154,6 +167,16 @@ const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) =
   { name: 'changeRole', lowest: 'owner', call: (f, actor) => changeRole(f.deps, actor, f.memberId, 'comms') },
   { name: 'removeUser', lowest: 'owner', call: (f, actor) => removeUser(f.deps, actor, f.memberId) },
   { name: 'revokeApiToken', lowest: 'owner', call: (f, actor) => revokeApiToken(f.deps, actor, f.token) },
+  // Destinations: their URLs and signing secrets are secrets, so reading them is for admins too.
+  { name: 'createDestination', lowest: 'admin', call: (f, actor) => createDestination(f.deps, actor, { name: '#ops', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/x' }) },
+  { name: 'updateDestination', lowest: 'admin', call: (f, actor) => updateDestination(f.deps, actor, f.destination, { name: '#ops-hooks' }) },
+  { name: 'deleteDestination', lowest: 'admin', call: (f, actor) => deleteDestination(f.deps, actor, f.destination) },
+  { name: 'pauseDestination', lowest: 'admin', call: (f, actor) => pauseDestination(f.deps, actor, f.destination) },
+  { name: 'resumeDestination', lowest: 'admin', call: (f, actor) => resumeDestination(f.deps, actor, f.destination) },
+  { name: 'rotateSigningSecret', lowest: 'admin', call: (f, actor) => rotateSigningSecret(f.deps, actor, f.destination) },
+  { name: 'sendTestMessage', lowest: 'admin', call: (f, actor) => sendTestMessage(f.deps, actor, f.destination) },
+  { name: 'listDestinations', lowest: 'admin', call: (f, actor) => listDestinations(f.deps, actor) },
+  { name: 'findDestination', lowest: 'admin', call: (f, actor) => findDestination(f.deps, actor, f.destination) },
 ];
 
 /** Services that take an actor but need no row above: the lowest role reads them, or the actor acts on itself. */

@@ -493,6 +493,20 @@ describe('subscribers and email delivery', () => {
   });
 });
 
+describe('destinations', () => {
+  it('creates, lists, reads, tests, rotates, updates and deletes a destination (details: destinations.test.ts)', async () => {
+    const { call } = await setup('admin');
+    const created = await call('POST', '/api/v1/destinations', { name: 'hooks', type: 'webhook', url: 'https://receiver.example.com/in/abc' });
+    expect(created.signing_secret).toMatch(/^whsec_/);
+    expect((await call('GET', '/api/v1/destinations')).data).toHaveLength(1);
+    expect((await call('GET', `/api/v1/destinations/${created.id}`)).deliveries).toEqual([]);
+    expect((await call('POST', `/api/v1/destinations/${created.id}/test`)).delivery.kind).toBe('test');
+    expect((await call('POST', `/api/v1/destinations/${created.id}/rotate-secret`, undefined, 200)).signing_secret).toMatch(/^whsec_/);
+    expect((await call('PATCH', `/api/v1/destinations/${created.id}`, { paused: true })).paused).toBe(true);
+    await call('DELETE', `/api/v1/destinations/${created.id}`, undefined, 204);
+  });
+});
+
 describe('coverage', () => {
   it('exercised every registered operation above', () => {
     const missing = allOperations.map((op) => op.operationId).filter((id) => !seen.has(id));

@@ -7,7 +7,7 @@ import { signIn, TEST_PASSWORD } from '../support/admin.js';
 import { launchChromium, serveApp } from '../support/browser.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent } from '../support/factories.js';
-import { startReceiver, type Receiver } from '../support/fake-receivers.js';
+import { startReceiver, type FakeReceiver } from '../support/fake-receivers.js';
 
 /**
  * Issue 15's journey in a real browser: an admin connects a Slack channel
@@ -21,7 +21,7 @@ import { startReceiver, type Receiver } from '../support/fake-receivers.js';
 let browser: Browser;
 let deps: TestDeps;
 let herald: { url: string; close(): Promise<void> };
-let slack: Receiver;
+let slack: FakeReceiver;
 
 beforeAll(async () => {
   browser = await launchChromium();

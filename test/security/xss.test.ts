@@ -85,6 +85,7 @@ interface Fixture {
     member: string;
     apiToken: string;
     resetToken: string;
+    destination: string;
   };
   /** Pages rendered in answer to a form (a preview, a refusal, a one-time link). */
   formPages: { what: string; res: TestResponse }[];
@@ -189,6 +190,10 @@ async function hostileFixture(text: string): Promise<Fixture> {
   await form('update edit refused', `/admin/incidents/${incident}/updates/${update}/edit`, { body: '' }, 400);
   await form('member refused', '/admin/team', { name: text, email: 'not an email', role: 'comms' }, 400);
   await form('token refused', '/admin/tokens', { name: text, scope: 'superuser' }, 400);
+  await form('destination refused', '/admin/destinations/new', { name: text.slice(0, 100), type: 'slack', url: 'http://example.com/x', severityScope: 'all', componentScope: 'all' }, 400);
+  const destination = (
+    await json(await apiCall(deps, 'POST', '/api/v1/destinations', token, { name: text.slice(0, 100), type: 'webhook', url: 'https://hooks.example.com/in/x' }), 'destination', 201)
+  ).id;
 
   // A subscriber who chose the hostile component: it is named on their pages and in their emails.
   const [subscriber] = await addSubscribers(deps, ['hostile.reader@example.com'], { componentIds: [component] });
@@ -198,7 +203,7 @@ async function hostileFixture(text: string): Promise<Fixture> {
     deps,
     owner,
     token,
-    ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken },
+    ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken, destination },
     formPages,
   };
 }
@@ -256,6 +261,8 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/incidents/:id/deliveries', path: `/api/v1/incidents/${ids.incident}/deliveries` },
     { route: '/api/v1/incidents/:id/internal-updates', path: `/api/v1/incidents/${ids.incident}/internal-updates` },
     { route: '/api/v1/maintenance/:id/deliveries', path: `/api/v1/maintenance/${ids.maintenance}/deliveries` },
+    { route: '/api/v1/destinations', path: '/api/v1/destinations' },
+    { route: '/api/v1/destinations/:id', path: `/api/v1/destinations/${ids.destination}` },
     { route: '/subscribe', path: '/subscribe' },
     { route: '/subscribe/confirm/:token', path: `/subscribe/confirm/${ids.subscriberLink}` },
     { route: '/subscriptions/:token', path: `/subscriptions/${ids.subscriberLink}` },
@@ -279,6 +286,7 @@ function adminPaths(f: Fixture): { path: string; route: string }[] {
       .replace(/^\/admin\/templates\/:id/, `/admin/templates/${ids.template}`)
       .replace(/^\/admin\/team\/:id/, `/admin/team/${ids.member}`)
       .replace(/^\/admin\/tokens\/:id/, `/admin/tokens/${ids.apiToken}`)
+      .replace(/^\/admin\/destinations\/:id/, `/admin/destinations/${ids.destination}`)
       .replace(/^\/admin\/reset\/:token/, `/admin/reset/${ids.resetToken}`)
       .replace(/^\/admin\/setup\/:token/, '/admin/setup/no-longer-valid')
       .replace(/:subscriberId/, ids.subscriber);

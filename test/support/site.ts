@@ -5,6 +5,7 @@ import { seedExampleContent } from '../../src/services/settings/example-page.js'
 import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { systemActor } from '../../src/services/auth/actor.js';
+import { createDestination } from '../../src/services/destinations/manage.js';
 import { FIXTURE_ACTOR } from './actors.js';
 import { addSubscribers, subscriberRows } from '../mail/support.js';
 import { adminPost, apiToken, signIn, type TestSession } from './admin.js';
@@ -50,6 +51,8 @@ export async function buildSite(): Promise<Site> {
   const owner = await signIn(deps, 'owner');
   const member = await signIn(deps, 'comms');
   await apiToken(deps, 'viewer');
+  // A destination, so the crawl reaches its page, edit form and delete confirmation.
+  await createDestination(deps, FIXTURE_ACTOR, { name: '#incidents', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/site' });
   await addSubscribers(deps, ['reader@example.com', 'leaver@example.com', 'buyer@example.com']);
   await addSubscribers(deps, ['pending@example.com'], { status: 'pending', componentIds: [component] });
   const incident = await makeIncident(deps, {

@@ -88,6 +88,7 @@ export async function renderAdmin(
     { href: '/admin/templates', label: 'Templates', show: true },
     { href: '/admin/subscribers', label: 'Subscribers', show: can(actor.role, 'subscribers:read') },
     { href: '/admin/settings', label: 'Settings', show: can(actor.role, 'settings:write') },
+    { href: '/admin/destinations', label: 'Destinations', show: can(actor.role, 'destinations:manage') },
     { href: '/admin/team', label: 'Team', show: can(actor.role, 'team:manage') },
     { href: '/admin/tokens', label: 'API tokens', show: can(actor.role, 'tokens:manage') },
     { href: '/admin/audit', label: 'Audit log', show: can(actor.role, 'audit:read') },

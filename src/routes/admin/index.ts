@@ -4,6 +4,7 @@ import { compressHtml } from '../compress-html.js';
 import { authRoutes } from './auth-routes.js';
 import type { AdminEnv } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
+import { destinationRoutes } from './destinations.js';
 import { incidentRoutes } from './incidents.js';
 import { teamRoutes } from './team.js';
 import { tokenRoutes } from './tokens.js';
@@ -30,5 +31,6 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', templateRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
   app.route('/', subscriberAdminRoutes(deps));
+  app.route('/', destinationRoutes(deps));
   return app;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { componentOperations } from './components.js';
+import { destinationOperations } from './destinations.js';
 import { incidentOperations } from './incidents.js';
 import { maintenanceOperations } from './maintenance.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -18,6 +19,7 @@ export function apiV1Operations(): Operation[] {
     ...settingsOperations(),
     ...templateOperations(),
     ...subscriberOperations(),
+    ...destinationOperations(),
   ];
 }
 

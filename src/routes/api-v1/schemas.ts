@@ -34,6 +34,14 @@ export {
   OutboxModel,
   SubscriberListModel,
 } from '../../presenters/api-v1-mail-models.js';
+export {
+  CreatedDestinationModel,
+  DestinationDetailModel,
+  DestinationListModel,
+  DestinationModel,
+  SigningSecretModel,
+  TestMessageModel,
+} from '../../presenters/api-v1-destination-models.js';
 
 /* ---- Request building blocks ---- */
 
