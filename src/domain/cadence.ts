@@ -20,12 +20,17 @@ export function updateCadence(
   return { dueAt, overdue: dueAt !== null && now > dueAt };
 }
 
+/** An instant rounded up to the next whole 5 minutes (promises read "by 14:35", not "by 14:33"). */
+export function roundUpToFiveMinutes(at: number): number {
+  const fiveMinutes = 5 * 60_000;
+  return Math.ceil(at / fiveMinutes) * fiveMinutes;
+}
+
 /** The "next update by" time a new update should promise, rounded up to 5 minutes. */
 export function suggestedNextUpdate(severity: Severity, now: number): number | null {
   const cadence = updateCadenceMs(severity);
   if (cadence === null) return null;
-  const fiveMinutes = 5 * 60_000;
-  return Math.ceil((now + cadence) / fiveMinutes) * fiveMinutes;
+  return roundUpToFiveMinutes(now + cadence);
 }
 
 /* ---- The internal cadence: how often the company is told, beside the public page ---- */

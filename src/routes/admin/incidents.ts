@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { nextLocalTime, formatLocalDateTime, parseLocalDateTime } from '../../domain/calendar.js';
-import { suggestedNextUpdate } from '../../domain/cadence.js';
+import { internalCadenceTable, roundUpToFiveMinutes, suggestedNextUpdate } from '../../domain/cadence.js';
 import { INCIDENT_ROLE_LABELS, INCIDENT_ROLES, INCIDENT_STATUS_LABELS, SEVERITIES, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
 import { allowedNextStatuses, restoredComponents } from '../../domain/lifecycle.js';
 import { impactFromStatus, worstStatus } from '../../domain/status.js';
@@ -11,6 +11,7 @@ import { AppError, NotFoundError } from '../../lib/errors.js';
 import { presentAdminIncident, presentDeliveries, SEVERITY_OPTIONS } from '../../presenters/admin-incident.js';
 import { formErrors } from '../../presenters/form-errors.js';
 import { formatterFor } from '../../presenters/format.js';
+import { startInternalUpdate } from '../../presenters/internal-template.js';
 import { presentIncident } from '../../presenters/incident.js';
 import {
   applyTemplate,
@@ -31,6 +32,7 @@ import { failedDeliveries } from '../../services/notifications/deliveries.js';
 import { postUpdate } from '../../services/incidents/post-update.js';
 import { postInternalUpdate } from '../../services/incidents/internal-updates.js';
 import { setIncidentRoles, updateIncidentLinks } from '../../services/incidents/roles.js';
+import { listInternalTemplates } from '../../services/settings/templates.js';
 import {
   linksFromForm,
   memberOptions,
@@ -239,6 +241,22 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     ]);
     const pinned = presentPinnedHeader(data.incident, roles, internalRows[0]?.at ?? null, incident.url, format, now);
     const members = memberOptions(users);
+    const internalTemplates = data.incident.kind === 'incident' ? await listInternalTemplates(deps, c.get('actor')) : [];
+    const startFrom = internalTemplates.find((t) => t.id === c.req.query('internal_template'));
+    const cadenceMinutes = internalCadenceTable(data.settings.internalCadence)[severity];
+    const internalBody = startFrom
+      ? startInternalUpdate(
+          startFrom.body,
+          {
+            ...data.incident,
+            roles,
+            carried: carriedPlaceholders(data.incident.updates),
+            nextInternalAt: cadenceMinutes === null ? null : roundUpToFiveMinutes(now + cadenceMinutes * 60_000),
+          },
+          format,
+          now,
+        )
+      : '';
     let state = form;
     if (!state) {
       state = suggestNextUpdate({ ...emptyFormState(data.components, data.groups), status: data.incident.status }, suggested(severity, data.settings.timeZone, now), true);
@@ -264,7 +282,8 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       members,
       links: { war_room_url: data.incident.warRoomUrl ?? '', runbook_url: data.incident.runbookUrl ?? '', dashboard_url: data.incident.dashboardUrl ?? '' },
       internalUpdates: presentInternalUpdates(internalRows, format),
-      internalBody: '',
+      internalTemplates: internalTemplates.map((t) => ({ id: t.id, name: t.name })),
+      internalBody,
       ...extra,
     }, status);
   };
