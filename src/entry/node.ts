@@ -19,6 +19,7 @@ import { ConfigError, parseNodeConfig, type NodeConfig } from '../config.js';
 import { createSetupLink } from '../services/auth/accounts.js';
 import { runBackgroundTick } from '../services/background.js';
 import { createDrainer } from '../services/notifications/outbox.js';
+import type { Wakeup } from '../lib/wakeup.js';
 import { createDeliveryDrainer } from '../services/destinations/deliveries.js';
 import { initializePage } from '../services/settings/initialize.js';
 import { createNodeDeps, type NodeDeps } from './node-deps.js';
@@ -148,31 +149,16 @@ function startOutbox(deps: NodeDeps): { stop(): Promise<void> } {
     { transport: mail.name, rateLimit: deps.config.mail.rateLimit },
   );
   const drainer = createDrainer({ ...deps, mail });
-  let stopped = false;
-  const loop = (async () => {
-    await deps.db.atomic([deps.repos.outbox.releaseAll(deps.clock.now())]);
-    while (!stopped) {
-      let busy = false;
-      try {
-        const report = await drainer.drain(5_000);
-        busy = report.batches > 0 || report.chunks > 0;
-      } catch (error) {
-        deps.log.error('mail: outbox drain failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      }
-      if (!busy && !stopped) {
-        await deps.outboxWakeup.sleep(OUTBOX_POLL_MS);
-        // Woken by a publish: its response goes out before the first fan-out chunk is written.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      deps.outboxWakeup.wake();
-      await loop;
+  return startDrainLoop(deps, {
+    name: 'mail: outbox',
+    wakeup: deps.outboxWakeup,
+    release: () => deps.db.atomic([deps.repos.outbox.releaseAll(deps.clock.now())]),
+    async drain() {
+      const report = await drainer.drain(5_000);
+      return report.batches > 0 || report.chunks > 0;
     },
-  };
+    idleMs: async () => OUTBOX_POLL_MS,
+  });
 }
 
 /** How often an idle delivery loop looks for work at most (a write in this process wakes it; a retry's due time too). */
@@ -186,31 +172,48 @@ const DESTINATIONS_POLL_MS = 1_000;
  */
 function startDestinations(deps: NodeDeps): { stop(): Promise<void> } {
   const drainer = createDeliveryDrainer(deps);
+  return startDrainLoop(deps, {
+    name: 'destinations: delivery',
+    wakeup: deps.destinationsWakeup,
+    release: () => deps.db.atomic([deps.repos.deliveries.releaseAll(deps.clock.now())]),
+    async drain() {
+      return (await drainer.drain(5_000)).attempts > 0;
+    },
+    async idleMs() {
+      const next = await deps.repos.deliveries.nextDueAt();
+      return next === null ? DESTINATIONS_POLL_MS : Math.max(0, Math.min(DESTINATIONS_POLL_MS, next - deps.clock.now()));
+    },
+  });
+}
+
+interface DrainLoop {
+  /** For log lines: "mail: outbox". */
+  name: string;
+  wakeup: Wakeup;
+  /** At start: work a killed process held is made due again. */
+  release(): Promise<void>;
+  /** One drain; true when it did something (so drain again at once). */
+  drain(): Promise<boolean>;
+  /** How long to sleep when idle, unless woken first. */
+  idleMs(): Promise<number>;
+}
+
+/** A background drainer: release, then drain while busy and sleep while idle, until stopped. Errors are logged, never fatal. */
+function startDrainLoop(deps: NodeDeps, loop: DrainLoop): { stop(): Promise<void> } {
+  const describe = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
   let stopped = false;
-  const loop = (async () => {
-    try {
-      await deps.db.atomic([deps.repos.deliveries.releaseAll(deps.clock.now())]);
-    } catch (error) {
-      deps.log.error('destinations: releasing deliveries failed', { error: String(error) });
-    }
+  const running = (async () => {
+    await loop.release().catch((error: unknown) => deps.log.error(`${loop.name}: releasing held work failed`, { error: describe(error) }));
     while (!stopped) {
       let busy = false;
       try {
-        const report = await drainer.drain(5_000);
-        busy = report.attempts > 0;
+        busy = await loop.drain();
       } catch (error) {
-        deps.log.error('destinations: delivery drain failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        deps.log.error(`${loop.name} drain failed`, { error: describe(error) });
       }
       if (!busy && !stopped) {
-        let wait = DESTINATIONS_POLL_MS;
-        try {
-          const next = await deps.repos.deliveries.nextDueAt();
-          if (next !== null) wait = Math.max(0, Math.min(wait, next - deps.clock.now()));
-        } catch {
-          // keep the poll interval
-        }
-        await deps.destinationsWakeup.sleep(wait);
-        // Woken by a write: its response goes out first.
+        await loop.wakeup.sleep(await loop.idleMs().catch(() => 1_000));
+        // Woken by a write: its response goes out before the drain starts.
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
@@ -218,8 +221,8 @@ function startDestinations(deps: NodeDeps): { stop(): Promise<void> } {
   return {
     async stop() {
       stopped = true;
-      deps.destinationsWakeup.wake();
-      await loop;
+      loop.wakeup.wake();
+      await running;
     },
   };
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, MINUTE } from '../../src/domain/calendar.js';
-import { newId } from '../../src/lib/ids.js';
 import { declareIncident } from '../../src/services/incidents/declare.js';
 import { postInternalUpdate } from '../../src/services/incidents/internal-updates.js';
 import { changeSeverity } from '../../src/services/incidents/manage.js';
@@ -10,7 +9,7 @@ import { snapshotDatabase } from '../security/support.js';
 import { memberActor } from '../support/actors.js';
 import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { makeComponent, makeIncident } from '../support/factories.js';
+import { makeComponent, makeDestination, makeIncident } from '../support/factories.js';
 import { get } from '../support/http.js';
 
 /*
@@ -28,15 +27,6 @@ async function setup(): Promise<{ deps: TestDeps; lead: TestSession; api: string
   return { deps, lead, api };
 }
 
-/** A destination row straight in the database (its admin is built elsewhere): every severity unless given. */
-async function destination(deps: TestDeps, severities: number[] | null = null): Promise<string> {
-  const id = newId();
-  const now = deps.clock.now();
-  await deps.db.atomic([
-    deps.repos.destinations.insert({ id, name: `#incidents-${id}`, type: 'slack', url: 'https://hooks.slack.com/services/T000/B000/XXXX', severities, componentIds: null, createdAt: now, updatedAt: now }),
-  ]);
-  return id;
-}
 
 /** What was queued for a destination, oldest first. */
 async function queued(deps: TestDeps, destinationId: string) {
@@ -119,8 +109,8 @@ describe('declaring with roles', () => {
 describe('changing roles', () => {
   it('records who changed what and when, and queues "IC handover: A → B" to a destination that wants the incident', async () => {
     const { deps, lead } = await setup();
-    const sev1Only = await destination(deps, [1]);
-    const all = await destination(deps);
+    const sev1Only = await makeDestination(deps, { severities: [1] });
+    const all = await makeDestination(deps);
     const id = await makeIncident(deps, { severity: 2, roles: { incident_commander: { name: 'Ada' } } });
     deps.clock.advance(5 * MINUTE);
     const res = await adminPost(deps, `/admin/incidents/${id}/roles`, lead, {
@@ -147,7 +137,7 @@ describe('changing roles', () => {
 
   it('writes nothing when nothing changes, and unassigns a role', async () => {
     const { deps, lead } = await setup();
-    const all = await destination(deps);
+    const all = await makeDestination(deps);
     const id = await makeIncident(deps, { roles: { incident_commander: { name: 'Ada' }, scribe: { name: 'Sam' } } });
     const before = await snapshotDatabase(deps);
     await setIncidentRoles(deps, id, { incident_commander: { name: 'Ada' } }, memberActor('comms'));
@@ -202,7 +192,7 @@ describe('changing roles', () => {
 describe('internal updates', () => {
   it('queue an "update" marked not posted on the status page, and appear nowhere public', async () => {
     const { deps, lead, api } = await setup();
-    const all = await destination(deps);
+    const all = await makeDestination(deps);
     // A subscriber, so that a leak into email would show in the outbox.
     const id = await makeIncident(deps, { severity: 1, title: 'Checkout down', components: [{ componentId: api, status: 'major_outage' }] });
     deps.clock.advance(10 * MINUTE);
@@ -237,7 +227,7 @@ describe('internal updates', () => {
 
   it('refuse empty, too long or unfilled text with a 400, sending nothing', async () => {
     const { deps, lead } = await setup();
-    const all = await destination(deps);
+    const all = await makeDestination(deps);
     const id = await makeIncident(deps);
     for (const body of ['   ', 'x'.repeat(20_001), 'Impact: {{impact}}']) {
       const res = await adminPost(deps, `/admin/incidents/${id}/internal-updates`, lead, { body });
@@ -252,8 +242,8 @@ describe('internal updates', () => {
 describe('severity changes', () => {
   it('queue "severity_change" with the reason and old → new, to channels wanting either severity, audited', async () => {
     const { deps, lead } = await setup();
-    const sev1Only = await destination(deps, [1]);
-    const sev3Only = await destination(deps, [3]);
+    const sev1Only = await makeDestination(deps, { severities: [1] });
+    const sev3Only = await makeDestination(deps, { severities: [3] });
     const id = await makeIncident(deps, { severity: 2 });
     const res = await adminPost(deps, `/admin/incidents/${id}/severity`, lead, { severity: '1', reason: 'Every checkout fails now' });
     expect(res.status).toBe(303);

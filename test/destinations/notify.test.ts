@@ -1,13 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InternalNotification } from '../../src/channels/message.js';
-import type { DestinationRow } from '../../src/db/schema.js';
 import { wants } from '../../src/domain/notify.js';
-import { newId } from '../../src/lib/ids.js';
 import { declareIncident } from '../../src/services/incidents/declare.js';
 import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { memberActor, FIXTURE_ACTOR } from '../support/actors.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { makeComponent } from '../support/factories.js';
+import { makeComponent, makeDestination } from '../support/factories.js';
 
 /*
  * What the company's own channels are queued when an incident is declared or
@@ -15,24 +13,6 @@ import { makeComponent } from '../support/factories.js';
  * when queued, and the cases nobody is told of. Sending is deliveries.ts's.
  */
 
-async function addDestination(deps: TestDeps, routing: Partial<DestinationRow> = {}): Promise<string> {
-  const id = newId();
-  const now = deps.clock.now();
-  await deps.db.atomic([
-    deps.repos.destinations.insert({
-      id,
-      name: `dest ${id}`,
-      type: 'slack',
-      url: 'https://hooks.slack.com/services/T000/B000/secret',
-      severities: null,
-      componentIds: null,
-      createdAt: now,
-      updatedAt: now,
-      ...routing,
-    }),
-  ]);
-  return id;
-}
 
 async function queued(deps: TestDeps, destinationId: string): Promise<{ kind: string; message: InternalNotification; incidentId: string | null }[]> {
   const rows = await deps.repos.destinations.deliveriesOf(destinationId, 100);
@@ -61,10 +41,10 @@ describe('notifyDestinations: queued in the publishing write', () => {
 
   it('declaring queues a declaration for every destination that wants it, with the facts as they were', async () => {
     const payments = await makeComponent(deps, { name: 'Payments' });
-    const all = await addDestination(deps);
-    const exec = await addDestination(deps, { severities: [1] });
-    const paymentsChannel = await addDestination(deps, { componentIds: [payments] });
-    const paused = await addDestination(deps, { pausedAt: deps.clock.now() });
+    const all = await makeDestination(deps);
+    const exec = await makeDestination(deps, { severities: [1] });
+    const paymentsChannel = await makeDestination(deps, { componentIds: [payments] });
+    const paused = await makeDestination(deps, { pausedAt: deps.clock.now() });
 
     const id = await declareIncident(
       deps,
@@ -112,7 +92,7 @@ describe('notifyDestinations: queued in the publishing write', () => {
   });
 
   it('updates queue "update", and the Resolved update "resolution"; maintenance, the example page and backfill tell no one', async () => {
-    const dest = await addDestination(deps);
+    const dest = await makeDestination(deps);
     const id = await declareIncident(deps, { title: 'Slow API', severity: 3, body: 'Looking.' }, FIXTURE_ACTOR);
     await postUpdate(deps, { incidentId: id, status: 'identified', body: 'Found it.', nextUpdateAt: deps.clock.now() + 30 * 60_000 }, FIXTURE_ACTOR);
     await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.' }, FIXTURE_ACTOR);
@@ -132,7 +112,7 @@ describe('notifyDestinations: queued in the publishing write', () => {
 
   it('a destination added later gets nothing from before; a failed publish queues nothing', async () => {
     const id = await declareIncident(deps, { title: 'Before', severity: 2, body: 'x' }, FIXTURE_ACTOR);
-    const dest = await addDestination(deps);
+    const dest = await makeDestination(deps);
     await expect(postUpdate(deps, { incidentId: id, status: 'investigating', body: 'Still {{impact}}' }, FIXTURE_ACTOR)).rejects.toThrow(/placeholders/);
     expect(await queued(deps, dest)).toEqual([]);
   });

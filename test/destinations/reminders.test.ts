@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InternalNotification } from '../../src/channels/message.js';
-import type { DestinationRow } from '../../src/db/schema.js';
 import { newId } from '../../src/lib/ids.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../../src/mail/transport.js';
 import { runBackgroundTick } from '../../src/services/background.js';
@@ -9,7 +8,7 @@ import { postUpdate } from '../../src/services/incidents/post-update.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';
 import { signIn } from '../support/admin.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { makeIncident } from '../support/factories.js';
+import { makeDestination, makeIncident } from '../support/factories.js';
 
 /*
  * The internal cadence reminder (services/destinations/reminders.ts), with a
@@ -36,24 +35,6 @@ class RecordingTransport implements MailTransport {
 
 type ReminderTestDeps = TestDeps & { mail: RecordingTransport };
 
-async function addDestination(deps: TestDeps, routing: Partial<DestinationRow> = {}): Promise<string> {
-  const id = newId();
-  const now = deps.clock.now();
-  await deps.db.atomic([
-    deps.repos.destinations.insert({
-      id,
-      name: `dest ${id}`,
-      type: 'slack',
-      url: 'https://hooks.slack.com/services/T000/B000/secret',
-      severities: null,
-      componentIds: null,
-      createdAt: now,
-      updatedAt: now,
-      ...routing,
-    }),
-  ]);
-  return id;
-}
 
 async function reminders(deps: TestDeps, destinationId: string): Promise<{ kind: string; message: InternalNotification; messageId: string }[]> {
   const rows = await deps.repos.destinations.deliveriesOf(destinationId, 100);
@@ -84,7 +65,7 @@ describe('remindOverdueInternalUpdates', () => {
     });
 
   it('does nothing while reminders are off, however late the update is', async () => {
-    const everything = await addDestination(deps);
+    const everything = await makeDestination(deps);
     const id = await declareSev1();
     deps.clock.advance(3 * 60 * MIN);
     expect(await remindOverdueInternalUpdates(deps, deps.clock.now())).toEqual({ reminded: [], queued: 0, emailed: 0 });
@@ -95,10 +76,10 @@ describe('remindOverdueInternalUpdates', () => {
 
   it('reminds once per overdue period: a reminder row per destination that wants it, an email to the Comms Lead', async () => {
     await setReminders(deps, true);
-    const everything = await addDestination(deps);
-    const sev1Only = await addDestination(deps, { severities: [1] });
-    const sev3Only = await addDestination(deps, { severities: [3] });
-    const paused = await addDestination(deps, { pausedAt: deps.clock.now() });
+    const everything = await makeDestination(deps);
+    const sev1Only = await makeDestination(deps, { severities: [1] });
+    const sev3Only = await makeDestination(deps, { severities: [3] });
+    const paused = await makeDestination(deps, { pausedAt: deps.clock.now() });
     const declaredAt = deps.clock.now();
     const id = await declareSev1();
 
@@ -140,7 +121,7 @@ describe('remindOverdueInternalUpdates', () => {
 
   it('starts a new period with every internal or public update, and reminds again when that one is late', async () => {
     await setReminders(deps, true);
-    const everything = await addDestination(deps);
+    const everything = await makeDestination(deps);
     const id = await declareSev1();
     deps.clock.advance(16 * MIN);
     expect((await remindOverdueInternalUpdates(deps, deps.clock.now())).reminded).toEqual([id]);
@@ -172,7 +153,7 @@ describe('remindOverdueInternalUpdates', () => {
 
   it('reminds exactly once when two ticks race, with destinations and without', async () => {
     await setReminders(deps, true);
-    const everything = await addDestination(deps, { severities: [1] });
+    const everything = await makeDestination(deps, { severities: [1] });
     const withDestination = await declareSev1();
     const withoutDestination = await declareSev1({ severity: 2, title: 'Search slow' });
     deps.clock.advance(31 * MIN);
@@ -193,7 +174,7 @@ describe('remindOverdueInternalUpdates', () => {
 
   it('follows the configured cadence, and leaves alone severities without one, resolved and example incidents', async () => {
     await setReminders(deps, true, { 1: 60 });
-    const everything = await addDestination(deps);
+    const everything = await makeDestination(deps);
     const sev1 = await declareSev1();
     await declareSev1({ severity: 2, title: 'No cadence for SEV-2 here' });
     const resolved = await declareSev1({ title: 'Already over' });
@@ -211,7 +192,7 @@ describe('remindOverdueInternalUpdates', () => {
 
   it('emails nobody when the Comms Lead is a name without an account, and still tells the destinations', async () => {
     await setReminders(deps, true);
-    const everything = await addDestination(deps);
+    const everything = await makeDestination(deps);
     await makeIncident(deps, { severity: 1, roles: { comms_lead: { name: '@grace' } } });
     deps.clock.advance(16 * MIN);
     expect(await remindOverdueInternalUpdates(deps, deps.clock.now())).toMatchObject({ queued: 1, emailed: 0 });
@@ -237,7 +218,7 @@ describe('the background tick', () => {
     const base = await createTestDeps();
     const deps = { ...base, mail: new RecordingTransport(), wakeOutbox: () => void woken++ };
     await setReminders(deps, true);
-    const dest = await addDestination(deps);
+    const dest = await makeDestination(deps);
     const id = await makeIncident(deps, { severity: 1, title: 'Checkout down' });
 
     deps.clock.advance(16 * MIN);

@@ -1,5 +1,7 @@
 import type { ComponentStatus } from '../../src/domain/constants.js';
+import type { DestinationRow } from '../../src/db/schema.js';
 import type { Deps } from '../../src/deps.js';
+import { newId } from '../../src/lib/ids.js';
 import { createComponent, type CreateComponentInput } from '../../src/services/components/components.js';
 import { createGroup } from '../../src/services/components/groups.js';
 import { declareIncident, type DeclareIncidentInput } from '../../src/services/incidents/declare.js';
@@ -36,4 +38,28 @@ export async function makeMaintenance(
   input: Partial<ScheduleMaintenanceInput> & { scheduledFor: number; scheduledUntil: number },
 ): Promise<string> {
   return scheduleMaintenance(deps, { title: unique('Maintenance'), body: 'Planned work.', ...input }, FIXTURE_ACTOR);
+}
+
+/**
+ * A destination row straight in the database (a Slack channel wanting every
+ * incident unless `fields` say otherwise): for tests of what is queued, not
+ * of configuring destinations.
+ */
+export async function makeDestination(deps: WriteDeps, fields: Partial<DestinationRow> = {}): Promise<string> {
+  const id = fields.id ?? newId();
+  const now = deps.clock.now();
+  await deps.db.atomic([
+    deps.repos.destinations.insert({
+      name: `#incidents-${id}`,
+      type: 'slack',
+      url: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      severities: null,
+      componentIds: null,
+      createdAt: now,
+      updatedAt: now,
+      ...fields,
+      id,
+    }),
+  ]);
+  return id;
 }

@@ -35,6 +35,11 @@ const Severities = z
 const Components = z.array(z.string()).nullable().describe('Component ids: it gets incidents touching any of them; null or absent: every incident');
 const AllowPrivate = z.boolean().describe('Allow a private network address (a self-hosted chat server); loopback and link-local stay refused');
 
+/** API spelling (snake_case, `components`) to the services' (camelCase, `componentIds`). */
+function toServiceInput<T extends { components?: string[] | null; allow_private?: boolean }>({ components, allow_private, ...rest }: T) {
+  return { ...rest, componentIds: components, allowPrivate: allow_private };
+}
+
 const CreateBody = z
   .strictObject({
     name: z.string().max(100).describe('What the team calls it, e.g. "#incidents"'),
@@ -45,15 +50,7 @@ const CreateBody = z
     allow_private: AllowPrivate.optional(),
     paused: z.boolean().optional().describe('Create it paused'),
   })
-  .transform((b) => ({
-    name: b.name,
-    type: b.type,
-    url: b.url,
-    severities: b.severities,
-    componentIds: b.components,
-    allowPrivate: b.allow_private,
-    paused: b.paused,
-  }));
+  .transform(toServiceInput);
 
 const UpdateBody = z
   .strictObject({
@@ -65,15 +62,7 @@ const UpdateBody = z
     allow_private: AllowPrivate.optional(),
     paused: z.boolean().optional(),
   })
-  .transform((b) => ({
-    name: b.name,
-    type: b.type,
-    url: b.url,
-    severities: b.severities,
-    componentIds: b.components,
-    allowPrivate: b.allow_private,
-    paused: b.paused,
-  }));
+  .transform(toServiceInput);
 
 /** The service names the routing field componentIds; the API calls it components. */
 async function withApiNames<T>(run: () => Promise<T>): Promise<T> {
