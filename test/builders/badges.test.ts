@@ -114,9 +114,90 @@ describe('badgeSvg', () => {
   });
 });
 
+describe('textWidth: exact widths from the Verdana metrics table', () => {
+  /*
+   * Per character (px at 11px): narrow il.,:;'|!` 3.6; semi fjrtI()[]{} -/\" 4.6;
+   * wide mwMW%@ 10.6; wide capitals ABCDGHKNOQRUVXY& 8.2; other capitals 7.4;
+   * digits 7; code points above U+2E7F 11; anything else 6.6. The sum is scaled
+   * by size/11 and 1.08 when bold, then rounded up. Expected values are worked
+   * out by hand from that table, not by calling textWidth.
+   */
+  it.each([
+    { text: '', options: {}, width: 0, sum: '0' },
+    { text: 'API', options: {}, width: 21, sum: 'A 8.2 + P 7.4 + I 4.6 = 20.2' },
+    { text: 'operational', options: {}, width: 63, sum: '7 × 6.6 (o p e a o n a) + 2 × 4.6 (r t) + 2 × 3.6 (i l) = 62.6' },
+    { text: '00', options: {}, width: 14, sum: '2 × 7 = 14 exactly: no rounding up past a whole number' },
+    { text: '99.9%', options: {}, width: 36, sum: '3 × 7 + . 3.6 + % 10.6 = 35.2' },
+    { text: 'Wi-Fi', options: {}, width: 30, sum: 'W 10.6 + i 3.6 + - 4.6 + F 7.4 + i 3.6 = 29.8' },
+    { text: 'R&D', options: {}, width: 25, sum: 'R 8.2 + & 8.2 + D 8.2 = 24.6' },
+    { text: '状态', options: {}, width: 22, sum: '2 × 11 = 22' },
+    { text: 'API', options: { bold: true }, width: 22, sum: '20.2 × 1.08 = 21.816' },
+    { text: 'API', options: { size: 22 }, width: 41, sum: '20.2 × 2 = 40.4' },
+    { text: 'API', options: { size: 10 }, width: 19, sum: '20.2 × 10/11 = 18.36' },
+    { text: 'OPERATIONAL', options: { size: 10, bold: true }, width: 82, sum: '(6 × 8.2 + 4 × 7.4 + 4.6 = 83.4) × 10/11 × 1.08 = 81.88' },
+  ])('$text $options -> $width ($sum)', ({ text, options, width }) => {
+    expect(textWidth(text, options)).toBe(width);
+  });
+});
+
+describe('badgeSvg: exact box widths per style', () => {
+  const badge: Badge = { label: 'API', message: 'operational', color: '#4c1' };
+  const boxes = (text: string): { total: number; label: number; message: number; x: number } => {
+    const svg = svgOf(text);
+    const rects = [(svg.g as Node[])[0]!.rect].flat() as Node[];
+    return { total: Number(svg.width), label: Number(rects[0]!.width), message: Number(rects[1]!.width), x: Number(rects[1]!.x) };
+  };
+
+  it.each([
+    // flat and flat-square: 11px, 6px padding each side of each text.
+    // label 'API' 21 + 2 × 6 = 33; message 'operational' 63 + 2 × 6 = 75; 108 in all.
+    { style: 'flat', label: 33, message: 75, height: '20' },
+    { style: 'flat-square', label: 33, message: 75, height: '20' },
+    // for-the-badge: upper case, 10px, 12px padding each side, letter-spacing 1.25
+    // adding ceil(1.25 × characters): label 'API' 19 + ceil(3.75) 4 + 24 = 47;
+    // message 'OPERATIONAL' in bold 82 + ceil(13.75) 14 + 24 = 120; 167 in all.
+    { style: 'for-the-badge', label: 47, message: 120, height: '28' },
+  ] as const)('$style: label $label + message $message', ({ style, label, message, height }) => {
+    const text = badgeSvg(badge, style);
+    expect(boxes(text)).toEqual({ total: label + message, label, message, x: label });
+    expect(svgOf(text).height).toBe(height);
+    expect(text).toContain(`<clipPath id="r"><rect width="${label + message}" height="${height}" rx="${style === 'flat' ? 3 : 0}" fill="#fff"/>`);
+    // Each text is centred in its box.
+    expect(text).toContain(`<text x="${label / 2}" y="${style === 'for-the-badge' ? 18 : 14}" fill="#fff" text-anchor="middle"`);
+    expect(text).toContain(`<text x="${label + message / 2}" y="${style === 'for-the-badge' ? 18 : 14}" fill="#fff" text-anchor="middle"`);
+  });
+
+  it('for-the-badge upper-cases label and message, in the text, the title and the aria-label; the other styles keep the case', () => {
+    const mixed: Badge = { label: 'Api gateway', message: 'Partial outage', color: '#fe7d37' };
+    const big = badgeSvg(mixed, 'for-the-badge');
+    expect(big).toContain('aria-label="API GATEWAY: PARTIAL OUTAGE"');
+    expect(big).toContain('<title>API GATEWAY: PARTIAL OUTAGE</title>');
+    expect(big).toContain('>API GATEWAY</text>');
+    expect(big).toContain(' font-weight="bold">PARTIAL OUTAGE</text>');
+    expect(big).toContain('font-size="10" letter-spacing="1.25"');
+    expect(big).not.toMatch(/Api gateway|Partial outage/);
+    for (const style of ['flat', 'flat-square'] as const) {
+      const small = badgeSvg(mixed, style);
+      expect(small).toContain('aria-label="Api gateway: Partial outage"');
+      expect(small).toContain('>Partial outage</text>');
+      expect(small).toContain('font-size="11">');
+      expect(small).not.toContain('letter-spacing');
+      expect(small).not.toContain('font-weight');
+    }
+  });
+
+  it('without a label: the message box alone, padded on both sides', () => {
+    // 'operational' 63 + 2 × 6 = 75 (flat); 'OPERATIONAL' bold 82 + 14 + 2 × 12 = 120 (for-the-badge).
+    expect(svgOf(badgeSvg({ ...badge, label: '' }, 'flat')).width).toBe('75');
+    expect(svgOf(badgeSvg({ ...badge, label: '' }, 'for-the-badge')).width).toBe('120');
+  });
+});
+
 describe('faviconSvg: a dot in the status colour, brighter in dark mode', () => {
   it.each([
     ['operational', '#1a7f37', '#3fb950'],
+    ['degraded_performance', '#9a6700', '#d29922'],
+    ['partial_outage', '#c2410c', '#f0883e'],
     ['major_outage', '#cf222e', '#f85149'],
     ['under_maintenance', '#2563eb', '#58a6ff'],
   ] as const)('%s', (status, light, dark) => {

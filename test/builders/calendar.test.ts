@@ -32,6 +32,9 @@ describe('icsText: TEXT escaping (RFC 5545 3.3.11)', () => {
     ['\\;', '\\\\\\;'],
     ['bell\u0007 and nul\u0000 dropped', 'bell and nul dropped'],
     ['tab\tkept', 'tab\tkept'],
+    ['del\u007f dropped', 'del dropped'],
+    ['\u0001start\u0008 \u000bvt \u000cff \u000eso \u001bescape \u001fend', 'start vt ff so escape end'],
+    ['controls\u007f; then, escapes\u0000\n', 'controls\\; then\\, escapes\\n'],
     ['Zürich: ünïcode ✓', 'Zürich: ünïcode ✓'],
   ])('%j -> %j', (input, expected) => {
     expect(icsText(input)).toBe(expected);
@@ -114,6 +117,37 @@ describe('icsCalendar', () => {
     expect(unfolded.filter((l) => l === 'BEGIN:VEVENT')).toHaveLength(2);
     expect(unfolded).toContain('UID:second@x');
     expect(unfolded).toContain('STATUS:CANCELLED');
+  });
+
+  it('opens with the calendar header: version, product, GREGORIAN scale, PUBLISH method, name, description, refresh hints of one hour', () => {
+    const text = icsCalendar({ name: 'Acme', description: 'Planned work', stamp, events: [event()] });
+    const lines = text.split('\r\n');
+    expect(lines.slice(0, lines.indexOf('BEGIN:VEVENT'))).toEqual([
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//Herald//Status page//EN',
+      'CALSCALE:GREGORIAN',
+      'METHOD:PUBLISH',
+      'X-WR-CALNAME:Acme',
+      'X-WR-CALDESC:Planned work',
+      'REFRESH-INTERVAL;VALUE=DURATION:PT1H',
+      'X-PUBLISHED-TTL:PT1H',
+    ]);
+    // Once each, in the header only.
+    for (const name of ['CALSCALE:', 'METHOD:', 'REFRESH-INTERVAL', 'X-PUBLISHED-TTL:']) {
+      expect(lines.filter((l) => l.startsWith(name))).toHaveLength(1);
+    }
+  });
+
+  it('strips control characters from every TEXT value it writes (name, description, summary, description of events)', () => {
+    const dirty = 'a\u0000b\u0007c\u001bd\u007fe';
+    const text = icsCalendar({ name: dirty, description: dirty, stamp, events: [event({ summary: dirty, description: dirty })] });
+    expect(text).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
+    const lines = text.split('\r\n');
+    expect(lines).toContain('X-WR-CALNAME:abcde');
+    expect(lines).toContain('X-WR-CALDESC:abcde');
+    expect(lines).toContain('SUMMARY:abcde');
+    expect(lines).toContain('DESCRIPTION:abcde');
   });
 
   it('is a valid empty calendar without events', () => {

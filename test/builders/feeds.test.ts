@@ -129,3 +129,61 @@ describe('rssFeed', () => {
     expect(String(item.description)).toBe(clean(text));
   });
 });
+
+/*
+ * The exact escapes on the wire: both builders pass every value (text and
+ * attribute alike) through xmlEscape (src/lib/xml.ts), which turns & < > " '
+ * into &amp; &lt; &gt; &quot; &apos;. HTML content is escaped once more on
+ * top of its own escaping, as Atom type="html" and RSS <description> require.
+ */
+describe('the escapes written, character by character', () => {
+  const nasty = `Tom & "Jerry" 'x' <b>`;
+  const escaped = 'Tom &amp; &quot;Jerry&quot; &apos;x&apos; &lt;b&gt;';
+  const url = `https://status.example.com/incidents/abc?a=1&b="2"&c='3'`;
+  const escapedUrl = 'https://status.example.com/incidents/abc?a=1&amp;b=&quot;2&quot;&amp;c=&apos;3&apos;';
+  const html = `<p title="it's">A &amp; B</p>`;
+  const escapedHtml = '&lt;p title=&quot;it&apos;s&quot;&gt;A &amp;amp; B&lt;/p&gt;';
+  const hostile = feed([entry({ id: `tag:x,2026:a&b`, title: nasty, link: url, summary: nasty, contentHtml: html })], {
+    id: 'tag:x,2026:h&i',
+    title: nasty,
+    subtitle: nasty,
+    selfUrl: `${url}&self`,
+    alternateUrl: url,
+  });
+
+  it('atomFeed escapes & " \' < > in every element and attribute', () => {
+    const text = atomFeed(hostile);
+    expect(text).toContain('<id>tag:x,2026:h&amp;i</id>');
+    expect(text).toContain(`<title type="text">${escaped}</title><subtitle type="text">${escaped}</subtitle>`);
+    expect(text).toContain(`<link rel="self" type="application/atom+xml" href="${escapedUrl}&amp;self"/>`);
+    expect(text).toContain(`<link rel="alternate" type="text/html" href="${escapedUrl}"/>`);
+    expect(text).toContain(`<author><name>${escaped}</name><uri>${escapedUrl}</uri></author>`);
+    expect(text).toContain('<entry><id>tag:x,2026:a&amp;b</id>');
+    expect(text).toContain(`<summary type="text">${escaped}</summary>`);
+    expect(text).toContain(`<content type="html">${escapedHtml}</content>`);
+    // Nothing of the raw values is left unescaped.
+    expect(text).not.toContain(nasty);
+    expect(text).not.toContain(`"it's"`);
+    expect(text).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)/);
+  });
+
+  it('rssFeed escapes & " \' < > in every element and attribute', () => {
+    const text = rssFeed(hostile);
+    expect(text).toContain(`<channel><title>${escaped}</title><link>${escapedUrl}</link><description>${escaped}</description>`);
+    expect(text).toContain(`<atom:link href="${escapedUrl}&amp;self" rel="self" type="application/rss+xml"/>`);
+    expect(text).toContain(`<item><title>${escaped}</title><link>${escapedUrl}</link><guid isPermaLink="false">tag:x,2026:a&amp;b</guid>`);
+    expect(text).toContain(`<description>${escapedHtml}</description>`);
+    expect(text).not.toContain(nasty);
+    expect(text).not.toMatch(/&(?!amp;|lt;|gt;|quot;|apos;)/);
+  });
+
+  it('parses back to the original values', () => {
+    const f = (parser.parse(atomFeed(hostile)) as { feed: Node }).feed;
+    expect(f.title['#text']).toBe(nasty);
+    expect(f.link[1]['@href']).toBe(url);
+    expect(f.entry[0].content['#text']).toBe(html);
+    const item = (parser.parse(rssFeed(hostile)) as { rss: Node }).rss.channel.item[0];
+    expect(item.title).toBe(nasty);
+    expect(item.description).toBe(html);
+  });
+});
