@@ -231,6 +231,7 @@ export type ApiComponentChange = z.output<typeof ComponentChangeModel>;
 export type ApiIncidentUpdate = z.output<typeof IncidentUpdateModel>;
 export type ApiIncident = z.output<typeof IncidentModel>;
 export type ApiIncidentRoles = z.output<typeof IncidentRolesModel>;
+export type ApiIncidentLinks = z.output<typeof IncidentLinksModel>;
 export type ApiInternalUpdate = z.output<typeof InternalUpdateModel>;
 export type ApiPagination = z.output<typeof PaginationModel>;
 export type ApiComponent = z.output<typeof ComponentModel>;

@@ -19,6 +19,7 @@ import type {
   ApiComponent,
   ApiComponentGroup,
   ApiIncident,
+  ApiIncidentLinks,
   ApiIncidentRoles,
   ApiIncidentUpdate,
   ApiInternalUpdate,
@@ -52,6 +53,11 @@ export function presentApiUpdate(update: UpdateDetail): ApiIncidentUpdate {
       new_status: change.newStatus,
     })),
   };
+}
+
+/** The internal links as the API shows them: null when not set. */
+export function presentApiLinks(incident: Pick<IncidentDetail, 'warRoomUrl' | 'runbookUrl' | 'dashboardUrl'>): ApiIncidentLinks {
+  return { war_room_url: incident.warRoomUrl, runbook_url: incident.runbookUrl, dashboard_url: incident.dashboardUrl };
 }
 
 /**
@@ -96,7 +102,7 @@ export function presentApiIncident(incident: IncidentDetail, baseUrl: string, no
     component_ids: [...incident.componentIds].sort(),
     updates: incident.updates.map(presentApiUpdate),
     roles: presentApiRoles(roles),
-    links: { war_room_url: incident.warRoomUrl, runbook_url: incident.runbookUrl, dashboard_url: incident.dashboardUrl },
+    links: presentApiLinks(incident),
   };
 }
 

@@ -3,12 +3,12 @@ import { MINUTE } from '../../src/domain/calendar.js';
 import { newId } from '../../src/lib/ids.js';
 import { apiCall, signIn } from '../support/admin.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { makeIncident } from '../support/factories.js';
+import { makeIncident, makeMaintenance } from '../support/factories.js';
 import { get } from '../support/http.js';
 import { client, expectError, iso, NOON } from './helpers.js';
 
 /*
- * Issue 15 through /api/v1: roles and links on declaring, PUT roles, internal
+ * Issue 15 through /api/v1: roles and links on declaring, PUT roles, PUT links, internal
  * updates, the severity change message; a token names no person, so declaring
  * with a token assigns no role by default.
  */
@@ -116,6 +116,61 @@ describe('PUT /api/v1/incidents/{id}/roles', () => {
     // Viewers read them.
     expect((await viewer.call('GET', `/api/v1/incidents/${id}/internal-updates`)).data).toEqual([]);
     expect(await deps.repos.roles.rolesOf(id)).toEqual([]);
+  });
+});
+
+describe('PUT /api/v1/incidents/{id}/links', () => {
+  const NONE = { war_room_url: null, runbook_url: null, dashboard_url: null };
+
+  it('sets, clears with null and leaves out what is absent; audited with before and after; the same again writes nothing', async () => {
+    const { deps, call } = await setup();
+    const id = await makeIncident(deps, { warRoomUrl: 'https://meet.example.com/old', runbookUrl: 'https://wiki.example.com/runbooks/api' });
+    deps.clock.advance(3 * MINUTE);
+    const links = await call('PUT', `/api/v1/incidents/${id}/links`, { war_room_url: 'https://meet.example.com/new', dashboard_url: 'https://grafana.example.com/d/api' });
+    // runbook_url was left out: it stays.
+    expect(links).toEqual({ war_room_url: 'https://meet.example.com/new', runbook_url: 'https://wiki.example.com/runbooks/api', dashboard_url: 'https://grafana.example.com/d/api' });
+    expect((await call('GET', `/api/v1/incidents/${id}`)).links).toEqual(links);
+    const audited = async () => (await deps.repos.audit.list({ limit: 20 })).filter((e) => e.action === 'incident.links');
+    const [entry] = await audited();
+    expect(entry).toMatchObject({ actor: 'token: test comms', targetType: 'incident', targetId: id, at: NOON + 3 * MINUTE });
+    expect(JSON.parse(entry!.details!).changes).toEqual({
+      warRoomUrl: { from: 'https://meet.example.com/old', to: 'https://meet.example.com/new' },
+      dashboardUrl: { from: null, to: 'https://grafana.example.com/d/api' },
+    });
+    // null clears; the others stay.
+    const cleared = await call('PUT', `/api/v1/incidents/${id}/links`, { runbook_url: null });
+    expect(cleared).toEqual({ ...links, runbook_url: null });
+    expect(await audited()).toHaveLength(2);
+    // An empty body and the same values again change nothing and audit nothing.
+    expect(await call('PUT', `/api/v1/incidents/${id}/links`, {})).toEqual(cleared);
+    expect(await call('PUT', `/api/v1/incidents/${id}/links`, { war_room_url: 'https://meet.example.com/new', runbook_url: null })).toEqual(cleared);
+    expect(await audited()).toHaveLength(2);
+    // Internal: the incident's public page does not show them.
+    expect((await get(deps, `/incidents/${id}`)).text).not.toContain('meet.example.com');
+  });
+
+  it('answers 400 naming the field for a bad URL or an unknown field, 404 for an unknown incident, 400 for a maintenance, 403 for a viewer', async () => {
+    const { deps, raw } = await setup();
+    const id = await makeIncident(deps);
+    const bad = expectError(await raw('PUT', `/api/v1/incidents/${id}/links`, { war_room_url: 'https://meet.example.com/ok', runbook_url: 'javascript:alert(1)' }), 400, 'invalid_input');
+    expect(bad.fields).toEqual({ runbook_url: ['must be an http(s) URL'] });
+    expect(bad.message).toContain('runbook_url');
+    expect(expectError(await raw('PUT', `/api/v1/incidents/${id}/links`, { dashboard_url: 'not a url' }), 400, 'invalid_input').fields).toEqual({
+      dashboard_url: ['must be an http(s) URL'],
+    });
+    expect(expectError(await raw('PUT', `/api/v1/incidents/${id}/links`, { warRoomUrl: 'https://meet.example.com/x' }), 400, 'invalid_input').fields).toEqual({
+      warRoomUrl: ['is not a field of this request'],
+    });
+    expectError(await raw('PUT', '/api/v1/incidents/nosuchincident0/links', { war_room_url: null }), 404, 'not_found');
+    const maintenance = await makeMaintenance(deps, { scheduledFor: NOON + 60 * MINUTE, scheduledUntil: NOON + 120 * MINUTE });
+    expectError(await raw('PUT', `/api/v1/incidents/${maintenance}/links`, { war_room_url: 'https://meet.example.com/x' }), 400, 'invalid_input');
+    const viewer = await client(deps, 'viewer');
+    expectError(await viewer.raw('PUT', `/api/v1/incidents/${id}/links`, { war_room_url: 'https://meet.example.com/x' }), 403, 'forbidden');
+    // Nothing was saved, nothing audited.
+    expect((await deps.repos.incidents.findById(id))!).toMatchObject({ warRoomUrl: null, runbookUrl: null, dashboardUrl: null });
+    expect((await deps.repos.incidents.findById(maintenance))!.warRoomUrl).toBeNull();
+    expect((await deps.repos.audit.list({ limit: 20 })).filter((e) => e.action === 'incident.links')).toEqual([]);
+    expect((await viewer.call('GET', `/api/v1/incidents/${id}`)).links).toEqual(NONE);
   });
 });
 

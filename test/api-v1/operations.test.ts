@@ -184,11 +184,13 @@ describe('incidents', () => {
     expect(JSON.parse(entry!.details!)).toEqual({ from: 3, to: 1, reason: 'Customers cannot log in' });
   });
 
-  it('sets the roles and posts and lists internal updates (issue 15; the details in incident-roles.test.ts)', async () => {
+  it('sets the roles and links and posts and lists internal updates (issue 15; the details in incident-roles.test.ts)', async () => {
     const { deps, call } = await setup('comms');
     const id = await makeIncident(deps);
     const roles = await call('PUT', `/api/v1/incidents/${id}/roles`, { incident_commander: { name: '@ada' } });
     expect(roles).toMatchObject({ incident_commander: { user_id: null, name: '@ada' }, comms_lead: null });
+    const links = await call('PUT', `/api/v1/incidents/${id}/links`, { war_room_url: 'https://meet.example.com/ops' });
+    expect(links).toEqual({ war_room_url: 'https://meet.example.com/ops', runbook_url: null, dashboard_url: null });
     const update = await call('POST', `/api/v1/incidents/${id}/internal-updates`, { body: 'Rolling back.' });
     expect(update).toMatchObject({ incident_id: id, body: 'Rolling back.', status: 'investigating' });
     expect((await call('GET', `/api/v1/incidents/${id}/internal-updates`)).data).toEqual([update]);

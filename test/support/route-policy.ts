@@ -94,6 +94,7 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'DELETE /api/v1/incidents/:id/updates/:update_id': 'comms',
   'PUT /api/v1/incidents/:id/severity': 'comms',
   'PUT /api/v1/incidents/:id/roles': 'comms',
+  'PUT /api/v1/incidents/:id/links': 'comms',
   'POST /api/v1/incidents/:id/internal-updates': 'comms',
   'POST /api/v1/maintenance': 'comms',
   'POST /api/v1/maintenance/:id/updates': 'comms',

@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import { IMPACTS, INCIDENT_STATUSES, type IncidentKind } from '../../domain/constants.js';
-import { presentApiIncident, presentApiInternalUpdate, presentApiPagination, presentApiRoles } from '../../presenters/api-v1.js';
+import { presentApiIncident, presentApiInternalUpdate, presentApiLinks, presentApiPagination, presentApiRoles } from '../../presenters/api-v1.js';
 import type { ApiIncident } from '../../presenters/api-v1-models.js';
 import { DeclareIncidentInput, declareIncident } from '../../services/incidents/declare.js';
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, EditUpdateInput } from '../../services/incidents/manage.js';
 import { postUpdate } from '../../services/incidents/post-update.js';
 import { InternalUpdateInput, listInternalUpdates, postInternalUpdate } from '../../services/incidents/internal-updates.js';
-import { IncidentLink, RoleAssignment, setIncidentRoles } from '../../services/incidents/roles.js';
+import { IncidentLink, RoleAssignment, setIncidentRoles, updateIncidentLinks } from '../../services/incidents/roles.js';
 import { INCIDENT_ROLES, INCIDENT_ROLE_LABELS } from '../../domain/constants.js';
 import { findIncidentOfKind, listIncidentPage } from './reads.js';
 import { operation, type Operation, type RunContext } from './registry.js';
 import {
   ComponentChangeInput,
   IdPath,
+  IncidentLinksModel,
   IncidentListModel,
   IncidentModel,
   IncidentRolesModel,
@@ -63,6 +64,22 @@ const rolesInput = (roles: z.output<typeof RolesBody> | undefined) =>
 
 const Link = (what: string) => IncidentLink.optional().describe(`${what}: an http(s) URL; null for none`);
 
+/** The internal links in a request, when declaring and in PUT .../links: each an http(s) URL or null; left out stays. */
+const LinkFields = {
+  war_room_url: Link('The call or channel where the incident is worked'),
+  runbook_url: Link('The runbook'),
+  dashboard_url: Link('The dashboard'),
+};
+
+/** The API's snake_case link keys are the service's own: war_room_url becomes warRoomUrl. */
+const linksInput = (b: { war_room_url?: string | null; runbook_url?: string | null; dashboard_url?: string | null }) => ({
+  warRoomUrl: b.war_room_url,
+  runbookUrl: b.runbook_url,
+  dashboardUrl: b.dashboard_url,
+});
+
+const LinksBody = z.strictObject(LinkFields).transform(linksInput);
+
 const DeclareBody = z
   .strictObject({
     title: Title,
@@ -76,15 +93,11 @@ const DeclareBody = z
     notify: z.boolean().optional().describe('Send updates to subscribers; defaults to on for severity 1 and 2'),
     next_update_at: NextUpdateAt.optional(),
     roles: RolesBody.optional().describe('Who runs it. A person declaring (not a token) is incident_commander and comms_lead unless given here'),
-    war_room_url: Link('The call or channel where the incident is worked'),
-    runbook_url: Link('The runbook'),
-    dashboard_url: Link('The dashboard'),
+    ...LinkFields,
   })
   .transform((b) => ({
     roles: rolesInput(b.roles),
-    warRoomUrl: b.war_room_url,
-    runbookUrl: b.runbook_url,
-    dashboardUrl: b.dashboard_url,
+    ...linksInput(b),
     title: b.title,
     severity: b.severity,
     impact: b.impact,
@@ -324,6 +337,24 @@ export function incidentOperations(): Operation[] {
       async run(ctx) {
         await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
         return presentApiRoles(await setIncidentRoles(ctx.deps, ctx.params.id, rolesInput(ctx.body), ctx.actor));
+      },
+    }),
+    operation({
+      operationId: 'setIncidentLinks',
+      method: 'put',
+      path: '/incidents/{id}/links',
+      tag: 'Incidents',
+      summary: 'Set or clear an incident’s internal links',
+      description:
+        'The war room, runbook and dashboard links: each given is set to an http(s) URL, or cleared (null); links left out stay as they are. Each change is recorded in the audit log with the link before and after. Setting what is already set changes nothing. Maintenance has no links (400).',
+      permission: 'incidents:write',
+      params: IdPath,
+      body: LinksBody,
+      response: IncidentLinksModel,
+      async run(ctx) {
+        // The service answers 404 for an unknown id and 400 for a maintenance.
+        await updateIncidentLinks(ctx.deps, ctx.params.id, ctx.body, ctx.actor);
+        return presentApiLinks(await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident'));
       },
     }),
     operation({

@@ -18,6 +18,7 @@ export {
   ComponentListModel,
   ComponentModel,
   IncidentListModel,
+  IncidentLinksModel,
   IncidentModel,
   IncidentRolesModel,
   InternalUpdateListModel,
