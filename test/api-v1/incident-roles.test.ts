@@ -149,7 +149,7 @@ describe('PUT /api/v1/incidents/{id}/links', () => {
     expect((await get(deps, `/incidents/${id}`)).text).not.toContain('meet.example.com');
   });
 
-  it('answers 400 naming the field for a bad URL or an unknown field, 404 for an unknown incident, 400 for a maintenance, 403 for a viewer', async () => {
+  it('answers 400 naming the field for a bad URL or an unknown field, 404 for an unknown incident or a maintenance, 403 for a viewer', async () => {
     const { deps, raw } = await setup();
     const id = await makeIncident(deps);
     const bad = expectError(await raw('PUT', `/api/v1/incidents/${id}/links`, { war_room_url: 'https://meet.example.com/ok', runbook_url: 'javascript:alert(1)' }), 400, 'invalid_input');
@@ -163,7 +163,7 @@ describe('PUT /api/v1/incidents/{id}/links', () => {
     });
     expectError(await raw('PUT', '/api/v1/incidents/nosuchincident0/links', { war_room_url: null }), 404, 'not_found');
     const maintenance = await makeMaintenance(deps, { scheduledFor: NOON + 60 * MINUTE, scheduledUntil: NOON + 120 * MINUTE });
-    expectError(await raw('PUT', `/api/v1/incidents/${maintenance}/links`, { war_room_url: 'https://meet.example.com/x' }), 400, 'invalid_input');
+    expectError(await raw('PUT', `/api/v1/incidents/${maintenance}/links`, { war_room_url: 'https://meet.example.com/x' }), 404, 'not_found');
     const viewer = await client(deps, 'viewer');
     expectError(await viewer.raw('PUT', `/api/v1/incidents/${id}/links`, { war_room_url: 'https://meet.example.com/x' }), 403, 'forbidden');
     // Nothing was saved, nothing audited.

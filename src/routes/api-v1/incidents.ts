@@ -346,13 +346,13 @@ export function incidentOperations(): Operation[] {
       tag: 'Incidents',
       summary: 'Set or clear an incident’s internal links',
       description:
-        'The war room, runbook and dashboard links: each given is set to an http(s) URL, or cleared (null); links left out stay as they are. Each change is recorded in the audit log with the link before and after. Setting what is already set changes nothing. Maintenance has no links (400).',
+        'The war room, runbook and dashboard links: each given is set to an http(s) URL, or cleared (null); links left out stay as they are. Each change is recorded in the audit log with the link before and after. Setting what is already set changes nothing. A maintenance id is a 404 here, as on every /incidents/{id} operation.',
       permission: 'incidents:write',
       params: IdPath,
       body: LinksBody,
       response: IncidentLinksModel,
       async run(ctx) {
-        // The service answers 404 for an unknown id and 400 for a maintenance.
+        await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
         await updateIncidentLinks(ctx.deps, ctx.params.id, ctx.body, ctx.actor);
         return presentApiLinks(await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident'));
       },
