@@ -173,3 +173,17 @@ describe('the dashboard: next internal update', () => {
     expect(text).toContain('Next internal update due 13:32 UTC (in 60 min)');
   });
 });
+
+describe('the dashboard: who runs each incident', () => {
+  it('names the Incident Commander and the Comms Lead of each open incident, escaped', async () => {
+    const deps = await createTestDeps();
+    const viewer = await signIn(deps, 'viewer');
+    await makeIncident(deps, { severity: 1, title: 'Checkout down', roles: { incident_commander: { name: '<b>@ada</b>' }, comms_lead: { name: '@grace' } } });
+    await makeIncident(deps, { severity: 3, title: 'Slow search' });
+
+    const html = (await adminGet(deps, '/admin', viewer)).text;
+    expect(html).toContain('Incident Commander: <strong>&lt;b&gt;@ada&lt;/b&gt;</strong> · Comms Lead: <strong>@grace</strong>');
+    // The fixture actor has no account, so the second incident has nobody to name.
+    expect(textOf(html).match(/Incident Commander:/g)).toHaveLength(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { COMPONENT_STATUS_LABELS } from '../../domain/constants.js';
+import { COMPONENT_STATUS_LABELS, INCIDENT_ROLE_LABELS } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { presentAdminIncident } from '../../presenters/admin-incident.js';
 import { formatterFor } from '../../presenters/format.js';
@@ -20,6 +20,11 @@ export function dashboardRoutes(deps: Deps): Hono<AdminEnv> {
       incidents: data.openIncidents.map((i) => ({
         ...presentAdminIncident(i, byId, format, now),
         internalDue: presentInternalDue(data.internalDue.get(i.id), format, now),
+        // Who runs it, at a glance: the Incident Commander and the Comms Lead.
+        runBy: (['incident_commander', 'comms_lead'] as const).flatMap((role) => {
+          const held = data.roles.find((r) => r.incidentId === i.id && r.role === role);
+          return held ? [{ label: INCIDENT_ROLE_LABELS[role], name: held.name }] : [];
+        }),
       })),
       maintenance: data.pendingMaintenance.map((m) => presentIncident(m, byId, format, now)).filter((m) => !m.closed),
       components: data.components.map((x) => ({ ...x, statusLabel: COMPONENT_STATUS_LABELS[x.status] })),

@@ -1,5 +1,5 @@
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
-import type { ComponentRow, SettingsRow } from '../../db/schema.js';
+import type { ComponentRow, IncidentRoleRow, SettingsRow } from '../../db/schema.js';
 import { internalCadence, internalCadenceTable, type Cadence } from '../../domain/cadence.js';
 import type { Severity } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
@@ -18,6 +18,8 @@ export interface DashboardData {
   pendingMaintenance: IncidentDetail[];
   /** By incident id, for open real incidents with a severity (a severity without an internal cadence: dueAt null). */
   internalDue: Map<string, InternalDue>;
+  /** The roles of the open incidents. */
+  roles: IncidentRoleRow[];
 }
 
 export async function loadDashboard(deps: Pick<Deps, 'repos'>, now: number): Promise<DashboardData> {
@@ -27,8 +29,11 @@ export async function loadDashboard(deps: Pick<Deps, 'repos'>, now: number): Pro
     deps.repos.incidents.listOpenIncidents(),
     deps.repos.incidents.listPendingMaintenance(now),
   ]);
-  const internalDue = await internalDueOf(deps, settings, openIncidents, now);
-  return { settings, components, openIncidents, pendingMaintenance, internalDue };
+  const [internalDue, roles] = await Promise.all([
+    internalDueOf(deps, settings, openIncidents, now),
+    deps.repos.roles.rolesOfMany(openIncidents.map((i) => i.id)),
+  ]);
+  return { settings, components, openIncidents, pendingMaintenance, internalDue, roles };
 }
 
 /**
