@@ -5,7 +5,7 @@
 // (bench/destinations/receivers-child.ts): some fast, some slow (2 s), some
 // hanging until Herald's 10 s timeout, some answering 500 (retried with
 // backoff). The page `/` is loaded with autocannon in slices of
-// SLICE_SECONDS, in three phases:
+// SLICE_SECONDS, in four phases:
 //   quiet: nothing queued for the destinations;
 //   burst: at its start, DEST_MESSAGES internal updates are posted through
 //          /api/v1 on an open incident (DEST_MESSAGES × DEST_COUNT deliveries
