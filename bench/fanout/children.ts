@@ -58,8 +58,8 @@ export interface HeraldLaunch {
   nodeFlags: string[];
 }
 
-/** Starts `tsx src/entry/node.ts` in a process group of its own and waits until Herald listens; `fake` kills the group should this process die. */
-export async function startHerald(lifetime: Lifetime, fake: FakeResendChild, launch: HeraldLaunch): Promise<HeraldChild> {
+/** Starts `tsx src/entry/node.ts` in a process group of its own and waits until Herald listens; `fake` (any child with `guard`) kills the group should this process die. */
+export async function startHerald(lifetime: Lifetime, fake: Pick<FakeResendChild, 'guard'>, launch: HeraldLaunch): Promise<HeraldChild> {
   const { env, url, nodeFlags } = launch;
   // tsx hands flags before the script to the node process it starts.
   const child = spawn(TSX, [...nodeFlags, 'src/entry/node.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
