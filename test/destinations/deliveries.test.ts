@@ -232,6 +232,28 @@ describe('never blocking, always in order', () => {
     expect((await row(stuck)).error).toMatch(/^network error/);
   });
 
+  it('when there are more destinations with work than slots, first tries go before retries: failing destinations wait, healthy ones do not', async () => {
+    const dead = await receiver('slack');
+    dead.reply({ status: 503 });
+    const deadId = await to(dead);
+    const retrying = await queueTest(deadId);
+    // One attempt: it failed; an hour later (the test's clock) its retry is due.
+    await drainer().drain(30_000);
+    expect(await row(retrying)).toMatchObject({ status: 'queued', attempts: 1 });
+    deps.clock.advance(60 * 60_000);
+
+    const healthy = await receiver('discord');
+    const fresh = await queueTest(await to(healthy));
+    dead.reply({ hang: true });
+    // One slot: the fresh message to the healthy destination takes it, though the retry was queued first.
+    const drain = drainer({ globalConcurrency: 1, timeoutMs: 2_000 }).drain(30_000);
+    // When the retry reaches the dead receiver, the fresh message is already delivered.
+    await until(async () => dead.received.length === 2);
+    expect(await row(fresh)).toMatchObject({ status: 'sent', attempts: 1 });
+    await drain;
+    expect(await row(retrying)).toMatchObject({ status: 'queued', attempts: 2 });
+  });
+
   it('a timeout is a retry', async () => {
     const slack = await receiver('slack');
     slack.reply({ hang: true });

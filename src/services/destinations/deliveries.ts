@@ -22,7 +22,10 @@ import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
  * - Never blocking: sends run in a pool (GLOBAL_CONCURRENCY at a time, at most
  *   PER_HOST_CONCURRENCY per host, one per destination); a slot that frees up
  *   is refilled at once, so a hanging destination holds one slot for at most
- *   the 10 s timeout and delays nobody else.
+ *   the 10 s timeout and delays nobody else. Messages not tried yet go before
+ *   retries, so when there are more destinations with work than slots, the
+ *   failing ones wait, not the healthy ones (bench/README.md, "Destinations":
+ *   with 8 slots, 8 slow or dead destinations once held healthy ones up 10 s).
  * - Outcomes: 2xx sent; 408, 429, 5xx, network errors and timeouts retried
  *   after an exponential backoff with jitter or the receiver's Retry-After,
  *   whichever is longer, up to MAX_ATTEMPTS; any other answer (4xx, a
@@ -31,8 +34,10 @@ import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
  *   of them holds the URL's path (its secret).
  */
 
-export const GLOBAL_CONCURRENCY = 8;
-export const PER_HOST_CONCURRENCY = 4;
+/** Sends in flight at once: each destination has at most one, so this is how many destinations are served at once. */
+export const GLOBAL_CONCURRENCY = 32;
+/** Politeness to one host (many Slack channels share hooks.slack.com). */
+export const PER_HOST_CONCURRENCY = 8;
 /** Attempts before a retryable failure becomes final (about 40 minutes of retries with the backoff below). */
 export const MAX_ATTEMPTS = 8;
 /** Backoff before attempt n + 1: 10 s doubling, at most 15 minutes, with "equal jitter". */
@@ -167,7 +172,8 @@ export function createDeliveryDrainer(deps: DeliveryDeps, options: DeliveryDrain
   async function fill(report: DeliveryReport): Promise<number> {
     if (inFlight.size >= globalLimit) return 0;
     const now = deps.clock.now();
-    const candidates = await deps.repos.deliveries.due(now, globalLimit * 4);
+    // First tries before retries (stable: otherwise in queue order): a failing destination waits, a healthy one does not.
+    const candidates = (await deps.repos.deliveries.due(now, globalLimit * 4)).sort((a, b) => Number(a.attempts > 0) - Number(b.attempts > 0));
     let started = 0;
     for (const row of candidates) {
       if (inFlight.size >= globalLimit) break;
