@@ -58,6 +58,8 @@ export interface NotificationEvent {
    * from it, so a second write of the same event fails whole on the unique id.
    */
   dedupeKey?: string;
+  /** The incident as it was before this change, for destinations that wanted it then (a severity change). */
+  wantedAsWell?: Pick<IncidentFacts, 'severity' | 'componentIds'>;
 }
 
 export function roleNames(rows: readonly Pick<IncidentRoleRow, 'role' | 'name'>[]): RoleNames {
@@ -126,8 +128,10 @@ export async function notifyDestinations(
 ): Promise<Statement[]> {
   const now = deps.clock.now();
   if (!toldInternally(incident, { at: event.at, createdAt: now })) return [];
+  // A change of severity is for whoever wants the incident before or after it (#exec hears the way down too).
+  const asWanted = [incident, ...(event.wantedAsWell ? [event.wantedAsWell] : [])];
   const targets = (await deps.repos.destinations.list()).filter(
-    (d) => d.pausedAt === null && wants({ severities: d.severities, componentIds: d.componentIds }, incident),
+    (d) => d.pausedAt === null && asWanted.some((facts) => wants({ severities: d.severities, componentIds: d.componentIds }, facts)),
   );
   if (!targets.length) return [];
   const message = await buildNotification(deps, incident, roles, event);

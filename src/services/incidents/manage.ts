@@ -7,8 +7,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { declareIncident } from './declare.js';
 import { postUpdate } from './post-update.js';
-import { toldInternally, wants } from '../../domain/notify.js';
-import { buildNotification, factsOf, queueDelivery, roleNames, severityLabel, type NotifyDeps } from '../destinations/notify.js';
+import { factsOf, notifyDestinations, roleNames, severityLabel, type NotifyDeps } from '../destinations/notify.js';
 import { assertNoPlaceholders, parseInput, PublicId, Timestamp } from '../validation.js';
 
 type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'> & NotifyDeps;
@@ -92,22 +91,14 @@ export async function changeSeverity(deps: WriteDeps, actor: Actor, incidentId: 
   const before = factsOf(incident);
   const after = { ...before, severity };
   const change = `${incident.severity === null ? '(none)' : severityLabel(incident.severity)} → ${severityLabel(severity)}`;
-  const told = [];
-  if (toldInternally(incident, { at: now, createdAt: now })) {
-    const targets = (await deps.repos.destinations.list()).filter((d) => {
-      const routing = { severities: d.severities, componentIds: d.componentIds };
-      return d.pausedAt === null && (wants(routing, after) || wants(routing, before));
-    });
-    if (targets.length) {
-      const message = await buildNotification(deps, after, roleNames(await deps.repos.roles.rolesOf(incidentId)), {
-        kind: 'severity_change',
-        text: reason ? `Severity changed ${change}. Reason: ${reason}` : `Severity changed ${change}.`,
-        postedOnStatusPage: false,
-        extraFacts: [{ label: 'Severity change', value: change }, ...(reason ? [{ label: 'Reason', value: reason }] : [])],
-      });
-      told.push(...targets.map((d) => queueDelivery(deps, d.id, message, now)));
-    }
-  }
+  const told = await notifyDestinations(deps, after, roleNames(await deps.repos.roles.rolesOf(incidentId)), {
+    kind: 'severity_change',
+    text: reason ? `Severity changed ${change}. Reason: ${reason}` : `Severity changed ${change}.`,
+    postedOnStatusPage: false,
+    at: now,
+    extraFacts: [{ label: 'Severity change', value: change }, ...(reason ? [{ label: 'Reason', value: reason }] : [])],
+    wantedAsWell: before,
+  });
   await deps.db.atomic([
     deps.repos.incidents.update(incidentId, { severity, updatedAt: now }),
     ...told,
