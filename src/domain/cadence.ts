@@ -71,3 +71,8 @@ export function internalCadence(
   const dueAt = options.lastInternalAt + options.cadenceMinutes * 60_000;
   return { dueAt, overdue: now > dueAt };
 }
+
+/** Whole minutes an overdue update is late, at least 1 (what "late by N min" says everywhere). */
+export function minutesLate(dueAt: number, now: number): number {
+  return Math.max(1, Math.floor((now - dueAt) / 60_000));
+}

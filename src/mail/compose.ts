@@ -1,3 +1,4 @@
+import { minutesLate } from '../domain/cadence.js';
 import type { IncidentDetail } from '../db/repos/incidents-repo.js';
 import {
   COMPONENT_STATUS_LABELS,
@@ -268,7 +269,7 @@ export interface InternalReminderEmail {
 export function composeInternalReminderEmail(views: Views, page: EmailPage, to: string, reminder: InternalReminderEmail): ComposedEmail {
   const ctx = emailContext(page, { email: to, token: '' });
   const format = formatterFor(page.timeZone);
-  const lateMinutes = Math.max(1, Math.floor((reminder.now - reminder.dueAt) / 60_000));
+  const lateMinutes = minutesLate(reminder.dueAt, reminder.now);
   const title = oneLine(reminder.title);
   const data = {
     ...ctx.common,

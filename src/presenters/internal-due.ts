@@ -1,3 +1,4 @@
+import { minutesLate } from '../domain/cadence.js';
 import type { InternalDue } from '../services/incidents/dashboard.js';
 import type { Formatter, TimeView } from './format.js';
 
@@ -15,7 +16,7 @@ export function presentInternalDue(due: InternalDue | undefined, format: Formatt
   if (!due || due.dueAt === null) return null;
   const at = format.time(due.dueAt);
   if (due.overdue) {
-    const late = Math.max(1, Math.floor((now - due.dueAt) / MINUTE));
+    const late = minutesLate(due.dueAt, now);
     return { at, overdue: true, text: `Next internal update was due ${at.text}: late by ${late} min` };
   }
   const left = Math.max(0, Math.ceil((due.dueAt - now) / MINUTE));

@@ -1,8 +1,7 @@
-import { humanDuration, minutesBetween } from '../channels/message.js';
 import type { IncidentRoleRow } from '../db/schema.js';
 import { INCIDENT_STATUS_LABELS, type AnyIncidentStatus } from '../domain/constants.js';
 import { fillTemplate } from '../domain/templates.js';
-import type { Formatter } from './format.js';
+import { formatDuration, type Formatter } from './format.js';
 
 /*
  * An internal template started from the incident page: the placeholders
@@ -33,8 +32,8 @@ export function internalTemplateValues(facts: InternalTemplateFacts, format: For
     what: facts.title,
     severity: facts.severity === null ? '' : `SEV-${facts.severity}`,
     status: INCIDENT_STATUS_LABELS[facts.status],
-    started: `${format.dateTime(facts.startedAt).text} (${humanDuration(minutesBetween(facts.startedAt, now))} ago)`,
-    duration: humanDuration(minutesBetween(facts.startedAt, now)),
+    started: `${format.dateTime(facts.startedAt).text} (${formatDuration(now - facts.startedAt)} ago)`,
+    duration: formatDuration(now - facts.startedAt),
     incident_commander: role('incident_commander'),
     comms_lead: role('comms_lead'),
     ops_lead: role('ops_lead'),

@@ -1,3 +1,4 @@
+import { minutesLate } from '../../domain/cadence.js';
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
 import { INCIDENT_STATUS_LABELS } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
@@ -69,7 +70,7 @@ async function remindOne(
   const roles = await deps.repos.roles.rolesOf(incident.id);
   const names = roleNames(roles);
   const format = formatterFor(timeZone);
-  const late = Math.max(1, Math.floor((now - due.dueAt) / 60_000));
+  const late = minutesLate(due.dueAt, now);
   const who = names.comms_lead ? `${names.comms_lead} (Comms Lead)` : 'The Comms Lead';
   const deliveries = await notifyDestinations(deps, factsOf(incident), names, {
     kind: 'reminder',
