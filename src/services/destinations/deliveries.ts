@@ -1,4 +1,5 @@
 import type { InternalNotification } from '../../channels/message.js';
+import { equalJitterBackoff } from '../../lib/backoff.js';
 import { renderForDestination } from '../../channels/render.js';
 import type { DueDelivery } from '../../db/repos/deliveries-repo.js';
 import { DAY, MINUTE } from '../../domain/calendar.js';
@@ -54,8 +55,7 @@ const PRUNE_WRITES_PER_TICK = 20;
 
 /** Backoff before attempt `attempts + 1`: exponential, capped, half fixed and half random. */
 export function deliveryBackoffMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  return equalJitterBackoff(attempts, BACKOFF_BASE_MS, BACKOFF_CAP_MS, random);
 }
 
 /** When to try again after a retryable answer: the longer of the backoff and the receiver's Retry-After. */

@@ -1,6 +1,7 @@
 import type { MailOutboxRow, SubscriberRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { FINISHED_STATUSES, OUTBOX_RETENTION_MS, type BatchResult } from '../../db/repos/outbox-repo.js';
+import { equalJitterBackoff } from '../../lib/backoff.js';
 import { newId } from '../../lib/ids.js';
 import { composeAlreadySubscribedEmail, composeConfirmEmail, composeUpdateEmail, type EmailPage } from '../../mail/compose.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../../mail/transport.js';
@@ -62,8 +63,7 @@ export interface DrainReport {
 
 /** Backoff before attempt `attempts + 1`: exponential, capped, with "equal jitter" (half fixed, half random). */
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  return equalJitterBackoff(attempts, BACKOFF_BASE_MS, BACKOFF_CAP_MS, random);
 }
 
 export interface Drainer {
