@@ -89,8 +89,10 @@ export function createDrainer(deps: DrainDeps, options: DrainerOptions = {}): Dr
 
   /** Waits until the next request is allowed (real time: this paces real requests). */
   async function pace(): Promise<void> {
-    const wait = lastRequestAt + interval - elapsed();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // A timer may fire up to a millisecond early by this clock: wait again until the interval has passed.
+    for (let wait = lastRequestAt + interval - elapsed(); wait > 0; wait = lastRequestAt + interval - elapsed()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+    }
     lastRequestAt = elapsed();
   }
 
