@@ -17,6 +17,8 @@ export const NOTIFICATION_HEADLINES: Record<NotificationKind, string> = {
   resolution: 'Incident resolved',
   reminder: 'Internal update overdue',
   test: 'Test message from Herald',
+  alert: 'Alert firing, unacknowledged',
+  escalation: 'Alert still unacknowledged',
 };
 
 export interface NotificationLinks {
@@ -27,6 +29,9 @@ export interface NotificationLinks {
   warRoom?: string | null;
   dashboard?: string | null;
   runbook?: string | null;
+  /** An alert's draft: acknowledge it, or declare an incident from it (both ask for sign-in). */
+  acknowledge?: string | null;
+  declare?: string | null;
 }
 
 export interface InternalNotification {
@@ -114,10 +119,10 @@ export function notificationFacts(n: InternalNotification, now: number): Fact[] 
 
 /** The links a message offers as buttons, in order; only http(s) URLs (a typed `javascript:` never becomes a button). */
 export function notificationLinks(links: NotificationLinks): NamedLink[] {
-  const named: NamedLink[] = [
-    { label: 'Open in Herald', url: links.admin },
-    { label: 'Public page', url: links.public },
-  ];
+  const named: NamedLink[] = [];
+  if (links.acknowledge) named.push({ label: 'Acknowledge', url: links.acknowledge });
+  if (links.declare) named.push({ label: 'Declare incident', url: links.declare });
+  named.push({ label: 'Open in Herald', url: links.admin }, { label: 'Public page', url: links.public });
   if (links.warRoom) named.push({ label: 'War room', url: links.warRoom });
   if (links.dashboard) named.push({ label: 'Dashboard', url: links.dashboard });
   if (links.runbook) named.push({ label: 'Runbook', url: links.runbook });

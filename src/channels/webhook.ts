@@ -25,6 +25,8 @@ export const WEBHOOK_EVENT_TYPES: Record<NotificationKind, string> = {
   resolution: 'incident.resolved',
   reminder: 'incident.internal_update_overdue',
   test: 'destination.test',
+  alert: 'alert.firing',
+  escalation: 'alert.unacknowledged',
 };
 
 export interface WebhookBody {
@@ -47,7 +49,8 @@ export interface WebhookBody {
     };
     update: { text_markdown: string; text_plain: string; posted_on_status_page: boolean };
     roles: { incident_commander: string | null; comms_lead: string | null };
-    links: { war_room: string | null; dashboard: string | null; runbook: string | null };
+    /** acknowledge and declare: for an alert's draft (alert.firing, alert.unacknowledged); null otherwise. */
+    links: { war_room: string | null; dashboard: string | null; runbook: string | null; acknowledge: string | null; declare: string | null };
     facts: { label: string; value: string }[];
   };
 }
@@ -76,7 +79,10 @@ export function buildWebhookBody(n: InternalNotification, now: number): WebhookB
       },
       update: { text_markdown: n.text, text_plain: markdownToText(n.text), posted_on_status_page: n.postedOnStatusPage },
       roles: { incident_commander: n.roles.incidentCommander ?? null, comms_lead: n.roles.commsLead ?? null },
-      links: { war_room: linkOrNull(n.links.warRoom), dashboard: linkOrNull(n.links.dashboard), runbook: linkOrNull(n.links.runbook) },
+      links: { war_room: linkOrNull(n.links.warRoom), dashboard: linkOrNull(n.links.dashboard), runbook: linkOrNull(n.links.runbook),
+        acknowledge: linkOrNull(n.links.acknowledge),
+        declare: linkOrNull(n.links.declare),
+      },
       facts: (n.extraFacts ?? []).map((fact) => ({ label: fact.label, value: fact.value })),
     },
   };

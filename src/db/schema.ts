@@ -1,8 +1,12 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 import {
+  ALERT_SOURCES,
+  ALERT_STATUSES,
   ANY_INCIDENT_STATUSES,
   COMPONENT_STATUSES,
+  DETECTION_SOURCES,
+  DRAFT_STATUSES,
   DELIVERY_STATUSES,
   DESTINATION_TYPES,
   IMPACTS,
@@ -14,6 +18,7 @@ import {
   ROLES,
   SUBSCRIBER_STATUSES,
   TEMPLATE_AUDIENCES,
+  TOKEN_SCOPES,
 } from '../domain/constants.js';
 
 /*
@@ -38,6 +43,10 @@ export const settings = sqliteTable('settings', {
   internalCadence: text('internal_cadence', { mode: 'json' }).$type<Record<string, number>>(),
   /** Remind the Comms Lead (email) and the destinations when an internal update is overdue. */
   internalReminders: integer('internal_reminders', { mode: 'boolean' }).notNull().default(false),
+  /** Minutes a draft from a SEV-1/2 rule may stay unacknowledged before it is announced again. */
+  alertEscalationMinutes: integer('alert_escalation_minutes').notNull().default(5),
+  /** The members emailed when a draft is escalated (JSON list of user ids); null: every owner. */
+  alertEscalationUserIds: text('alert_escalation_user_ids', { mode: 'json' }).$type<string[]>(),
   pageId: text('page_id').notNull(),
   name: text('name').notNull(),
   url: text('url').notNull(),
@@ -125,6 +134,13 @@ export const incidents = sqliteTable(
     dashboardUrl: text('dashboard_url'),
     /** When the Comms Lead was last reminded of an overdue internal update (one reminder per overdue period). */
     internalRemindedAt: integer('internal_reminded_at'),
+    /** How the team learned of it (alert, customer report, ...); null: not recorded. */
+    detectionSource: text('detection_source', { enum: DETECTION_SOURCES }),
+    /** When the team learned of it (an alert's start time when declared from one). */
+    detectedAt: integer('detected_at'),
+    /** When someone took it on, and who ("Ada Lovelace <ada@example.com>"). */
+    acknowledgedAt: integer('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
   },
   (t) => [
     index('incidents_kind_status').on(t.kind, t.status),
@@ -235,7 +251,7 @@ export const apiTokens = sqliteTable(
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull().unique(),
     /** The role this token acts with. */
-    scope: text('scope', { enum: ROLES }).notNull(),
+    scope: text('scope', { enum: TOKEN_SCOPES }).notNull(),
     createdBy: text('created_by'),
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at'),
@@ -547,3 +563,107 @@ export type IncidentRoleRow = typeof incidentRoles.$inferSelect;
 export type InternalUpdateRow = typeof internalUpdates.$inferSelect;
 export type DestinationRow = typeof destinations.$inferSelect;
 export type DestinationDeliveryRow = typeof destinationDeliveries.$inferSelect;
+
+/* ---- Alerts from monitoring (issue 16) ---- */
+
+/**
+ * How alerts map to components and a suggested severity. Rules are tried in
+ * `position` order and the first whose matchers all equal the alert's labels
+ * wins; an alert no rule matches still arrives, unassigned.
+ */
+export const alertRules = sqliteTable('alert_rules', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  position: integer('position').notNull(),
+  /** Only alerts from this source; null: any. */
+  source: text('source', { enum: ALERT_SOURCES }),
+  /** Label name -> exact value; every one must match (JSON). */
+  matchers: text('matchers', { mode: 'json' }).notNull().$type<Record<string, string>>(),
+  componentIds: text('component_ids', { mode: 'json' }).notNull().$type<string[]>(),
+  /** The suggested severity; null: none suggested. */
+  severity: integer('severity'),
+  /** Opt-in: the components take this status while the alert fires, and go back when it resolves. */
+  autoComponentStatus: text('auto_component_status', { enum: COMPONENT_STATUSES }),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * A draft incident: what firing alerts open. Never public, never emailed; a
+ * person acknowledges it, declares an incident from it or dismisses it.
+ */
+export const alertDrafts = sqliteTable(
+  'alert_drafts',
+  {
+    id: text('id').primaryKey(),
+    /**
+     * Set while the draft is open to new alerts (unique, so two deliveries of
+     * the same group racing each other open one draft): "components:<ids>" for
+     * alerts a rule maps to components, else "group:<source>:<group key>".
+     * Null once closed.
+     */
+    openKey: text('open_key').unique(),
+    status: text('status', { enum: DRAFT_STATUSES }).notNull(),
+    source: text('source', { enum: ALERT_SOURCES }).notNull(),
+    /** The first alert's summary. */
+    title: text('title').notNull(),
+    /** The most severe severity its rules suggest; null: none. */
+    severity: integer('severity'),
+    componentIds: text('component_ids', { mode: 'json' }).notNull().$type<string[]>(),
+    ruleId: text('rule_id').references(() => alertRules.id, { onDelete: 'set null' }),
+    /** The earliest start of its alerts. */
+    detectedAt: integer('detected_at').notNull(),
+    acknowledgedAt: integer('acknowledged_at'),
+    /** Who acknowledged it (an actor label). */
+    acknowledgedBy: text('acknowledged_by'),
+    /** When it was announced again, unacknowledged (at most once). */
+    escalatedAt: integer('escalated_at'),
+    incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'set null' }),
+    dismissedReason: text('dismissed_reason'),
+    closedAt: integer('closed_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('alert_drafts_status').on(t.status, t.createdAt), index('alert_drafts_incident').on(t.incidentId)],
+);
+
+/** One alert episode: from firing to resolved, under one deduplication key. */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: text('id').primaryKey(),
+    draftId: text('draft_id')
+      .notNull()
+      .references(() => alertDrafts.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: ALERT_SOURCES }).notNull(),
+    /** Alertmanager's fingerprint, Grafana's, Uptime Kuma's monitor id, the generic `key`. */
+    dedupeKey: text('dedupe_key').notNull(),
+    /**
+     * "<source>:<dedupe key>" while firing, null once resolved: unique, so a
+     * repeated notification (or two racing) finds the episode instead of
+     * opening another.
+     */
+    firingKey: text('firing_key').unique(),
+    status: text('status', { enum: ALERT_STATUSES }).notNull(),
+    summary: text('summary').notNull(),
+    description: text('description'),
+    labels: text('labels', { mode: 'json' }).notNull().$type<Record<string, string>>(),
+    /** Links the payload carried (the source graph, dashboard, runbook, silence), JSON [{label, url}]. */
+    links: text('links', { mode: 'json' }).notNull().$type<{ label: string; url: string }[]>(),
+    ruleId: text('rule_id').references(() => alertRules.id, { onDelete: 'set null' }),
+    /** The severity its rule suggests, or the payload's own. */
+    severity: integer('severity'),
+    /** The component statuses it moved (rule opt-in) and what each was before (JSON id -> status), to revert. */
+    componentsBefore: text('components_before', { mode: 'json' }).$type<Record<string, string>>(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at'),
+    receivedAt: integer('received_at').notNull(),
+    resolvedReceivedAt: integer('resolved_received_at'),
+  },
+  (t) => [index('alerts_draft').on(t.draftId, t.startsAt), index('alerts_source_key').on(t.source, t.dedupeKey)],
+);
+
+export type AlertRuleRow = typeof alertRules.$inferSelect;
+export type AlertDraftRow = typeof alertDrafts.$inferSelect;
+export type AlertRow = typeof alerts.$inferSelect;

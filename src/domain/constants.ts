@@ -66,6 +66,13 @@ export type Severity = (typeof SEVERITIES)[number];
 export const ROLES = ['owner', 'admin', 'comms', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * What an API token may do: act as one of the roles, or `alerts`, which can
+ * only post alerts to the intake endpoints (a monitoring system's token).
+ */
+export const TOKEN_SCOPES = [...ROLES, 'alerts'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
 /* ---- Subscribers and mail ---- */
 
 /**
@@ -122,7 +129,19 @@ export const DESTINATION_TYPE_LABELS: Record<DestinationType, string> = {
 };
 
 /** What an internal notification announces. */
-export const NOTIFICATION_KINDS = ['declaration', 'update', 'severity_change', 'role_change', 'resolution', 'reminder', 'test'] as const;
+export const NOTIFICATION_KINDS = [
+  'declaration',
+  'update',
+  'severity_change',
+  'role_change',
+  'resolution',
+  'reminder',
+  'test',
+  /** An alert opened a draft incident (issue 16). */
+  'alert',
+  /** A draft from a SEV-1/2 rule is still unacknowledged. */
+  'escalation',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**
@@ -135,3 +154,48 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Who a template is for: customers (page, feeds, email) or the company's own channels. */
 export const TEMPLATE_AUDIENCES = ['public', 'internal'] as const;
 export type TemplateAudience = (typeof TEMPLATE_AUDIENCES)[number];
+
+/* ---- Alerts from monitoring (issue 16) ---- */
+
+/** Where an alert came from: each has its own intake endpoint and payload. */
+export const ALERT_SOURCES = ['alertmanager', 'grafana', 'uptime_kuma', 'generic'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+
+export const ALERT_SOURCE_LABELS: Record<AlertSource, string> = {
+  alertmanager: 'Prometheus Alertmanager',
+  grafana: 'Grafana',
+  uptime_kuma: 'Uptime Kuma',
+  generic: 'Generic JSON',
+};
+
+export const ALERT_STATUSES = ['firing', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/**
+ * A draft incident, opened by a firing alert and never public.
+ * open: nobody has it yet. acknowledged: someone has it. declared: an incident
+ * was declared from it (its alerts stay on the incident). dismissed: not an
+ * incident (a person said why). resolved: all its alerts resolved before
+ * anyone declared it.
+ */
+export const DRAFT_STATUSES = ['open', 'acknowledged', 'declared', 'dismissed', 'resolved'] as const;
+export type DraftStatus = (typeof DRAFT_STATUSES)[number];
+
+export const DRAFT_STATUS_LABELS: Record<DraftStatus, string> = {
+  open: 'Unacknowledged',
+  acknowledged: 'Acknowledged',
+  declared: 'Declared',
+  dismissed: 'Dismissed',
+  resolved: 'Resolved on its own',
+};
+
+/** How the team learned of an incident (for the detection metrics). */
+export const DETECTION_SOURCES = ['alert', 'customer_report', 'internal', 'other'] as const;
+export type DetectionSource = (typeof DETECTION_SOURCES)[number];
+
+export const DETECTION_SOURCE_LABELS: Record<DetectionSource, string> = {
+  alert: 'Alert from monitoring',
+  customer_report: 'Customer report',
+  internal: 'Noticed by the team',
+  other: 'Other',
+};

@@ -1,6 +1,6 @@
-import type { Role } from './constants.js';
+import type { Role, TokenScope } from './constants.js';
 
-export type { Role };
+export type { Role, TokenScope };
 
 /**
  * Roles are cumulative: each has everything the roles below it have.
@@ -24,11 +24,18 @@ export const PERMISSIONS = {
   'team:manage': 'owner',
   'tokens:manage': 'owner',
   'audit:read': 'owner',
+  /** Posting alerts to the intake endpoints: an `alerts` token, or comms and above. */
+  'alerts:ingest': 'comms',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
-export function can(role: Role, permission: Permission): boolean {
+/**
+ * Whether a role (or a token's scope) grants a permission. The `alerts` scope
+ * is outside the ranks: it grants posting alerts and nothing else.
+ */
+export function can(role: TokenScope, permission: Permission): boolean {
+  if (role === 'alerts') return permission === 'alerts:ingest';
   return RANK[role] >= RANK[PERMISSIONS[permission]];
 }
 
@@ -38,3 +45,5 @@ export const ROLE_LABELS: Record<Role, string> = {
   comms: 'Comms',
   viewer: 'Viewer',
 };
+
+export const SCOPE_LABELS: Record<TokenScope, string> = { ...ROLE_LABELS, alerts: 'Alerts (intake only)' };

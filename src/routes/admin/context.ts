@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { UserRow } from '../../db/schema.js';
-import { can, ROLE_LABELS, type Permission } from '../../domain/roles.js';
+import { can, SCOPE_LABELS, type Permission } from '../../domain/roles.js';
 import type { Deps } from '../../deps.js';
 import { constantTimeEqual } from '../../lib/crypto.js';
 import { ForbiddenError, UnauthorizedError } from '../../lib/errors.js';
@@ -43,7 +43,7 @@ export function requirePermission(deps: Deps, permission: Permission): Middlewar
       throw new UnauthorizedError('Your session has ended. Sign in again; what you typed is still in the form if you go back.');
     }
     const actor = userActor(found.user);
-    if (!can(actor.role, permission)) throw new ForbiddenError(`Your role (${ROLE_LABELS[actor.role]}) does not allow this.`);
+    if (!can(actor.role, permission)) throw new ForbiddenError(`Your role (${SCOPE_LABELS[actor.role]}) does not allow this.`);
     c.set('actor', actor);
     c.set('user', found.user);
     c.set('csrf', found.session.csrfToken);
@@ -97,7 +97,7 @@ export async function renderAdmin(
   const body = deps.views.render(`admin/${view}`, {
     ...data,
     page: presentPage(settings),
-    me: { name: c.get('user').name, role: ROLE_LABELS[actor.role] },
+    me: { name: c.get('user').name, role: SCOPE_LABELS[actor.role] },
     can: (permission: Permission) => can(actor.role, permission),
     csrf: c.get('csrf'),
     nav: nav.map((item) => ({

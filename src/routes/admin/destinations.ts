@@ -51,6 +51,8 @@ const KIND_LABELS: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   resolution: 'Resolution',
   reminder: 'Reminder',
   test: 'Test message',
+  alert: 'Alert',
+  escalation: 'Alert escalation',
 };
 
 const STATUS_LABELS: Record<(typeof DELIVERY_STATUSES)[number], string> = {

@@ -198,7 +198,8 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
         id: 'preview', kind: 'incident', title, severity: severity || null, status: 'investigating',
         impact: chosen.length ? impactFromStatus(worstStatus(chosen.map((x) => x.status))) : 'none',
         startedAt: now, monitoringAt: null, resolvedAt: null, scheduledFor: null, scheduledUntil: null,
-        nextUpdateAt: next.at, notify: false, example: false, createdAt: now, updatedAt: now, sequence: 0, warRoomUrl: null, runbookUrl: null, dashboardUrl: null, internalRemindedAt: null, updates: [], componentIds: [],
+        nextUpdateAt: next.at, notify: false, example: false, createdAt: now, updatedAt: now, sequence: 0, warRoomUrl: null, runbookUrl: null, dashboardUrl: null, internalRemindedAt: null,
+        detectionSource: null, detectedAt: null, acknowledgedAt: null, acknowledgedBy: null, updates: [], componentIds: [],
       };
       return renderNew(c, data, form, { ...typed, preview: previewOf(data, base, form, title, body, 'investigating', now) });
     }

@@ -191,6 +191,10 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
           runbookUrl: null,
           dashboardUrl: null,
           internalRemindedAt: null,
+          detectionSource: null,
+          detectedAt: null,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
           componentIds: form.componentIds,
           updates: [
             { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, placeholders: null, createdAt: now, updatedAt: now, componentChanges: [] },

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ROLE_LABELS } from '../../domain/roles.js';
+import { SCOPE_LABELS } from '../../domain/roles.js';
 import type { ApiTokenRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { AppError } from '../../lib/errors.js';
@@ -9,6 +9,16 @@ import { loadSettings } from '../../services/settings/reads.js';
 import { baseUrlFor } from '../base-url.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 import { ROLE_OPTIONS } from './team.js';
+
+/** The roles, then the scope a monitoring system's token needs. */
+const SCOPE_OPTIONS = [
+  ...ROLE_OPTIONS,
+  {
+    value: 'alerts',
+    label: SCOPE_LABELS.alerts,
+    description: 'post alerts from Alertmanager, Grafana, Uptime Kuma or a script to /api/v1/alerts; nothing else',
+  },
+];
 
 const NOTICES: Record<string, string> = {
   revoked: 'Token revoked. Requests with it are refused from now on.',
@@ -21,7 +31,7 @@ function presentToken(row: ApiTokenRow, format: Formatter) {
     id: row.id,
     name: row.name,
     scope: row.scope,
-    scopeLabel: ROLE_LABELS[row.scope],
+    scopeLabel: SCOPE_LABELS[row.scope],
     createdBy: row.createdBy ?? 'unknown',
     createdAt: format.dateTime(row.createdAt),
     lastUsedAt: row.lastUsedAt === null ? null : format.dateTime(row.lastUsedAt),
@@ -53,7 +63,7 @@ export function tokenRoutes(deps: Deps): Hono<AdminEnv> {
         title: 'API tokens',
         notice: state.notice ?? null,
         tokens,
-        roles: ROLE_OPTIONS,
+        roles: SCOPE_OPTIONS,
         form: state.form ?? { name: '', scope: '' },
         errors: state.errors ?? null,
         baseUrl: baseUrlFor(deps, c, settings.url),
@@ -75,7 +85,7 @@ export function tokenRoutes(deps: Deps): Hono<AdminEnv> {
         title: 'Token created',
         token,
         name: row.name,
-        scopeLabel: ROLE_LABELS[row.scope],
+        scopeLabel: SCOPE_LABELS[row.scope],
         baseUrl: baseUrlFor(deps, c, settings.url),
       });
     } catch (error) {

@@ -80,7 +80,7 @@ export function honoPath(path: string): string {
 
 /** The lowest token scope an operation needs. */
 export function scopeFor(permission: Permission): string {
-  return PERMISSIONS[permission];
+  return permission === 'alerts:ingest' ? 'alerts, or comms' : PERMISSIONS[permission];
 }
 
 /** 401 without a valid token, 403 when its scope is too low; sets the actor. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Statement } from '../../db/database.js';
 import type { AuditRow } from '../../db/schema.js';
-import type { Role } from '../../domain/constants.js';
+import type { Role, TokenScope } from '../../domain/constants.js';
 import { can, type Permission } from '../../domain/roles.js';
 import type { Deps } from '../../deps.js';
 import { ForbiddenError } from '../../lib/errors.js';
@@ -13,7 +13,8 @@ export interface Actor {
   id: string;
   /** "Ada Lovelace <ada@example.com>", "token: deploy-bot" or "system: maintenance clock". */
   label: string;
-  role: Role;
+  /** A person's role, a token's scope (which may be `alerts`: posting alerts only), Herald's own. */
+  role: TokenScope;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MINUTE } from '../../domain/calendar.js';
-import { ROLES } from '../../domain/constants.js';
+import { TOKEN_SCOPES } from '../../domain/constants.js';
 import type { ApiTokenRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError, UnauthorizedError } from '../../lib/errors.js';
@@ -16,7 +16,7 @@ export const TOKEN_PREFIX = 'hrld_';
 
 export const CreateTokenInput = z.object({
   name: z.string().trim().min(1, { error: 'is required' }).max(100),
-  scope: z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` }),
+  scope: z.enum(TOKEN_SCOPES, { error: `must be one of ${TOKEN_SCOPES.join(', ')}` }),
 });
 export type CreateTokenInput = z.input<typeof CreateTokenInput>;
 
