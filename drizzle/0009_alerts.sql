@@ -11,18 +11,15 @@ CREATE TABLE `alert_drafts` (
 	`acknowledged_at` integer,
 	`acknowledged_by` text,
 	`escalated_at` integer,
-	`incident_id` text,
 	`dismissed_reason` text,
 	`closed_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
-	FOREIGN KEY (`rule_id`) REFERENCES `alert_rules`(`id`) ON UPDATE no action ON DELETE set null,
-	FOREIGN KEY (`incident_id`) REFERENCES `incidents`(`id`) ON UPDATE no action ON DELETE set null
+	FOREIGN KEY (`rule_id`) REFERENCES `alert_rules`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `alert_drafts_open_key_unique` ON `alert_drafts` (`open_key`);--> statement-breakpoint
 CREATE INDEX `alert_drafts_status` ON `alert_drafts` (`status`,`created_at`);--> statement-breakpoint
-CREATE INDEX `alert_drafts_incident` ON `alert_drafts` (`incident_id`);--> statement-breakpoint
 CREATE TABLE `alert_rules` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -50,7 +47,7 @@ CREATE TABLE `alerts` (
 	`links` text NOT NULL,
 	`rule_id` text,
 	`severity` integer,
-	`components_before` text,
+	`auto_statuses` text,
 	`starts_at` integer NOT NULL,
 	`ends_at` integer,
 	`received_at` integer NOT NULL,
@@ -66,5 +63,7 @@ ALTER TABLE `incidents` ADD `detection_source` text;--> statement-breakpoint
 ALTER TABLE `incidents` ADD `detected_at` integer;--> statement-breakpoint
 ALTER TABLE `incidents` ADD `acknowledged_at` integer;--> statement-breakpoint
 ALTER TABLE `incidents` ADD `acknowledged_by` text;--> statement-breakpoint
+ALTER TABLE `incidents` ADD `alert_draft_id` text REFERENCES alert_drafts(id) ON DELETE SET NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `incidents_alert_draft_id_unique` ON `incidents` (`alert_draft_id`);--> statement-breakpoint
 ALTER TABLE `settings` ADD `alert_escalation_minutes` integer DEFAULT 5 NOT NULL;--> statement-breakpoint
 ALTER TABLE `settings` ADD `alert_escalation_user_ids` text;

@@ -1,5 +1,5 @@
 import { oneLine } from '../lib/text.js';
-import { NOTIFICATION_KINDS, type NotificationKind, type Severity } from '../domain/constants.js';
+import { DRAFT_NOTIFICATION_KINDS, NOTIFICATION_KINDS, type NotificationKind, type Severity } from '../domain/constants.js';
 
 /*
  * The one plain view model of an internal notification (issue 15), from which
@@ -19,7 +19,13 @@ export const NOTIFICATION_HEADLINES: Record<NotificationKind, string> = {
   test: 'Test message from Herald',
   alert: 'Alert firing, unacknowledged',
   escalation: 'Alert still unacknowledged',
+  alert_acknowledged: 'Alert acknowledged',
 };
+
+/** Whether a notification is about an alert's draft (its incidentId names the draft, not an incident). */
+export function isAboutDraft(kind: NotificationKind): boolean {
+  return (DRAFT_NOTIFICATION_KINDS as readonly NotificationKind[]).includes(kind);
+}
 
 export interface NotificationLinks {
   /** The incident's admin page (absolute URL). */
@@ -105,7 +111,8 @@ export function notificationFacts(n: InternalNotification, now: number): Fact[] 
     { label: 'Status', value: n.status },
   ];
   if (n.impact) facts.push({ label: 'Impact', value: n.impact });
-  facts.push({ label: 'Started', value: `${utcText(n.startedAt)} (${ago(n.startedAt, now)})` });
+  const aboutAlert = isAboutDraft(n.kind);
+  facts.push({ label: aboutAlert ? 'Firing since' : 'Started', value: `${utcText(n.startedAt)} (${ago(n.startedAt, now)})` });
   if (n.kind === 'update' || n.kind === 'resolution') {
     facts.push({ label: 'Duration', value: humanDuration(minutesBetween(n.startedAt, now)) });
   }

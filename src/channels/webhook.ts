@@ -27,6 +27,7 @@ export const WEBHOOK_EVENT_TYPES: Record<NotificationKind, string> = {
   test: 'destination.test',
   alert: 'alert.firing',
   escalation: 'alert.unacknowledged',
+  alert_acknowledged: 'alert.acknowledged',
 };
 
 export interface WebhookBody {

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 import {
   ALERT_SOURCES,
@@ -19,6 +19,7 @@ import {
   SUBSCRIBER_STATUSES,
   TEMPLATE_AUDIENCES,
   TOKEN_SCOPES,
+  type ComponentStatus,
 } from '../domain/constants.js';
 
 /*
@@ -141,6 +142,13 @@ export const incidents = sqliteTable(
     /** When someone took it on, and who ("Ada Lovelace <ada@example.com>"). */
     acknowledgedAt: integer('acknowledged_at'),
     acknowledgedBy: text('acknowledged_by'),
+    /**
+     * The draft it was declared from (unique: two people declaring the same
+     * draft at once make one incident, the other gets a conflict).
+     */
+    alertDraftId: text('alert_draft_id')
+      .unique()
+      .references((): AnySQLiteColumn => alertDrafts.id, { onDelete: 'set null' }),
   },
   (t) => [
     index('incidents_kind_status').on(t.kind, t.status),
@@ -619,13 +627,12 @@ export const alertDrafts = sqliteTable(
     acknowledgedBy: text('acknowledged_by'),
     /** When it was announced again, unacknowledged (at most once). */
     escalatedAt: integer('escalated_at'),
-    incidentId: text('incident_id').references(() => incidents.id, { onDelete: 'set null' }),
     dismissedReason: text('dismissed_reason'),
     closedAt: integer('closed_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('alert_drafts_status').on(t.status, t.createdAt), index('alert_drafts_incident').on(t.incidentId)],
+  (t) => [index('alert_drafts_status').on(t.status, t.createdAt)],
 );
 
 /** One alert episode: from firing to resolved, under one deduplication key. */
@@ -654,8 +661,11 @@ export const alerts = sqliteTable(
     ruleId: text('rule_id').references(() => alertRules.id, { onDelete: 'set null' }),
     /** The severity its rule suggests, or the payload's own. */
     severity: integer('severity'),
-    /** The component statuses it moved (rule opt-in) and what each was before (JSON id -> status), to revert. */
-    componentsBefore: text('components_before', { mode: 'json' }).$type<Record<string, string>>(),
+    /**
+     * The component statuses it moved (a rule's opt-in), JSON id -> {before, set}:
+     * put back to `before` when it resolves, unless someone changed the status since.
+     */
+    autoStatuses: text('auto_statuses', { mode: 'json' }).$type<Record<string, { before: ComponentStatus; set: ComponentStatus }>>(),
     startsAt: integer('starts_at').notNull(),
     endsAt: integer('ends_at'),
     receivedAt: integer('received_at').notNull(),

@@ -141,7 +141,12 @@ export const NOTIFICATION_KINDS = [
   'alert',
   /** A draft from a SEV-1/2 rule is still unacknowledged. */
   'escalation',
+  /** Someone took an alert's draft on. */
+  'alert_acknowledged',
 ] as const;
+
+/** The kinds about an alert's draft rather than an incident (their incidentId is the draft's id). */
+export const DRAFT_NOTIFICATION_KINDS = ['alert', 'escalation', 'alert_acknowledged'] as const satisfies readonly NotificationKind[];
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /**

@@ -85,6 +85,7 @@ const incident = (id: string, overrides: Partial<IncidentDetail> = {}): Incident
   detectedAt: null,
   acknowledgedAt: null,
   acknowledgedBy: null,
+  alertDraftId: null,
   updates: [],
   componentIds: [],
   ...overrides,

@@ -1,5 +1,6 @@
 import type { Orm } from '../database.js';
 import { accountsRepo, type AccountsRepo } from './accounts-repo.js';
+import { alertsRepo, type AlertsRepo } from './alerts-repo.js';
 import { auditRepo, type AuditRepo } from './audit-repo.js';
 import { componentsRepo, type ComponentsRepo } from './components-repo.js';
 import { deliveriesRepo, type DeliveriesRepo } from './deliveries-repo.js';
@@ -23,6 +24,7 @@ export interface Repos {
   roles: IncidentRolesRepo;
   destinations: DestinationsRepo;
   deliveries: DeliveriesRepo;
+  alerts: AlertsRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -38,5 +40,6 @@ export function createRepos(orm: Orm): Repos {
     roles: incidentRolesRepo(orm),
     destinations: destinationsRepo(orm),
     deliveries: deliveriesRepo(orm),
+    alerts: alertsRepo(orm),
   };
 }

@@ -53,6 +53,7 @@ const KIND_LABELS: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   test: 'Test message',
   alert: 'Alert',
   escalation: 'Alert escalation',
+  alert_acknowledged: 'Alert acknowledged',
 };
 
 const STATUS_LABELS: Record<(typeof DELIVERY_STATUSES)[number], string> = {

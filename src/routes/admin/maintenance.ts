@@ -195,6 +195,7 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
           detectedAt: null,
           acknowledgedAt: null,
           acknowledgedBy: null,
+          alertDraftId: null,
           componentIds: form.componentIds,
           updates: [
             { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, placeholders: null, createdAt: now, updatedAt: now, componentChanges: [] },

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
+import { alertOperations } from './alerts.js';
 import { componentOperations } from './components.js';
 import { destinationOperations } from './destinations.js';
 import { incidentOperations } from './incidents.js';
@@ -20,6 +21,7 @@ export function apiV1Operations(): Operation[] {
     ...templateOperations(),
     ...subscriberOperations(),
     ...destinationOperations(),
+    ...alertOperations(),
   ];
 }
 

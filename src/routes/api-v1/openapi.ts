@@ -84,7 +84,7 @@ const ERROR_RESPONSES = {
   Unauthorized: errorResponse('No token, or a token that is unknown or revoked (code unauthorized).'),
   Forbidden: errorResponse("The token's scope does not allow this operation (code forbidden)."),
   NotFound: errorResponse('No such resource (code not_found).'),
-  PayloadTooLarge: errorResponse('The request body is larger than 256 KB (code payload_too_large).'),
+  PayloadTooLarge: errorResponse('The request body is larger than the operation allows: 256 KB, 1 MB for alert intake (code payload_too_large).'),
 };
 
 const responseRef = (name: keyof typeof ERROR_RESPONSES) => ({ $ref: `#/components/responses/${name}` });

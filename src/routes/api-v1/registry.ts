@@ -53,6 +53,8 @@ export interface OperationSpec<P extends Schema, Q extends Schema, B extends Sch
   query?: Q;
   /** JSON request body; its input type is documented, its output goes to `run`. */
   body?: B;
+  /** Largest body accepted; MAX_BODY_BYTES when absent. */
+  maxBodyBytes?: number;
   /** Success status; 204 answers without a body. */
   status?: 200 | 201 | 204;
   /** A model registered in schemas.ts `models`, or null for 204. */
@@ -103,15 +105,16 @@ export function requireToken(deps: Deps, permission: Permission): MiddlewareHand
   };
 }
 
-const tooLarge = (): never => {
-  throw new AppError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`);
+const tooLarge = (maxBytes: number) => (): never => {
+  throw new AppError(413, 'payload_too_large', `The request body is larger than ${maxBytes / 1024} KB.`);
 };
 
 /** Registers every operation as a Hono route: token, body limit, parsing, handler, JSON answer. */
 export function mountOperations(app: Hono<ApiEnv>, deps: Deps, operations: readonly Operation[]): void {
   for (const op of operations) {
     const handlers: MiddlewareHandler<ApiEnv>[] = [requireToken(deps, op.permission)];
-    if (op.body) handlers.push(bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
+    const maxBytes = op.maxBodyBytes ?? MAX_BODY_BYTES;
+    if (op.body) handlers.push(bodyLimit({ maxSize: maxBytes, onError: tooLarge(maxBytes) }));
     handlers.push(async (c) => {
       const params = parseParams(op, c.req.param() as Record<string, string>);
       const query = op.query ? parseRequest(op.query, c.req.query()) : {};

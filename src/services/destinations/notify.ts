@@ -1,4 +1,4 @@
-import type { InternalNotification, Fact } from '../../channels/message.js';
+import { isAboutDraft, type InternalNotification, type Fact } from '../../channels/message.js';
 import type { Statement } from '../../db/database.js';
 import type { IncidentRoleRow } from '../../db/schema.js';
 import {
@@ -152,7 +152,8 @@ export function queueDelivery(
     messageId,
     destinationId,
     kind: message.kind,
-    incidentId: message.kind === 'test' ? null : message.incidentId,
+    // A test message is about nothing; an alert's is about a draft, not (yet) an incident.
+    incidentId: message.kind === 'test' || isAboutDraft(message.kind) ? null : message.incidentId,
     message: message as unknown as Record<string, unknown>,
     status: 'queued',
     dueAt: now,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, SEVERITIES } from '../../domain/constants.js';
+import { COMPONENT_STATUSES, DETECTION_SOURCES, IMPACTS, INCIDENT_STATUSES, SEVERITIES } from '../../domain/constants.js';
 import { applyUpdate, impactForSeverity } from '../../domain/lifecycle.js';
 import { impactFromStatus, worstStatus } from '../../domain/status.js';
 import type { Deps } from '../../deps.js';
+import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { componentStatusStatements } from '../components/status-changes.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
@@ -37,6 +38,10 @@ export const DeclareIncidentInput = IncidentLinksInput.extend({
   placeholders: PlaceholderValues.optional(),
   /** Who runs it; the declaring person is Incident Commander and Comms Lead unless given here. */
   roles: RolesInput.optional(),
+  /** How the team learned of it; declaring from an alert's draft makes it `alert`. */
+  detectionSource: z.enum(DETECTION_SOURCES, { error: `must be one of ${DETECTION_SOURCES.join(', ')}` }).optional(),
+  /** The alert draft it is declared from: its detection and acknowledgement times carry over, its alerts stay on the incident. */
+  alertDraftId: PublicId.optional(),
 });
 export type DeclareIncidentInput = z.input<typeof DeclareIncidentInput>;
 
@@ -67,6 +72,7 @@ export async function declareIncident(
       : impactForSeverity(input.severity));
   const notify = input.notify ?? input.severity <= 2;
   const roles = await declaredRoles(deps, input.roles, actor);
+  const draft = input.alertDraftId ? await draftToDeclare(deps, input.alertDraftId) : null;
   const incident = {
     id,
     kind: 'incident' as const,
@@ -83,6 +89,12 @@ export async function declareIncident(
     warRoomUrl: input.warRoomUrl ?? null,
     runbookUrl: input.runbookUrl ?? null,
     dashboardUrl: input.dashboardUrl ?? null,
+    detectionSource: draft ? ('alert' as const) : (input.detectionSource ?? null),
+    detectedAt: draft?.detectedAt ?? null,
+    // Declaring from a draft takes it on, if nobody had acknowledged it yet.
+    acknowledgedAt: draft ? (draft.acknowledgedAt ?? now) : null,
+    acknowledgedBy: draft ? (draft.acknowledgedBy ?? actor.label) : null,
+    alertDraftId: draft?.id ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -102,12 +114,36 @@ export async function declareIncident(
       at,
     })),
     ...statements,
+    ...(draft
+      ? [
+          deps.repos.alerts.updateDraft(draft.id, {
+            status: 'declared',
+            acknowledgedAt: incident.acknowledgedAt,
+            acknowledgedBy: incident.acknowledgedBy,
+            updatedAt: now,
+          }),
+        ]
+      : []),
     auditEntry(deps, actor, {
       action: 'incident.declare',
       targetType: 'incident',
       targetId: id,
-      details: { title: input.title, severity: input.severity, status: input.status },
+      details: { title: input.title, severity: input.severity, status: input.status, ...(draft ? { alertDraftId: draft.id } : {}) },
     }),
-  ]);
+  ]).catch(async (error: unknown) => {
+    // Two people declaring the same draft at once: incidents.alert_draft_id is unique, the second write fails whole.
+    if (draft && (await deps.repos.alerts.findDraft(draft.id))?.incidentId) throw declaredAlready();
+    throw error;
+  });
   return id;
+}
+
+const declaredAlready = () => new ConflictError('An incident was already declared from this alert draft.');
+
+/** The draft an incident is being declared from: it must exist and not have an incident yet. */
+async function draftToDeclare(deps: Pick<Deps, 'repos'>, draftId: string) {
+  const draft = await deps.repos.alerts.findDraft(draftId);
+  if (!draft) throw new ValidationError('There is no alert draft with this id.', { alertDraftId: ['is not an alert draft'] });
+  if (draft.incidentId) throw declaredAlready();
+  return draft;
 }
