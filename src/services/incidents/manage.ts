@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPONENT_STATUSES, SEVERITIES, type Severity } from '../../domain/constants.js';
+import { COMPONENT_STATUSES, DETECTION_SOURCES, SEVERITIES, type Severity } from '../../domain/constants.js';
 import { replayLifecycle } from '../../domain/incident-state.js';
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
 import type { Deps } from '../../deps.js';
@@ -160,4 +160,31 @@ export async function backfillIncident(deps: WriteDeps, actor: Actor, raw: Backf
     actor,
   );
   return id;
+}
+
+export const SetDetectionSourceInput = z.object({
+  detectionSource: z.enum(DETECTION_SOURCES, { error: `must be one of ${DETECTION_SOURCES.join(', ')}` }).nullable(),
+});
+export type SetDetectionSourceInput = z.input<typeof SetDetectionSourceInput>;
+
+/**
+ * Records how the team learned of an incident (for the detection metrics),
+ * or clears it (null: not recorded). Audited with the value before.
+ */
+export async function setDetectionSource(deps: WriteDeps, actor: Actor, incidentId: string, raw: SetDetectionSourceInput): Promise<void> {
+  authorize(actor, 'incidents:write');
+  const input = parseInput(SetDetectionSourceInput, raw);
+  const incident = await findIncident(deps, incidentId);
+  if (incident.kind !== 'incident') throw new ValidationError('Maintenance is planned: it has no detection source.');
+  if (incident.detectionSource === input.detectionSource) return;
+  const now = deps.clock.now();
+  await deps.db.atomic([
+    deps.repos.incidents.update(incidentId, { detectionSource: input.detectionSource, updatedAt: now }),
+    auditEntry(deps, actor, {
+      action: 'incident.detection_source',
+      targetType: 'incident',
+      targetId: incidentId,
+      details: { from: incident.detectionSource, to: input.detectionSource },
+    }),
+  ]);
 }
