@@ -1,6 +1,6 @@
 // The shared pieces of every chat message: facts, durations, links, truncation.
 import { describe, expect, it } from 'vitest';
-import { ago, humanDuration, notificationFacts, notificationLinks, truncate, truncateEscaped } from '../../src/channels/message.js';
+import { ago, humanDuration, isAboutDraft, notificationFacts, notificationLinks, summaryLine, truncate, truncateEscaped } from '../../src/channels/message.js';
 import { NOW, notification } from './fixtures.js';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -90,5 +90,28 @@ describe('notificationLinks', () => {
       { label: 'Public page', url: 'https://a.example/' },
       { label: 'Dashboard', url: 'https://grafana.example/d/1' },
     ]);
+  });
+
+  it("puts an alert draft's Acknowledge and Declare first, and has no public page to offer", () => {
+    const links = notificationLinks({
+      admin: 'https://a.example/admin/alerts/d1',
+      public: '',
+      acknowledge: 'https://a.example/admin/alerts/d1/acknowledge',
+      declare: 'https://a.example/admin/incidents/new?alert=d1',
+    });
+    expect(links.map((l) => l.label)).toEqual(['Acknowledge', 'Declare incident', 'Open in Herald']);
+  });
+});
+
+describe('alert notifications', () => {
+  it('say when the alert began firing, and are about a draft, not an incident', () => {
+    const facts = notificationFacts(notification({ kind: 'alert', postedOnStatusPage: false }), NOW);
+    expect(facts.map((f) => f.label)).toContain('Firing since');
+    expect(facts.map((f) => f.label)).not.toContain('Started');
+    expect(summaryLine(notification({ kind: 'alert', severityLabel: 'SEV-1 (suggested)' }))).toBe(
+      '[SEV-1 (suggested)] Alert firing, unacknowledged: Checkout failing for EU customers',
+    );
+    expect(['alert', 'escalation', 'alert_acknowledged'].every((k) => isAboutDraft(k as never))).toBe(true);
+    expect(isAboutDraft('declaration')).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ describe('buildWebhookBody', () => {
           posted_on_status_page: true,
         },
         roles: { incident_commander: 'Ada Lovelace', comms_lead: '@grace' },
-        links: { war_room: 'https://meet.example.com/war-room', dashboard: null, runbook: 'https://wiki.example.com/runbooks/checkout' },
+        links: { war_room: 'https://meet.example.com/war-room', dashboard: null, runbook: 'https://wiki.example.com/runbooks/checkout', acknowledge: null, declare: null },
         facts: [{ label: 'Components', value: 'Checkout, Payments' }],
       },
     });
