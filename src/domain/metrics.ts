@@ -1,5 +1,5 @@
 import { MINUTE } from './calendar.js';
-import { SEVERITIES, type DetectionSource, type Severity } from './constants.js';
+import { SEVERITIES, type ActionItemPriority, type DetectionSource, type Severity } from './constants.js';
 
 /*
  * Response metrics (issue 17), pure: what the team measures itself by, from
@@ -119,9 +119,6 @@ export function postmortemOnTimeRate(postmortems: readonly PostmortemDue[], now:
   const counted = postmortems.filter((p) => p.completedAt !== null || p.dueAt <= now);
   return rate(counted.filter((p) => p.completedAt !== null && p.completedAt <= p.dueAt).length, counted.length);
 }
-
-export const ACTION_ITEM_PRIORITIES = ['P0', 'P1', 'P2'] as const;
-export type ActionItemPriority = (typeof ACTION_ITEM_PRIORITIES)[number];
 
 export interface ActionItemDue {
   priority: ActionItemPriority;
