@@ -11,6 +11,7 @@ import { outboxRepo, type OutboxRepo } from './outbox-repo.js';
 import { settingsRepo, type SettingsRepo } from './settings-repo.js';
 import { subscribersRepo, type SubscribersRepo } from './subscribers-repo.js';
 import { templatesRepo, type TemplatesRepo } from './templates-repo.js';
+import { timelineRepo, type TimelineRepo } from './timeline-repo.js';
 
 export interface Repos {
   settings: SettingsRepo;
@@ -25,6 +26,7 @@ export interface Repos {
   destinations: DestinationsRepo;
   deliveries: DeliveriesRepo;
   alerts: AlertsRepo;
+  timeline: TimelineRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -41,5 +43,6 @@ export function createRepos(orm: Orm): Repos {
     destinations: destinationsRepo(orm),
     deliveries: deliveriesRepo(orm),
     alerts: alertsRepo(orm),
+    timeline: timelineRepo(orm),
   };
 }
