@@ -24,7 +24,8 @@ export interface KeyTime {
 }
 
 /**
- * The defaults: impact started when the incident says it started; detected
+ * The defaults: impact started when the incident says it started (or at
+ * detection, if that was earlier); detected
  * when the alert it was declared from began (else when it was declared);
  * acknowledged when someone acknowledged the alert (else when it was
  * declared: declaring takes it on); mitigated at the first Monitoring
@@ -35,9 +36,11 @@ export interface KeyTime {
  */
 export function defaultKeyTimes(i: KeyTimeSource): Record<TimelineMarker, number | null> {
   const writtenAfter = i.resolvedAt !== null && i.createdAt > i.resolvedAt;
+  const detected = i.detectedAt ?? (writtenAfter ? null : i.createdAt);
   return {
-    impact_started: i.startedAt,
-    detected: i.detectedAt ?? (writtenAfter ? null : i.createdAt),
+    // Customers were hurt by the time we knew at the latest (an alert can fire before anyone declares).
+    impact_started: detected === null ? i.startedAt : Math.min(i.startedAt, detected),
+    detected,
     acknowledged: i.acknowledgedAt ?? (writtenAfter ? null : i.createdAt),
     mitigated: i.monitoringAt ?? i.resolvedAt,
     resolved: i.resolvedAt,
