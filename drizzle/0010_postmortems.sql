@@ -56,4 +56,5 @@ CREATE TABLE `timeline_entries` (
 CREATE INDEX `timeline_entries_incident_at` ON `timeline_entries` (`incident_id`,`at`);--> statement-breakpoint
 ALTER TABLE `incidents` ADD `marker_times` text;--> statement-breakpoint
 ALTER TABLE `settings` ADD `postmortem_due_hours` text;--> statement-breakpoint
+ALTER TABLE `settings` ADD `postmortem_template` text;--> statement-breakpoint
 CREATE INDEX `audit_log_target` ON `audit_log` (`target_type`,`target_id`,`at`);

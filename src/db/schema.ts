@@ -56,6 +56,8 @@ export const settings = sqliteTable('settings', {
   alertEscalationUserIds: text('alert_escalation_user_ids', { mode: 'json' }).$type<string[]>(),
   /** Hours from resolution to a postmortem's due date per severity (JSON {"1":48,...}; left out: none required); null: the defaults. */
   postmortemDueHours: text('postmortem_due_hours', { mode: 'json' }).$type<Record<string, number>>(),
+  /** The Markdown a new postmortem starts from ({{placeholders}} filled from the incident); null: Herald's default. */
+  postmortemTemplate: text('postmortem_template'),
   pageId: text('page_id').notNull(),
   name: text('name').notNull(),
   url: text('url').notNull(),

@@ -21,6 +21,7 @@ const settings = (overrides: Partial<SettingsRow> = {}): SettingsRow => ({
   alertEscalationMinutes: 5,
   alertEscalationUserIds: null,
   postmortemDueHours: null,
+  postmortemTemplate: null,
   pageId: 'page1',
   name: 'Acme',
   url: BASE,

@@ -8,6 +8,7 @@ import { destinationsRepo, type DestinationsRepo } from './destinations-repo.js'
 import { incidentRolesRepo, type IncidentRolesRepo } from './incident-roles-repo.js';
 import { incidentsRepo, type IncidentsRepo } from './incidents-repo.js';
 import { outboxRepo, type OutboxRepo } from './outbox-repo.js';
+import { postmortemsRepo, type PostmortemsRepo } from './postmortems-repo.js';
 import { settingsRepo, type SettingsRepo } from './settings-repo.js';
 import { subscribersRepo, type SubscribersRepo } from './subscribers-repo.js';
 import { templatesRepo, type TemplatesRepo } from './templates-repo.js';
@@ -27,6 +28,7 @@ export interface Repos {
   deliveries: DeliveriesRepo;
   alerts: AlertsRepo;
   timeline: TimelineRepo;
+  postmortems: PostmortemsRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -44,5 +46,6 @@ export function createRepos(orm: Orm): Repos {
     deliveries: deliveriesRepo(orm),
     alerts: alertsRepo(orm),
     timeline: timelineRepo(orm),
+    postmortems: postmortemsRepo(orm),
   };
 }
