@@ -37,6 +37,7 @@ async function until<T>(what: string, read: () => T | Promise<T>, done: (value: 
 
 interface DraftRow {
   id: string;
+  title: string;
   status: string;
   severity: number | null;
   componentIds: string;
@@ -138,6 +139,7 @@ receivers:
     webhook_configs:
       - url: ${herald.url}/api/v1/alerts/alertmanager
         send_resolved: true
+        max_alerts: 1000
         http_config:
           authorization:
             type: Bearer
@@ -149,7 +151,7 @@ receivers:
 
   const drafts = (): DraftRow[] =>
     sqlite!
-      .prepare('SELECT id, status, severity, component_ids AS componentIds, detected_at AS detectedAt, source FROM alert_drafts')
+      .prepare('SELECT id, title, status, severity, component_ids AS componentIds, detected_at AS detectedAt, source FROM alert_drafts')
       .all() as DraftRow[];
   const alerts = (): AlertRow[] =>
     sqlite!
@@ -177,7 +179,13 @@ receivers:
 
     const [draft, ...more] = drafts();
     expect(more).toEqual([]);
-    expect(draft).toMatchObject({ status: 'open', severity: 1, source: 'alertmanager', detectedAt: startedAt.getTime() });
+    expect(draft).toMatchObject({
+      title: 'CheckoutErrors: Checkout error rate above 5%',
+      status: 'open',
+      severity: 1,
+      source: 'alertmanager',
+      detectedAt: startedAt.getTime(),
+    });
     expect(JSON.parse(draft!.componentIds)).toEqual([paymentsId]);
     firstAlerts = alerts();
     expect(firstAlerts).toHaveLength(2);
@@ -194,7 +202,7 @@ receivers:
     expect(JSON.parse(unresolved.body)).toMatchObject({ incidents: [] });
 
     // The team's channel hears of it once, with the draft's Acknowledge and Declare links.
-    const [message] = await receiver!.waitFor(1);
+    const [message] = await receiver!.waitFor(1, DEADLINE_MS);
     expect(message!.problems).toEqual([]);
     expect(message!.json).toMatchObject({
       type: 'alert.firing',
