@@ -90,6 +90,24 @@ describe('alert intake authentication', () => {
   });
 });
 
+describe('routing under /api/v1/alerts', () => {
+  it('sends /alerts/rules and /alerts/drafts/... to their own operations, never to the generic intake', async () => {
+    const { deps, drafts } = await setup();
+    const alert = { key: 'routing', status: 'firing', summary: 'Not an alert rule' };
+    const comms = await apiToken(deps, 'comms');
+    const admin = await apiToken(deps, 'admin');
+    // comms may post alerts, but not create rules: the rule operation answers.
+    expectError(await apiCall(deps, 'POST', '/api/v1/alerts/rules', comms, alert), 403, 'forbidden');
+    const asRule = expectError(await apiCall(deps, 'POST', '/api/v1/alerts/rules', admin, alert), 400, 'invalid_input');
+    expect(asRule.fields).toMatchObject({ key: ['is not a field of this request'], matchers: ['is required'] });
+    expectError(await apiCall(deps, 'POST', '/api/v1/alerts/drafts/abcdef123456/acknowledge', comms, alert), 404, 'not_found');
+    expectError(await apiCall(deps, 'POST', '/api/v1/alerts/drafts', comms, alert), 404, 'not_found');
+    expect(await drafts()).toBe(0);
+    expect((await apiCall(deps, 'POST', '/api/v1/alerts', comms, alert)).status).toBe(200);
+    expect(await drafts()).toBe(1);
+  });
+});
+
 describe('alert intake bodies', () => {
   it('answers 413 above 1 MB, and accepts a group above the rest of the API’s 256 KB', async () => {
     const { deps, drafts } = await setup();
