@@ -103,6 +103,11 @@ export function presentApiIncident(incident: IncidentDetail, baseUrl: string, no
     updates: incident.updates.map(presentApiUpdate),
     roles: presentApiRoles(roles),
     links: presentApiLinks(incident),
+    detection_source: incident.detectionSource,
+    detected_at: isoOrNull(incident.detectedAt),
+    acknowledged_at: isoOrNull(incident.acknowledgedAt),
+    acknowledged_by: incident.acknowledgedBy,
+    alert_draft_id: incident.alertDraftId,
   };
 }
 
