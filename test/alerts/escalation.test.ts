@@ -271,3 +271,31 @@ describe('the background tick', () => {
     expect(woken).toBe(1);
   });
 });
+
+describe('acknowledging (what stops the escalation)', () => {
+  it('keeps the first acknowledgement when two people acknowledge at once: one message, one audit entry', async () => {
+    for (const withDestination of [true, false]) {
+      const deps = await createTestDeps();
+      const destination = withDestination ? await makeDestination(deps) : null;
+      const draftId = await draftWith(deps, 1);
+      const first = { ...memberActor('comms'), label: 'Ada <ada@example.com>' };
+      const second = { ...memberActor('owner'), label: 'Grace <grace@example.com>' };
+      const [a, b] = await Promise.all([acknowledgeDraft(deps, first, draftId), acknowledgeDraft(deps, second, draftId)]);
+      // Whoever landed first is the acknowledgement both see, the one audited and the one announced.
+      const [entry, ...more] = (await deps.repos.audit.list({ limit: 20 })).filter((e) => e.action === 'alert.acknowledge');
+      expect(more).toEqual([]);
+      expect([first.label, second.label]).toContain(entry!.actor);
+      for (const seen of [a, b]) expect(seen).toMatchObject({ status: 'acknowledged', acknowledgedAt: deps.clock.now(), acknowledgedBy: entry!.actor });
+      if (destination) {
+        const told = await deliveriesTo(deps, destination, 'alert_acknowledged');
+        expect(told.map((d) => d.message.status)).toEqual([`Acknowledged by ${entry!.actor}`]);
+      }
+      // Acknowledging again later changes nothing.
+      deps.clock.advance(MIN);
+      expect(await acknowledgeDraft(deps, second, draftId)).toMatchObject({ acknowledgedBy: entry!.actor, acknowledgedAt: a.acknowledgedAt });
+      // The escalation then has nothing to do.
+      deps.clock.advance(10 * MIN);
+      expect((await escalate(deps)).escalated).toEqual([]);
+    }
+  });
+});
