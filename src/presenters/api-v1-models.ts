@@ -211,6 +211,14 @@ export const SettingsModel = model(
       .describe('Minutes between internal updates per severity; null: no internal cadence for that severity'),
     internal_cadence_is_default: z.boolean().describe('Whether the internal cadence is the default one (15, 30, 120, none)'),
     internal_reminders: z.boolean().describe("Whether the Comms Lead and the destinations are reminded when an internal update is late"),
+    alert_escalation_minutes: z
+      .number()
+      .int()
+      .describe('Minutes an alert draft suggesting SEV-1 or SEV-2 may stay unacknowledged before it is announced again and emailed'),
+    alert_escalation_user_ids: z
+      .array(z.string())
+      .nullable()
+      .describe('The members emailed when an alert draft is escalated; null: every owner'),
     created_at: Time,
     updated_at: Time,
   }),

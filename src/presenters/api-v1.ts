@@ -156,6 +156,8 @@ export function presentApiSettings(row: SettingsRow): ApiSettings {
     internal_cadence: internalCadenceTable(row.internalCadence),
     internal_cadence_is_default: row.internalCadence === null,
     internal_reminders: row.internalReminders,
+    alert_escalation_minutes: row.alertEscalationMinutes,
+    alert_escalation_user_ids: row.alertEscalationUserIds,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
