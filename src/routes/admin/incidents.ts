@@ -212,7 +212,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const data = await loadIncidentForm(deps);
     let form = emptyFormState(data.components, data.groups);
     const alertId = c.req.query('alert');
-    const draft = alertId === undefined ? null : await findDraft(deps, c.get('actor'), alertId);
+    const draft = alertId ? await findDraft(deps, c.get('actor'), alertId) : null;
     // The link in an old chat message: the incident exists already, so go there.
     if (draft?.incidentId) return c.redirect(`/admin/incidents/${draft.incidentId}?from_alert=declared`, 303);
     if (draft) {
