@@ -22,7 +22,8 @@ import { COMPONENT_STATUSES, type AlertSource, type AlertStatus, type ComponentS
 /** Most alerts one request may carry (Alertmanager's max_alerts can cap a group below this). */
 export const MAX_ALERTS_PER_REQUEST = 1000;
 
-const Text = (max: number) => z.string().max(max, { error: `must be at most ${max} characters` });
+const Text = (max: number) =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') }).max(max, { error: `must be at most ${max} characters` });
 const Labels = z
   .record(Text(200), Text(2000), { error: 'must be an object of text values' })
   .refine((labels) => Object.keys(labels).length <= 100, { error: 'must have at most 100 entries' });
@@ -245,14 +246,29 @@ const GenericAlert = z.strictObject({
   url: Text(4000).optional().describe('A link to the source (a CI run, a graph)'),
 });
 
+const GENERIC_SHAPE = 'must be one alert object, or {"alerts": [...]}';
+
+/**
+ * A union names no field when both of its shapes fail; this says what is
+ * wrong with the shape the body was meant to have (a list when it has
+ * "alerts"), field by field ("alerts.0.summary: is required").
+ */
+function genericPayloadError(issue: { code?: string; input?: unknown; errors?: readonly (readonly { path: PropertyKey[]; message: string }[])[] }): string {
+  const input = issue.input;
+  if (issue.code !== 'invalid_union' || !issue.errors?.length || typeof input !== 'object' || input === null || Array.isArray(input)) return GENERIC_SHAPE;
+  const meant = issue.errors['alerts' in input ? 1 : 0] ?? [];
+  if (!meant.length) return GENERIC_SHAPE;
+  return `${GENERIC_SHAPE}: ${meant.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message)).join('; ')}`;
+}
+
 export const GenericPayload = z.union(
   [
     GenericAlert,
     z.strictObject({
-      alerts: z.array(GenericAlert).min(1).max(MAX_ALERTS_PER_REQUEST, { error: `must have at most ${MAX_ALERTS_PER_REQUEST} alerts` }),
+      alerts: z.array(GenericAlert).min(1, { error: 'must have at least one alert' }).max(MAX_ALERTS_PER_REQUEST, { error: `must have at most ${MAX_ALERTS_PER_REQUEST} alerts` }),
     }),
   ],
-  { error: 'must be one alert object, or {"alerts": [...]}' },
+  { error: genericPayloadError },
 );
 export type GenericPayload = z.infer<typeof GenericPayload>;
 export { GenericAlert };

@@ -18,7 +18,7 @@ Commands:
   create-owner --email <email> --password <password> [--name <name>]
                    Create an owner account (also on a fresh database).
                    The password needs at least 12 characters.
-  create-token --name <name> --scope <owner|admin|comms|viewer>
+  create-token --name <name> --scope <owner|admin|comms|viewer|alerts>
                    Create a management API token with the rights of that
                    role. Prints only the token, once.
   reset-password --email <email>

@@ -287,3 +287,52 @@ export function composeInternalReminderEmail(views: Views, page: EmailPage, to: 
   };
   return renderTransactionalEmail(views, 'internal-reminder', ctx, data);
 }
+
+/* ---- Alert escalation, to the members on the escalation list ---- */
+
+export interface AlertEscalationEmail {
+  title: string;
+  /** "SEV-1 (suggested)". */
+  severityLabel: string;
+  /** Whole minutes the draft has waited unacknowledged. */
+  minutes: number;
+  /** The recipient's name. */
+  name: string;
+  /** The components its rule maps it to (none: not mapped). */
+  componentNames: readonly string[];
+  alertCount: number;
+  /** When the first alert started firing. */
+  detectedAt: number;
+  /** The draft's admin links (services/alerts/announce.ts draftLinks). */
+  links: { admin: string; acknowledge: string; declare: string };
+}
+
+/**
+ * Tells a member a draft incident from an alert is still unacknowledged, with
+ * Acknowledge and Declare links (each asks for sign-in). Internal: never to subscribers.
+ */
+export function composeAlertEscalationEmail(views: Views, page: EmailPage, to: string, escalation: AlertEscalationEmail): ComposedEmail {
+  const ctx = emailContext(page, { email: to, token: '' });
+  const format = formatterFor(page.timeZone);
+  const title = oneLine(escalation.title);
+  const severityLabel = oneLine(escalation.severityLabel);
+  const components = escalation.componentNames.map(oneLine).filter(Boolean);
+  const data = {
+    ...ctx.common,
+    subject: `Alert unacknowledged for ${escalation.minutes} min: ${title}`,
+    preheader: preview(`${severityLabel}. Nobody has acknowledged it yet: acknowledge it or declare an incident.`),
+    name: oneLine(escalation.name),
+    title,
+    severityLabel,
+    minutesText: `${escalation.minutes} min`,
+    componentsText: components.length ? components.join(', ') : 'Not mapped to a component',
+    alertsText: `${escalation.alertCount} alert${escalation.alertCount === 1 ? '' : 's'}`,
+    detectedText: format.dateTime(escalation.detectedAt).text,
+    acknowledgeUrl: escalation.links.acknowledge,
+    declareUrl: escalation.links.declare,
+    draftUrl: escalation.links.admin,
+    reason: `You get this email because you are on the alert escalation list of the ${ctx.pageName} status page (its settings name who is emailed).`,
+    footerLinks: false,
+  };
+  return renderTransactionalEmail(views, 'alert-escalation', ctx, data);
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ANY_INCIDENT_STATUSES, COMPONENT_STATUSES, IMPACTS, INCIDENT_KINDS, INCIDENT_ROLES, SEVERITIES, TEMPLATE_AUDIENCES } from '../domain/constants.js';
+import { ANY_INCIDENT_STATUSES, COMPONENT_STATUSES, DETECTION_SOURCES, IMPACTS, INCIDENT_KINDS, INCIDENT_ROLES, SEVERITIES, TEMPLATE_AUDIENCES } from '../domain/constants.js';
 
 /*
  * The management API's (/api/v1) response models, each defined once: the
@@ -114,6 +114,14 @@ export const IncidentModel = model(
       updates: z.array(IncidentUpdateModel).describe('Newest first'),
       roles: IncidentRolesModel,
       links: IncidentLinksModel,
+      detection_source: z
+        .enum(DETECTION_SOURCES)
+        .nullable()
+        .describe('How the team learned of it (for the detection metrics): alert when declared from an alert draft; null: not recorded, and always for maintenance'),
+      detected_at: Time.nullable().describe('When the team learned of it: the alert’s start when declared from an alert draft'),
+      acknowledged_at: Time.nullable().describe('When someone took it on (its alert draft’s acknowledgement, or the declaration)'),
+      acknowledged_by: z.string().nullable().describe('Who took it on, as the audit log names them'),
+      alert_draft_id: Id.nullable().describe('The alert draft it was declared from'),
     })
     .describe('An incident or a maintenance window'),
 );
@@ -203,6 +211,14 @@ export const SettingsModel = model(
       .describe('Minutes between internal updates per severity; null: no internal cadence for that severity'),
     internal_cadence_is_default: z.boolean().describe('Whether the internal cadence is the default one (15, 30, 120, none)'),
     internal_reminders: z.boolean().describe("Whether the Comms Lead and the destinations are reminded when an internal update is late"),
+    alert_escalation_minutes: z
+      .number()
+      .int()
+      .describe('Minutes an alert draft suggesting SEV-1 or SEV-2 may stay unacknowledged before it is announced again and emailed'),
+    alert_escalation_user_ids: z
+      .array(z.string())
+      .nullable()
+      .describe('The members emailed when an alert draft is escalated; null: every owner'),
     created_at: Time,
     updated_at: Time,
   }),

@@ -103,6 +103,11 @@ export function presentApiIncident(incident: IncidentDetail, baseUrl: string, no
     updates: incident.updates.map(presentApiUpdate),
     roles: presentApiRoles(roles),
     links: presentApiLinks(incident),
+    detection_source: incident.detectionSource,
+    detected_at: isoOrNull(incident.detectedAt),
+    acknowledged_at: isoOrNull(incident.acknowledgedAt),
+    acknowledged_by: incident.acknowledgedBy,
+    alert_draft_id: incident.alertDraftId,
   };
 }
 
@@ -151,6 +156,8 @@ export function presentApiSettings(row: SettingsRow): ApiSettings {
     internal_cadence: internalCadenceTable(row.internalCadence),
     internal_cadence_is_default: row.internalCadence === null,
     internal_reminders: row.internalReminders,
+    alert_escalation_minutes: row.alertEscalationMinutes,
+    alert_escalation_user_ids: row.alertEscalationUserIds,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };

@@ -1,5 +1,6 @@
 import { DAY } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
+import { escalateUnacknowledgedDrafts, type EscalationResult } from './alerts/escalation.js';
 import { systemActor } from './auth/actor.js';
 import { advanceMaintenance, type MaintenanceClockResult } from './maintenance/clock.js';
 import { pruneDeliveries } from './destinations/deliveries.js';
@@ -16,6 +17,8 @@ export interface BackgroundTickResult {
   deliveriesPruned: number | null;
   /** Overdue internal updates reminded of (null when the task failed). */
   reminders: ReminderResult | null;
+  /** Alert drafts (SEV-1/2) escalated for staying unacknowledged (null when the task failed). */
+  escalations: EscalationResult | null;
 }
 
 /** Counted attempts (sign-in, subscribe, webhook ids) are kept a day: the longest window is an hour. */
@@ -48,7 +51,12 @@ export async function runBackgroundTick(
     if (result.queued > 0) deps.wakeOutbox();
     return result;
   });
-  return { maintenance, pruned, attemptsPruned, deliveriesPruned, reminders };
+  const escalations = await guarded(deps, 'alert escalation', async () => {
+    const result = await escalateUnacknowledgedDrafts(deps, deps.clock.now());
+    if (result.queued > 0) deps.wakeOutbox();
+    return result;
+  });
+  return { maintenance, pruned, attemptsPruned, deliveriesPruned, reminders, escalations };
 }
 
 async function guarded<T>(deps: Pick<Deps, 'log'>, task: string, run: () => Promise<T>): Promise<T | null> {

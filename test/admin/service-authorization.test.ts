@@ -21,7 +21,11 @@ import {
   updateDestination,
 } from '../../src/services/destinations/manage.js';
 import { findDestination, listDestinations } from '../../src/services/destinations/reads.js';
-import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../src/services/incidents/manage.js';
+import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, setDetectionSource } from '../../src/services/incidents/manage.js';
+import { acknowledgeDraft, dismissDraft, draftOfIncident, findDraft, listDrafts } from '../../src/services/alerts/drafts.js';
+import { ingestAlerts } from '../../src/services/alerts/intake.js';
+import { createRule, deleteRule, findRule, listRules, updateRule } from '../../src/services/alerts/rules.js';
+import { escalationCandidates } from '../../src/services/settings/escalation.js';
 import { postInternalUpdate } from '../../src/services/incidents/internal-updates.js';
 import { setIncidentRoles, updateIncidentLinks } from '../../src/services/incidents/roles.js';
 import { postMaintenanceUpdate } from '../../src/services/maintenance/post-update.js';
@@ -61,7 +65,25 @@ interface Fixture {
   template: string;
   token: string;
   destination: string;
+  draft: string;
+  rule: string;
 }
+
+/** An alert as a monitoring tool posts it (generic JSON, normalized). */
+const ALERT = {
+  source: 'generic' as const,
+  key: 'nightly-backup',
+  status: 'firing' as const,
+  summary: 'Nightly backup failed',
+  description: null,
+  labels: {},
+  links: [],
+  severity: 2 as const,
+  component: null,
+  startsAt: Date.UTC(2026, 10, 23, 11, 0, 0),
+  endsAt: null,
+  groupKey: 'key:nightly-backup',
+};
 
 async function fixture(): Promise<Fixture> {
   const deps = await createTestDeps();
@@ -77,6 +99,8 @@ async function fixture(): Promise<Fixture> {
   const template = await createTemplate(deps, FIXTURE_ACTOR, { name: 'Short', kind: 'incident', status: 'investigating', body: 'Looking.' });
   const { row: token } = await createApiToken(deps, FIXTURE_ACTOR, { name: 'ci', scope: 'viewer' });
   const { id: destination } = await createDestination(deps, FIXTURE_ACTOR, { name: '#hooks', type: 'webhook', url: 'https://hooks.example.com/in/abc' });
+  const { opened } = await ingestAlerts(deps, FIXTURE_ACTOR, [ALERT]);
+  const rule = await createRule(deps, FIXTURE_ACTOR, { name: 'Backups', matchers: { job: 'backup' } });
   return {
     deps,
     incident,
@@ -90,6 +114,8 @@ async function fixture(): Promise<Fixture> {
     template,
     token: token.id,
     destination,
+    draft: opened[0]!,
+    rule: rule.id,
   };
 }
 
@@ -177,6 +203,25 @@ const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) =
   { name: 'sendTestMessage', lowest: 'admin', call: (f, actor) => sendTestMessage(f.deps, actor, f.destination) },
   { name: 'listDestinations', lowest: 'admin', call: (f, actor) => listDestinations(f.deps, actor) },
   { name: 'findDestination', lowest: 'admin', call: (f, actor) => findDestination(f.deps, actor, f.destination) },
+  // Alerts from monitoring (issue 16): people acting on drafts are Comms; rules say what the page's components mean (admins).
+  { name: 'ingestAlerts', lowest: 'comms', call: (f, actor) => ingestAlerts(f.deps, actor, [{ ...ALERT, key: 'another' }]) },
+  { name: 'acknowledgeDraft', lowest: 'comms', call: (f, actor) => acknowledgeDraft(f.deps, actor, f.draft) },
+  { name: 'dismissDraft', lowest: 'comms', call: (f, actor) => dismissDraft(f.deps, actor, f.draft, { reason: 'A test.' }) },
+  { name: 'setDetectionSource', lowest: 'comms', call: (f, actor) => setDetectionSource(f.deps, actor, f.incident, { detectionSource: 'customer_report' }) },
+  { name: 'createRule', lowest: 'admin', call: (f, actor) => createRule(f.deps, actor, { name: 'Payments', matchers: { service: 'payments' } }) },
+  { name: 'updateRule', lowest: 'admin', call: (f, actor) => updateRule(f.deps, actor, f.rule, { name: 'Backup jobs' }) },
+  { name: 'deleteRule', lowest: 'admin', call: (f, actor) => deleteRule(f.deps, actor, f.rule) },
+  // The team's names and addresses, for the escalation list on the settings page.
+  { name: 'escalationCandidates', lowest: 'admin', call: (f, actor) => escalationCandidates(f.deps, actor) },
+];
+
+/** Reads every team member may do, which an `alerts` token (intake only) may not. */
+const TEAM_READS: { name: string; call: (f: Fixture, actor: Actor) => Promise<unknown> }[] = [
+  { name: 'findDraft', call: (f, actor) => findDraft(f.deps, actor, f.draft) },
+  { name: 'listDrafts', call: (f, actor) => listDrafts(f.deps, actor) },
+  { name: 'draftOfIncident', call: (f, actor) => draftOfIncident(f.deps, actor, f.incident) },
+  { name: 'listRules', call: (f, actor) => listRules(f.deps, actor) },
+  { name: 'findRule', call: (f, actor) => findRule(f.deps, actor, f.rule) },
 ];
 
 /** Services that take an actor but need no row above: the lowest role reads them, or the actor acts on itself. */
@@ -189,6 +234,11 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   declaredRoles: 'a step of declareIncident, which authorizes first (it only reads who the declaring person is)',
   listInternalUpdates: 'every team member reads the incident page, internal updates included',
   failedDeliveries: 'viewers see the failures without the addresses (test/security/subscriber-addresses.test.ts)',
+  findDraft: 'every team member reads the alert drafts (an `alerts` token does not: see below)',
+  listDrafts: 'every team member reads the alert drafts (an `alerts` token does not: see below)',
+  draftOfIncident: 'every team member reads an incident’s alert history (an `alerts` token does not: see below)',
+  listRules: 'every team member reads the alert rules (an `alerts` token does not: see below)',
+  findRule: 'every team member reads the alert rules (an `alerts` token does not: see below)',
 };
 
 /** Every exported service function with an `actor: Actor` parameter, by name. */
@@ -220,6 +270,29 @@ describe('services that change the page or the team, or read personal data', () 
       await service.call(f, memberActor(service.lowest));
     });
   }
+});
+
+describe('an `alerts` token (what monitoring tools authenticate with)', () => {
+  const alertsToken: Actor = { kind: 'token', id: 'tok-alerts', label: 'token: alertmanager', role: 'alerts' };
+
+  it('posts alerts', async () => {
+    const f = await fixture();
+    expect((await ingestAlerts(f.deps, alertsToken, [{ ...ALERT, key: 'from-monitoring' }])).firing).toBe(1);
+  });
+
+  it('can do nothing else: every other service refuses it and nothing is written', async () => {
+    const f = await fixture();
+    const before = await snapshotDatabase(f.deps);
+    for (const service of [...SERVICES.filter((s) => s.name !== 'ingestAlerts'), ...TEAM_READS]) {
+      await expect(service.call(f, alertsToken), service.name).rejects.toBeInstanceOf(ForbiddenError);
+    }
+    expect(await snapshotDatabase(f.deps)).toEqual(before);
+  });
+
+  it('the team reads drafts and rules from the lowest role up', async () => {
+    const f = await fixture();
+    for (const read of TEAM_READS) await read.call(f, memberActor('viewer'));
+  });
 });
 
 describe('the system actors', () => {

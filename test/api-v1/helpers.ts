@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Role } from '../../src/domain/constants.js';
+import type { TokenScope } from '../../src/domain/constants.js';
 import type { Deps } from '../../src/deps.js';
 import { apiV1Operations } from '../../src/routes/api-v1/index.js';
 import type { Operation } from '../../src/routes/api-v1/registry.js';
@@ -36,7 +36,7 @@ export function json(res: TestResponse): any {
  * models are strict, so an undocumented key fails too). Operations answered
  * successfully are recorded in `seen`.
  */
-export async function client(deps: Deps, role: Role, seen?: Set<string>) {
+export async function client(deps: Deps, role: TokenScope, seen?: Set<string>) {
   const token = await apiToken(deps, role);
   return {
     token,

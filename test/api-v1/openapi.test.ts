@@ -70,7 +70,9 @@ describe('GET /api/v1/openapi.json', () => {
       expect(declared.map((p: any) => p.name).sort(), where).toEqual(inPath);
       for (const p of declared) expect(p.required, where).toBe(true);
       if (operation.requestBody) {
-        expect(operation.requestBody.content['application/json'].schema.type, where).toBe('object');
+        // An object, or a choice of objects (the generic alert intake: one alert, or {"alerts": [...]}).
+        const schema = operation.requestBody.content['application/json'].schema;
+        for (const option of schema.anyOf ?? [schema]) expect(option.type, where).toBe('object');
       }
     }
   });
@@ -147,6 +149,50 @@ describe('GET /api/v1/openapi.json', () => {
     expect(Object.keys(schemas.DeliveryFailure.properties)).toEqual(['update_id', 'email', 'reason', 'at']);
     expect(Object.keys(schemas.Outbox.properties.counts.properties)).toEqual(['queued', 'sending', 'sent', 'failed', 'skipped']);
     expect(doc.tags.map((t: { name: string }) => t.name)).toContain('Subscribers');
+  });
+
+  it('documents the alert operations: intake for the alerts scope with a 1 MB limit, drafts and rules with theirs', () => {
+    const op = (method: string, path: string) => doc.paths[path]?.[method];
+    const expected: [string, string, string, string, string | null][] = [
+      ['post', '/alerts/alertmanager', 'ingestAlertmanager', 'alerts, or comms', 'AlertIntakeResult'],
+      ['post', '/alerts/grafana', 'ingestGrafana', 'alerts, or comms', 'AlertIntakeResult'],
+      ['post', '/alerts/uptime-kuma', 'ingestUptimeKuma', 'alerts, or comms', 'AlertIntakeResult'],
+      ['post', '/alerts', 'ingestAlerts', 'alerts, or comms', 'AlertIntakeResult'],
+      ['get', '/alerts/drafts', 'listAlertDrafts', 'viewer', 'AlertDraftList'],
+      ['get', '/alerts/drafts/{id}', 'getAlertDraft', 'viewer', 'AlertDraft'],
+      ['post', '/alerts/drafts/{id}/acknowledge', 'acknowledgeAlertDraft', 'comms', 'AlertDraft'],
+      ['post', '/alerts/drafts/{id}/dismiss', 'dismissAlertDraft', 'comms', 'AlertDraft'],
+      ['get', '/alerts/rules', 'listAlertRules', 'viewer', 'AlertRuleList'],
+      ['post', '/alerts/rules', 'createAlertRule', 'admin', 'AlertRule'],
+      ['get', '/alerts/rules/{id}', 'getAlertRule', 'viewer', 'AlertRule'],
+      ['patch', '/alerts/rules/{id}', 'updateAlertRule', 'admin', 'AlertRule'],
+      ['delete', '/alerts/rules/{id}', 'deleteAlertRule', 'admin', null],
+      ['put', '/incidents/{id}/detection-source', 'setIncidentDetectionSource', 'comms', 'Incident'],
+    ];
+    for (const [method, path, operationId, scope, model] of expected) {
+      const operation = op(method, path);
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(operation).toMatchObject({ operationId, 'x-herald-scope': scope, tags: [path.startsWith('/alerts') ? 'Alerts' : 'Incidents'] });
+      const success = operation.responses[method === 'delete' ? '204' : method === 'post' && path === '/alerts/rules' ? '201' : '200'];
+      if (model) expect(success.content['application/json'].schema).toEqual({ $ref: `#/components/schemas/${model}` });
+      else expect(success.content).toBeUndefined();
+    }
+    const generic = op('post', '/alerts').requestBody.content['application/json'].schema;
+    expect(generic.anyOf).toHaveLength(2);
+    expect(generic.anyOf[0].required).toEqual(['key', 'status', 'summary']);
+    expect(generic.anyOf[1].properties.alerts.type).toBe('array');
+    const declare = op('post', '/incidents').requestBody.content['application/json'].schema;
+    expect(declare.properties.alert_draft_id.type).toBe('string');
+    expect(declare.properties.detection_source.enum).toEqual(['alert', 'customer_report', 'internal', 'other']);
+    const schemas = doc.components.schemas;
+    for (const field of ['detection_source', 'detected_at', 'acknowledged_at', 'acknowledged_by', 'alert_draft_id']) {
+      expect(schemas.Incident.required, field).toContain(field);
+    }
+    expect(schemas.AlertDraft.properties.alerts.items).toEqual({ $ref: '#/components/schemas/Alert' });
+    expect(Object.keys(schemas.AlertRule.properties)).toEqual([
+      'id', 'name', 'position', 'source', 'matchers', 'components', 'severity', 'auto_component_status', 'enabled', 'created_at', 'updated_at',
+    ]);
+    expect(doc.info.description).toContain('`alerts`');
   });
 
   it('lists every registered /api/v1 route, and every operation of the registry', () => {

@@ -4,6 +4,9 @@ import type { Role } from '../../src/domain/constants.js';
 import { addSubscribers, outboxRows } from '../mail/support.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeComponent, makeGroup, makeIncident, makeMaintenance } from '../support/factories.js';
+import { alertmanagerPayload } from '../fixtures/alerts/alertmanager.js';
+import { grafanaFiring } from '../fixtures/alerts/grafana.js';
+import { kumaDown } from '../fixtures/alerts/uptime-kuma.js';
 import { allOperations, client, iso, NOON } from './helpers.js';
 
 /*
@@ -506,6 +509,43 @@ describe('destinations', () => {
     expect((await call('POST', `/api/v1/destinations/${created.id}/rotate-secret`, undefined, 200)).signing_secret).toMatch(/^whsec_/);
     expect((await call('PATCH', `/api/v1/destinations/${created.id}`, { paused: true })).paused).toBe(true);
     await call('DELETE', `/api/v1/destinations/${created.id}`, undefined, 204);
+  });
+});
+
+describe('alerts', () => {
+  it('takes each source\'s alerts, then reads, acknowledges and dismisses drafts (details: alerts*.test.ts)', async () => {
+    const { deps, api, call } = await setup('comms');
+    const intake = await client(deps, 'alerts', seen);
+    const am = await intake.call(
+      'POST',
+      '/api/v1/alerts/alertmanager',
+      alertmanagerPayload([{ labels: { alertname: 'ApiErrors', service: 'api' }, annotations: { summary: 'API 5xx' }, startsAt: iso(NOON - MINUTE), fingerprint: 'e000000000000001' }]),
+      200,
+    );
+    expect(am).toMatchObject({ received: 1, firing: 1, opened: [expect.any(String)] });
+    expect((await intake.call('POST', '/api/v1/alerts/grafana', grafanaFiring, 200)).firing).toBe(2);
+    expect((await intake.call('POST', '/api/v1/alerts/uptime-kuma', kumaDown(), 200)).firing).toBe(1);
+    expect((await intake.call('POST', '/api/v1/alerts', { key: 'cron', status: 'firing', summary: 'Cron failed', component: api }, 200)).firing).toBe(1);
+
+    const { waiting } = await call('GET', '/api/v1/alerts/drafts');
+    expect(waiting).toHaveLength(4);
+    const id = am.opened[0];
+    expect((await call('GET', `/api/v1/alerts/drafts/${id}`)).alerts).toHaveLength(1);
+    expect((await call('POST', `/api/v1/alerts/drafts/${id}/acknowledge`, undefined, 200)).status).toBe('acknowledged');
+    expect((await call('POST', `/api/v1/alerts/drafts/${waiting[1].id}/dismiss`, { reason: 'Known flake' }, 200)).status).toBe('dismissed');
+
+    const incident = await call('POST', '/api/v1/incidents', { title: 'API errors', severity: 2, body: 'Investigating.', alert_draft_id: id });
+    expect(incident).toMatchObject({ detection_source: 'alert', alert_draft_id: id, detected_at: iso(NOON - MINUTE) });
+    expect((await call('PUT', `/api/v1/incidents/${incident.id}/detection-source`, { detection_source: 'internal' }, 200)).detection_source).toBe('internal');
+  });
+
+  it('creates, lists, reads, updates and deletes alert rules', async () => {
+    const { api, call } = await setup('admin');
+    const rule = await call('POST', '/api/v1/alerts/rules', { name: 'API', matchers: { service: 'api' }, components: [api], severity: 2 });
+    expect((await call('GET', '/api/v1/alerts/rules')).data).toHaveLength(1);
+    expect((await call('GET', `/api/v1/alerts/rules/${rule.id}`)).components).toEqual([api]);
+    expect((await call('PATCH', `/api/v1/alerts/rules/${rule.id}`, { auto_component_status: 'degraded_performance' })).auto_component_status).toBe('degraded_performance');
+    await call('DELETE', `/api/v1/alerts/rules/${rule.id}`, undefined, 204);
   });
 });
 

@@ -14,6 +14,8 @@ import { composeInviteEmail, composePasswordResetEmail } from '../../src/mail/co
 import { createDrainer } from '../../src/services/notifications/outbox.js';
 import { subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { addSubscribers } from '../mail/support.js';
+import { createApiToken } from '../../src/services/auth/api-tokens.js';
+import { FIXTURE_ACTOR } from '../support/actors.js';
 
 /*
  * The XSS suite: every hostile string goes into every field that reaches a
@@ -86,6 +88,10 @@ interface Fixture {
     apiToken: string;
     resetToken: string;
     destination: string;
+    /** An alert draft waiting for a person, one declared (its incident), and an alert rule. */
+    draft: string;
+    declared: string;
+    rule: string;
   };
   /** Pages rendered in answer to a form (a preview, a refusal, a one-time link). */
   formPages: { what: string; res: TestResponse }[];
@@ -195,6 +201,45 @@ async function hostileFixture(text: string): Promise<Fixture> {
     await json(await apiCall(deps, 'POST', '/api/v1/destinations', token, { name: text.slice(0, 100), type: 'webhook', url: 'https://hooks.example.com/in/x' }), 'destination', 201)
   ).id;
 
+  // Issue 16: a rule (through its form), alerts from Alertmanager (through the intake API) with the text in
+  // every field, one draft declared from through the declare form, the other left waiting.
+  await form('alert rule refused', '/admin/alerts/rules/new', { name: text.slice(0, 100), matchers: text, severity: '9' }, 400);
+  await adminPost(deps, '/admin/alerts/rules/new', owner, { name: text.slice(0, 100), matchers: 'team=herald', componentIds: component, severity: '2', enabled: 'on' });
+  const rule = (await deps.repos.alerts.listRules()).find((r) => r.name === text.slice(0, 100).trim())!.id;
+  const alertsToken = (await createApiToken(deps, FIXTURE_ACTOR, { name: 'alerts', scope: 'alerts' })).token;
+  const fire = async (fingerprint: string, labels: Record<string, string>, status = 'firing') =>
+    json(
+      await apiCall(deps, 'POST', '/api/v1/alerts/alertmanager', alertsToken, {
+        version: '4',
+        groupKey: `{}:{alertname="${fingerprint}"}`,
+        status,
+        alerts: [
+          {
+            status,
+            // No alertname: the draft's title is then the summary exactly (the API returns it as typed).
+            labels: { hostile: text, ...labels },
+            annotations: { summary: text, description: text, runbook_url: text, dashboard_url: `https://grafana.example/d/x?q=${text}` },
+            startsAt: new Date(NOON - HOUR).toISOString(),
+            endsAt: status === 'resolved' ? new Date(NOON).toISOString() : '0001-01-01T00:00:00Z',
+            generatorURL: `https://prometheus.example/graph?g0.expr=${text}`,
+            fingerprint,
+          },
+        ],
+      }),
+      `alert ${fingerprint}`,
+    );
+  const mapped = (await fire('mapped', { team: 'herald' })).drafts[0] as string;
+  const draft = (await fire('unmapped', {})).drafts[0] as string;
+  const declaredRes = await adminPost(deps, '/admin/incidents/new', owner, { action: 'publish', alert_draft_id: mapped, title: pub, severity: '2', body: pub });
+  expectOk(declaredRes, 'declared from an alert', 303);
+  const declared = /\/admin\/incidents\/([a-z0-9]+)/.exec(declaredRes.headers.get('location')!)![1]!;
+  // The pages below show these rows (a missing id would only be a 404 page, checked for nothing).
+  expect((await deps.repos.incidents.findById(declared))!.alertDraftId).toBe(mapped);
+  expect((await deps.repos.alerts.findDraft(draft))!.title).toBe(text);
+  await fire('mapped', { team: 'herald' }, 'resolved');
+  await form('alert dismiss refused', `/admin/alerts/${draft}/dismiss`, { reason: '' }, 400);
+  await form('declare from an alert refused', '/admin/incidents/new', { action: 'publish', alert_draft_id: draft, title: '', severity: '2', body: text }, 400);
+
   // A subscriber who chose the hostile component: it is named on their pages and in their emails.
   const [subscriber] = await addSubscribers(deps, ['hostile.reader@example.com'], { componentIds: [component] });
   const subscriberLink = encodeURIComponent(subscriberToken((await deps.repos.subscribers.findById(subscriber!))!));
@@ -203,7 +248,7 @@ async function hostileFixture(text: string): Promise<Fixture> {
     deps,
     owner,
     token,
-    ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken, destination },
+    ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken, destination, draft, declared, rule },
     formPages,
   };
 }
@@ -263,6 +308,10 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/maintenance/:id/deliveries', path: `/api/v1/maintenance/${ids.maintenance}/deliveries` },
     { route: '/api/v1/destinations', path: '/api/v1/destinations' },
     { route: '/api/v1/destinations/:id', path: `/api/v1/destinations/${ids.destination}` },
+    { route: '/api/v1/alerts/drafts', path: '/api/v1/alerts/drafts' },
+    { route: '/api/v1/alerts/drafts/:id', path: `/api/v1/alerts/drafts/${ids.draft}` },
+    { route: '/api/v1/alerts/rules', path: '/api/v1/alerts/rules' },
+    { route: '/api/v1/alerts/rules/:id', path: `/api/v1/alerts/rules/${ids.rule}` },
     { route: '/subscribe', path: '/subscribe' },
     { route: '/subscribe/confirm/:token', path: `/subscribe/confirm/${ids.subscriberLink}` },
     { route: '/subscriptions/:token', path: `/subscriptions/${ids.subscriberLink}` },
@@ -287,6 +336,8 @@ function adminPaths(f: Fixture): { path: string; route: string }[] {
       .replace(/^\/admin\/team\/:id/, `/admin/team/${ids.member}`)
       .replace(/^\/admin\/tokens\/:id/, `/admin/tokens/${ids.apiToken}`)
       .replace(/^\/admin\/destinations\/:id/, `/admin/destinations/${ids.destination}`)
+      .replace(/^\/admin\/alerts\/rules\/:id/, `/admin/alerts/rules/${ids.rule}`)
+      .replace(/^\/admin\/alerts\/:id/, `/admin/alerts/${ids.draft}`)
       .replace(/^\/admin\/reset\/:token/, `/admin/reset/${ids.resetToken}`)
       .replace(/^\/admin\/setup\/:token/, '/admin/setup/no-longer-valid')
       .replace(/:subscriberId/, ids.subscriber);
@@ -294,6 +345,9 @@ function adminPaths(f: Fixture): { path: string; route: string }[] {
   return [
     ...routes.map((route) => ({ route, path: fill(route) })),
     { route: '/admin/incidents/new', path: `/admin/incidents/new?template=${ids.template}` },
+    { route: '/admin/incidents/new', path: `/admin/incidents/new?alert=${ids.draft}` },
+    { route: '/admin/incidents/new', path: `/admin/incidents/new?alert=${ids.draft}&template=${ids.template}` },
+    { route: '/admin/incidents/:id', path: `/admin/incidents/${ids.declared}` },
     { route: '/admin/maintenance/new', path: `/admin/maintenance/new?template=${ids.maintenanceTemplate}` },
     { route: '/admin/maintenance/:id', path: `/admin/maintenance/${ids.maintenance}?template=${ids.maintenanceTemplate}` },
     { route: '/admin/login', path: `/admin/login?next=${encodeURIComponent(f.deps.config.publicUrl ?? '')}` },

@@ -1,5 +1,5 @@
 import { createApp } from '../../src/app.js';
-import type { Role } from '../../src/domain/constants.js';
+import type { Role, TokenScope } from '../../src/domain/constants.js';
 import type { Deps } from '../../src/deps.js';
 import { hashPassword } from '../../src/lib/crypto.js';
 import { newId } from '../../src/lib/ids.js';
@@ -37,9 +37,9 @@ export async function signIn(deps: Deps, role: Role, email = `${role}-${newId(6)
   return { userId, email, cookie: `herald_session=${token}`, csrf: session.csrfToken };
 }
 
-/** A management API token with `role` as its scope. */
-export async function apiToken(deps: Deps, role: Role): Promise<string> {
-  return (await createApiToken(deps, FIXTURE_ACTOR, { name: `test ${role}`, scope: role })).token;
+/** A management API token with `scope` (a role, or `alerts`: intake only) as its scope. */
+export async function apiToken(deps: Deps, scope: TokenScope): Promise<string> {
+  return (await createApiToken(deps, FIXTURE_ACTOR, { name: `test ${scope}`, scope })).token;
 }
 
 export interface TestResponse {

@@ -5,7 +5,8 @@
  * public pages answer as they do on Node. Email goes through the Resend SDK
  * to a fake Resend in this process (workerd reaches the host's loopback):
  * sent by the publishing request's waitUntil drain, and by the cron trigger
- * (wrangler's /__scheduled) for what that drain left.
+ * (wrangler's /__scheduled) for what that drain left. An Alertmanager
+ * notification posted with an alerts-scope token becomes one draft on D1.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -483,6 +484,75 @@ describe('Herald on workerd with local D1 (wrangler dev)', () => {
     } finally {
       await slack.close();
     }
+  }, 30_000);
+
+  it('turns an Alertmanager notification posted with an alerts-scope token into one draft on D1; repeats change nothing; the resolution closes it', async () => {
+    expect(session, 'the owner session from the admin test').not.toBe('');
+    expect(apiToken, 'the comms token from the API test').not.toBe('');
+    const tokensPage = await fetch(`${base}/admin/tokens`, { headers: { Cookie: session } });
+    const created = await fetch(`${base}/admin/tokens`, {
+      method: 'POST',
+      headers: { Cookie: session, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfOf(await tokensPage.text()), name: 'alertmanager', scope: 'alerts' }),
+    });
+    expect(created.status).toBe(200);
+    const alertsToken = /hrld_[A-Za-z0-9_-]{43}/.exec(await created.text())?.[0] ?? '';
+    expect(alertsToken).not.toBe('');
+
+    const alert = {
+      status: 'firing',
+      labels: { alertname: 'WorkerdCheckoutErrors', service: 'payments', severity: 'critical' },
+      annotations: { summary: 'Checkout 5xx above 5% on workerd' },
+      startsAt: '2026-11-23T11:58:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.example.com:9090/graph?g0.expr=up',
+      fingerprint: 'feedfacecafe0001',
+    };
+    const payload = (status: 'firing' | 'resolved') => ({
+      receiver: 'herald',
+      status,
+      alerts: [status === 'firing' ? alert : { ...alert, status, endsAt: '2026-11-23T12:06:00Z' }],
+      groupLabels: { alertname: alert.labels.alertname },
+      commonLabels: alert.labels,
+      commonAnnotations: alert.annotations,
+      externalURL: 'http://alertmanager.example.com:9093',
+      version: '4',
+      groupKey: `{}:{alertname="${alert.labels.alertname}"}`,
+      truncatedAlerts: 0,
+    });
+    const post = async (token: string, body: unknown) => {
+      const response = await fetch(`${base}/api/v1/alerts/alertmanager`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const drafts = async () => {
+      const response = await fetch(`${base}/api/v1/alerts/drafts`, { headers: { Authorization: `Bearer ${apiToken}` } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { waiting: { id: string; status: string; title: string; alerts: { status: string }[] }[]; recent: { id: string; status: string }[] };
+    };
+
+    const fired = await post(alertsToken, payload('firing'));
+    expect(fired.status, `${JSON.stringify(fired.body)}\nWorker log:\n${tail(output)}`).toBe(200);
+    expect(fired.body).toMatchObject({ received: 1, firing: 1, repeated: 0, opened: [expect.any(String)] });
+    const id = fired.body.opened[0] as string;
+    const waiting = (await drafts()).waiting.filter((d) => d.title.includes('workerd'));
+    expect(waiting.map((d) => [d.id, d.status, d.alerts.length])).toEqual([[id, 'open', 1]]);
+
+    // Alertmanager's repeat_interval: the same group again.
+    expect((await post(alertsToken, payload('firing'))).body).toMatchObject({ firing: 0, repeated: 1, opened: [], drafts: [id] });
+    expect((await drafts()).waiting.filter((d) => d.title.includes('workerd'))).toHaveLength(1);
+    // The alerts scope can do nothing else.
+    const refused = await fetch(`${base}/api/v1/alerts/drafts`, { headers: { Authorization: `Bearer ${alertsToken}` } });
+    expect(refused.status).toBe(403);
+    await refused.arrayBuffer();
+
+    expect((await post(alertsToken, payload('resolved'))).body).toMatchObject({ resolved: 1, ignored: 0 });
+    const after = await drafts();
+    expect(after.waiting.map((d) => d.id)).not.toContain(id);
+    expect(after.recent.find((d) => d.id === id)?.status).toBe('resolved');
   }, 30_000);
 
   it('answers an unknown path with a 404 HTML page', async () => {

@@ -39,6 +39,11 @@ export interface AlertsRepo {
   updateDraft(id: string, patch: AlertDraftPatch): Statement;
   /** Closes the draft to new alerts, if it is still open under `openKey` (a claim). */
   closeDraftKey(id: string, openKey: string, now: number): Statement;
+  /**
+   * Records who acknowledged a draft, unless someone already did (a claim: the
+   * first acknowledgement is what the metrics measure); an open draft becomes acknowledged.
+   */
+  claimAcknowledgement(id: string, at: number, by: string): Statement;
   /** Marks a draft escalated unless it was already, or someone acknowledged it (a claim). */
   claimEscalation(id: string, now: number): Statement;
   /** Unacknowledged drafts suggesting SEV-1/2 created at or before `before`, not yet escalated. */
@@ -131,6 +136,17 @@ export function alertsRepo(orm: Orm): AlertsRepo {
         .update(alertDrafts)
         .set({ openKey: null, updatedAt: now })
         .where(and(eq(alertDrafts.id, id), eq(alertDrafts.openKey, openKey)));
+    },
+    claimAcknowledgement(id, at, by) {
+      return orm
+        .update(alertDrafts)
+        .set({
+          acknowledgedAt: at,
+          acknowledgedBy: by,
+          status: sql<DraftStatus>`case when ${alertDrafts.status} = 'open' then 'acknowledged' else ${alertDrafts.status} end`,
+          updatedAt: at,
+        })
+        .where(and(eq(alertDrafts.id, id), isNull(alertDrafts.acknowledgedAt)));
     },
     claimEscalation(id, now) {
       return orm

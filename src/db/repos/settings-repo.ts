@@ -3,7 +3,12 @@ import type { Orm, Statement } from '../database.js';
 import { meta, settings, type SettingsRow } from '../schema.js';
 
 export type NewSettings = typeof settings.$inferInsert;
-export type SettingsPatch = Partial<Pick<NewSettings, 'name' | 'url' | 'timeZone' | 'logoUrl' | 'accentColor' | 'internalCadence' | 'internalReminders' | 'postmortemDueHours' | 'postmortemTemplate'>> & {
+export type SettingsPatch = Partial<
+  Pick<
+    NewSettings,
+    'name' | 'url' | 'timeZone' | 'logoUrl' | 'accentColor' | 'internalCadence' | 'internalReminders' | 'alertEscalationMinutes' | 'alertEscalationUserIds' | 'postmortemDueHours' | 'postmortemTemplate'
+  >
+> & {
   updatedAt: number;
 };
 

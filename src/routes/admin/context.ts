@@ -79,10 +79,13 @@ export async function renderAdmin(
   status: 200 | 400 | 403 | 404 | 409 | 422 | 429 = 200,
 ): Promise<Response> {
   const actor = c.get('actor');
-  const settings = await loadSettings(deps);
+  const [settings, waiting] = await Promise.all([loadSettings(deps), deps.repos.alerts.listWaitingDrafts()]);
+  // Drafts nobody has taken on yet: the count beside "Alerts", so they are seen from any page.
+  const unacknowledged = waiting.filter((d) => d.acknowledgedAt === null).length;
   const nav = [
     { href: '/admin', label: 'Dashboard', show: true },
     { href: '/admin/incidents', label: 'Incidents', show: true },
+    { href: '/admin/alerts', label: 'Alerts', show: true, count: unacknowledged },
     { href: '/admin/maintenance', label: 'Maintenance', show: true },
     { href: '/admin/components', label: 'Components', show: true, also: '/admin/groups' },
     { href: '/admin/templates', label: 'Templates', show: true },

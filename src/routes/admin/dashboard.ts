@@ -2,9 +2,11 @@ import { Hono } from 'hono';
 import { COMPONENT_STATUS_LABELS, INCIDENT_ROLE_LABELS } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { presentAdminIncident } from '../../presenters/admin-incident.js';
+import { presentDraft, unacknowledgedFirst } from '../../presenters/admin-alerts.js';
 import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
 import { presentInternalDue } from '../../presenters/internal-due.js';
+import { listDrafts } from '../../services/alerts/drafts.js';
 import { loadDashboard } from '../../services/incidents/dashboard.js';
 import { renderAdmin, requirePermission, type AdminEnv } from './context.js';
 
@@ -12,11 +14,13 @@ export function dashboardRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   app.get('/', requirePermission(deps, 'admin:read'), async (c) => {
     const now = deps.clock.now();
-    const data = await loadDashboard(deps, now);
+    const [data, drafts] = await Promise.all([loadDashboard(deps, now), listDrafts(deps, c.get('actor'), 0)]);
     const format = formatterFor(data.settings.timeZone);
     const byId = new Map(data.components.map((x) => [x.id, x]));
     return renderAdmin(c, deps, 'dashboard', {
       title: 'Dashboard',
+      // Alerts waiting for a person come first: the first minutes decide an incident.
+      drafts: unacknowledgedFirst(drafts.waiting.map((d) => presentDraft(d, byId, format, now))),
       incidents: data.openIncidents.map((i) => ({
         ...presentAdminIncident(i, byId, format, now),
         internalDue: presentInternalDue(data.internalDue.get(i.id), format, now),

@@ -1,13 +1,24 @@
 import { Hono } from 'hono';
 import { nextLocalTime, formatLocalDateTime, parseLocalDateTime } from '../../domain/calendar.js';
 import { internalCadenceTable, roundUpToFiveMinutes, suggestedNextUpdate } from '../../domain/cadence.js';
-import { INCIDENT_ROLE_LABELS, INCIDENT_ROLES, INCIDENT_STATUS_LABELS, SEVERITIES, type AnyIncidentStatus, type Severity } from '../../domain/constants.js';
+import {
+  DETECTION_SOURCE_LABELS,
+  DETECTION_SOURCES,
+  INCIDENT_ROLE_LABELS,
+  INCIDENT_ROLES,
+  INCIDENT_STATUS_LABELS,
+  SEVERITIES,
+  type AnyIncidentStatus,
+  type DetectionSource,
+  type Severity,
+} from '../../domain/constants.js';
 import { allowedNextStatuses, restoredComponents } from '../../domain/lifecycle.js';
 import { impactFromStatus, worstStatus } from '../../domain/status.js';
 import { placeholdersIn } from '../../domain/templates.js';
 import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
 import type { Deps } from '../../deps.js';
-import { AppError, NotFoundError } from '../../lib/errors.js';
+import { AppError, ConflictError, NotFoundError } from '../../lib/errors.js';
+import { declareFormFromDraft, declareTemplate, presentAlertHistory, presentDraft, type DraftView } from '../../presenters/admin-alerts.js';
 import { presentAdminIncident, presentDeliveries, SEVERITY_OPTIONS } from '../../presenters/admin-incident.js';
 import { formErrors } from '../../presenters/form-errors.js';
 import { formatterFor } from '../../presenters/format.js';
@@ -25,9 +36,10 @@ import {
   suggestNextUpdate,
   type UpdateFormState,
 } from '../../presenters/update-form.js';
+import { draftOfIncident, findDraft, type DraftDetail } from '../../services/alerts/drafts.js';
 import { declareIncident } from '../../services/incidents/declare.js';
 import { loadAdminIncident, loadIncidentForm, loadIncidentList, type IncidentFormData } from '../../services/incidents/reads.js';
-import { backfillIncident, changeSeverity, deleteUpdate, editUpdate } from '../../services/incidents/manage.js';
+import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, setDetectionSource } from '../../services/incidents/manage.js';
 import { failedDeliveries } from '../../services/notifications/deliveries.js';
 import { postUpdate } from '../../services/incidents/post-update.js';
 import { postInternalUpdate } from '../../services/incidents/internal-updates.js';
@@ -77,7 +89,12 @@ const ROLE_LABELS: Record<string, string> = Object.fromEntries(
 );
 const LINK_LABELS: Record<string, string> = { warRoomUrl: 'War room URL', runbookUrl: 'Runbook URL', dashboardUrl: 'Dashboard URL' };
 const INTERNAL_LABELS: Record<string, string> = { body: 'Internal update' };
-const DECLARE_LABELS: Record<string, string> = { ...UPDATE_FORM_LABELS, ...ROLE_LABELS, ...LINK_LABELS };
+const DETECTION_LABELS: Record<string, string> = { detectionSource: 'How did we find out?', alertDraftId: 'Alert' };
+const DECLARE_LABELS: Record<string, string> = { ...UPDATE_FORM_LABELS, ...ROLE_LABELS, ...LINK_LABELS, ...DETECTION_LABELS };
+/** An incident declared without an alert: the team noticed, unless the Comms Lead says otherwise. */
+const DEFAULT_DETECTION: DetectionSource = 'internal';
+const DETECTION_OPTIONS = DETECTION_SOURCES.map((value) => ({ value, label: DETECTION_SOURCE_LABELS[value] }));
+const fieldText = (value: string | string[] | undefined): string => (typeof value === 'string' ? value : '');
 
 /** The delivery page reloads this often while emails are waiting. */
 const REFRESH_SECONDS = 3;
@@ -140,9 +157,33 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     return roleFieldValues(me.flatMap((m) => (['incident_commander', 'comms_lead'] as const).map((role) => ({ role, ...m }))));
   };
 
-  const renderNew = async (c: AdminContext, data: IncidentFormData, form: UpdateFormState, extra: Record<string, unknown> = {}, status: 200 | 400 | 403 | 404 | 409 = 200) =>
+  /** The draft a declaration starts from, as the declare form shows it. */
+  const alertOf = (data: IncidentFormData, draft: DraftDetail | null): DraftView | null =>
+    draft && presentDraft(draft, new Map(data.components.map((x) => [x.id, x])), formatterFor(data.settings.timeZone), deps.clock.now());
+  /** The draft a submitted declare form names, if it (still) exists. */
+  const postedDraft = async (c: AdminContext, id: string): Promise<DraftDetail | null> => {
+    if (!id) return null;
+    try {
+      return await findDraft(deps, c.get('actor'), id);
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  };
+
+  const renderNew = async (
+    c: AdminContext,
+    data: IncidentFormData,
+    form: UpdateFormState,
+    detection: { draft: DraftDetail | null; source: string },
+    extra: Record<string, unknown> = {},
+    status: 200 | 400 | 403 | 404 | 409 = 200,
+  ) =>
     renderAdmin(c, deps, 'incidents/new', {
       title: 'Declare an incident',
+      alert: alertOf(data, detection.draft),
+      detectionSource: detection.source,
+      detectionOptions: DETECTION_OPTIONS,
       form,
       roleFields: roleFields(declaringRoles(c)),
       members: memberOptions(await deps.repos.accounts.listUsers()),
@@ -170,11 +211,20 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
   app.get('/incidents/new', write, async (c) => {
     const data = await loadIncidentForm(deps);
     let form = emptyFormState(data.components, data.groups);
-    const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === 'incident');
-    if (template) form = applyTemplate(form, template);
-    // No severity chosen yet: SEV-2's cadence until one is (the submission re-suggests for it).
-    form = suggestNextUpdate(form, suggested(DEFAULT_SEVERITY, data.settings.timeZone, deps.clock.now()), true);
-    return renderNew(c, data, form);
+    const alertId = c.req.query('alert');
+    const draft = alertId ? await findDraft(deps, c.get('actor'), alertId) : null;
+    // The link in an old chat message: the incident exists already, so go there.
+    if (draft?.incidentId) return c.redirect(`/admin/incidents/${draft.incidentId}?from_alert=declared`, 303);
+    if (draft) {
+      form = declareFormFromDraft(form, draft, data.components, declareTemplate(data.templates, c.req.query('template')));
+    } else {
+      const template = data.templates.find((t) => t.id === c.req.query('template') && t.kind === 'incident');
+      if (template) form = applyTemplate(form, template);
+    }
+    // The draft's severity's cadence; with none chosen yet, SEV-2's until one is (the submission re-suggests for it).
+    const severity = draft?.severity ? (draft.severity as Severity) : DEFAULT_SEVERITY;
+    form = suggestNextUpdate(form, suggested(severity, data.settings.timeZone, deps.clock.now()), true);
+    return renderNew(c, data, form, { draft, source: draft ? 'alert' : DEFAULT_DETECTION });
   });
 
   app.post('/incidents/new', write, async (c) => {
@@ -187,6 +237,11 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const next = nextUpdateOf(form, data.settings.timeZone, now);
     const title = filledText(form, form.title, next.text);
     const body = filledText(form, form.body, next.text);
+    const draft = await postedDraft(c, fieldText(fields.alert_draft_id));
+    // Sent twice, or declared by someone else meanwhile: the incident exists already.
+    if (draft?.incidentId) return c.redirect(`/admin/incidents/${draft.incidentId}?from_alert=declared`, 303);
+    const detectionSource = draft ? 'alert' : fieldText(fields.detection_source);
+    const detection = { draft, source: detectionSource };
     const typed = {
       roleFields: roleFields(roleFieldValuesFrom(fields)),
       links: { war_room_url: fields.war_room_url ?? '', runbook_url: fields.runbook_url ?? '', dashboard_url: fields.dashboard_url ?? '' },
@@ -201,7 +256,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
         nextUpdateAt: next.at, notify: false, example: false, createdAt: now, updatedAt: now, sequence: 0, warRoomUrl: null, runbookUrl: null, dashboardUrl: null, internalRemindedAt: null,
         detectionSource: null, detectedAt: null, acknowledgedAt: null, acknowledgedBy: null, alertDraftId: null, markerTimes: null, updates: [], componentIds: [],
       };
-      return renderNew(c, data, form, { ...typed, preview: previewOf(data, base, form, title, body, 'investigating', now) });
+      return renderNew(c, data, form, detection, { ...typed, preview: previewOf(data, base, form, title, body, 'investigating', now) });
     }
     try {
       const id = await declareIncident(
@@ -217,13 +272,18 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
           // A form without the roles fields (an older page) leaves the defaults to the service.
           ...(INCIDENT_ROLES.some((role) => `role_${role}` in fields) ? { roles: rolesFromForm(fields) } : {}),
           ...linksFromForm(fields),
+          // A draft id that no longer exists is refused by the service, by name.
+          ...(fieldText(fields.alert_draft_id) ? { alertDraftId: fieldText(fields.alert_draft_id) } : {}),
+          ...(detectionSource ? { detectionSource: detectionSource as DetectionSource } : {}),
         },
         c.get('actor'),
       );
       return c.redirect(`/admin/incidents/${id}?published=1`, 303);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return renderNew(c, data, form, { ...typed, errors: formErrors(error, DECLARE_LABELS) }, error.status as 400);
+      const declared = error instanceof ConflictError && draft ? (await postedDraft(c, draft.id))?.incidentId : null;
+      if (declared) return c.redirect(`/admin/incidents/${declared}?from_alert=declared`, 303);
+      return renderNew(c, data, form, detection, { ...typed, errors: formErrors(error, DECLARE_LABELS) }, error.status as 400);
     }
   });
 
@@ -235,10 +295,11 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const deliveries = presentDeliveries(await deps.repos.outbox.countsForUpdates(data.incident.updates.map((u) => u.id)));
     const severity = (data.incident.severity ?? 4) as Severity;
     const format = formatterFor(data.settings.timeZone);
-    const [roles, internalRows, users] = await Promise.all([
+    const [roles, internalRows, users, draft] = await Promise.all([
       deps.repos.roles.rolesOf(id),
       deps.repos.roles.internalUpdatesOf(id),
       deps.repos.accounts.listUsers(),
+      draftOfIncident(deps, c.get('actor'), data.incident.id),
     ]);
     const pinned = presentPinnedHeader(data.incident, roles, internalRows[0]?.at ?? null, incident.url, format, now);
     const members = memberOptions(users);
@@ -285,6 +346,15 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
       internalUpdates: presentInternalUpdates(internalRows, format),
       internalTemplates: internalTemplates.map((t) => ({ id: t.id, name: t.name })),
       internalBody,
+      fromAlertDeclared: c.req.query('from_alert') === 'declared',
+      alertHistory: presentAlertHistory(draft, data.incident, byId, format, now),
+      detection: {
+        source: data.incident.detectionSource ?? '',
+        sourceLabel: data.incident.detectionSource ? DETECTION_SOURCE_LABELS[data.incident.detectionSource] : null,
+        detected: data.incident.detectedAt === null ? null : format.dateTime(data.incident.detectedAt),
+        acknowledged: data.incident.acknowledgedAt === null ? null : { at: format.dateTime(data.incident.acknowledgedAt), by: data.incident.acknowledgedBy ?? 'someone' },
+      },
+      detectionOptions: DETECTION_OPTIONS,
       ...extra,
     }, status);
   };
@@ -400,6 +470,18 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return renderShow(c, id, null, { roleFields: roleFields(roleFieldValuesFrom(fields)), errors: formErrors(error, ROLE_LABELS, 'Nothing was saved.') }, error.status as 400);
+    }
+  });
+
+  app.post('/incidents/:id/detection-source', write, async (c) => {
+    const id = c.req.param('id');
+    const value = fieldText((await formOf(c)).detection_source);
+    try {
+      await setDetectionSource(deps, c.get('actor'), id, { detectionSource: value === '' ? null : (value as DetectionSource) });
+      return c.redirect(`/admin/incidents/${id}#detection`, 303);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 400) throw error;
+      return renderShow(c, id, null, { errors: formErrors(error, DETECTION_LABELS, 'Nothing was saved.') }, 400);
     }
   });
 

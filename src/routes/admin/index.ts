@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { compressHtml } from '../compress-html.js';
+import { alertRoutes } from './alerts.js';
 import { authRoutes } from './auth-routes.js';
 import type { AdminEnv } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -32,5 +33,6 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', maintenanceRoutes(deps));
   app.route('/', subscriberAdminRoutes(deps));
   app.route('/', destinationRoutes(deps));
+  app.route('/', alertRoutes(deps));
   return app;
 }

@@ -2,8 +2,10 @@ import { Hono } from 'hono';
 import type { SettingsRow } from '../../db/schema.js';
 import { DEFAULT_INTERNAL_CADENCE, INTERNAL_CADENCE_MAX, INTERNAL_CADENCE_MIN, internalCadenceTable } from '../../domain/cadence.js';
 import { SEVERITIES } from '../../domain/constants.js';
+import { ROLE_LABELS } from '../../domain/roles.js';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../lib/errors.js';
+import { ALERT_ESCALATION_MAX, ALERT_ESCALATION_MIN, escalationCandidates } from '../../services/settings/escalation.js';
 import { loadSettings } from '../../services/settings/reads.js';
 import { updateSettings } from '../../services/settings/update.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
@@ -16,6 +18,8 @@ type Values = Record<(typeof FIELDS)[number], string> & {
   /** Minutes per severity as typed ("" for none), keyed by the field name the errors use ("internalCadence.1"). */
   cadence: Record<string, string>;
   internalReminders: boolean;
+  /** Alert escalation: minutes as typed, whom to email (every owner, or the members checked). */
+  escalation: { minutes: string; to: 'owners' | 'members'; userIds: string[] };
 };
 
 /** The internal cadence fields, one per severity, named as the service names their errors. */
@@ -44,14 +48,50 @@ const valuesOf = (settings: SettingsRow): Values => ({
   accentColor: settings.accentColor,
   cadence: cadenceValues(settings),
   internalReminders: settings.internalReminders,
+  escalation: {
+    minutes: String(settings.alertEscalationMinutes),
+    to: settings.alertEscalationUserIds === null ? 'owners' : 'members',
+    userIds: settings.alertEscalationUserIds ?? [],
+  },
 });
+
+const list = (form: Form, key: string): string[] => {
+  const value = form[key];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+};
+
+/** The escalation fields as posted; a form without them (an older page still open) keeps the current ones. */
+function escalationValues(form: Form, current: Values['escalation']): { values: Values['escalation']; sent: boolean } {
+  if (!('alertEscalationMinutes' in form)) return { values: current, sent: false };
+  return {
+    values: {
+      minutes: text(form, 'alertEscalationMinutes'),
+      to: text(form, 'alertEscalationTo') === 'members' ? 'members' : 'owners',
+      userIds: list(form, 'alertEscalationUserIds'),
+    },
+    sent: true,
+  };
+}
+
+/** Errors on one listed id ("alertEscalationUserIds.2") are shown on the list as a whole. */
+function errorFields(fields: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [key, messages] of Object.entries(fields)) {
+    const name = key.startsWith('alertEscalationUserIds.') ? 'alertEscalationUserIds' : key;
+    (out[name] ??= []).push(...messages);
+  }
+  return out;
+}
 
 function cadenceValues(settings: SettingsRow): Record<string, string> {
   const table = internalCadenceTable(settings.internalCadence);
   return Object.fromEntries(CADENCE_FIELDS.map((f) => [f.name, table[f.severity] === null ? '' : String(table[f.severity])]));
 }
 
-/** The page settings: name, address, time zone, logo and accent colour; the internal update rhythm and its reminders. */
+/**
+ * The page settings: name, address, time zone, logo and accent colour; the
+ * internal update rhythm and its reminders; alert escalation.
+ */
 export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
@@ -73,6 +113,8 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
         timeZones: timeZones(),
         cadenceFields: CADENCE_FIELDS,
         cadenceRange: { min: INTERNAL_CADENCE_MIN, max: INTERNAL_CADENCE_MAX },
+        escalationRange: { min: ALERT_ESCALATION_MIN, max: ALERT_ESCALATION_MAX },
+        escalationMembers: (await escalationCandidates(deps, c.get('actor'))).map((m) => ({ ...m, roleLabel: ROLE_LABELS[m.role] })),
         form: form ?? { values: valuesOf(settings) },
       },
       status,
@@ -87,23 +129,28 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
     const current = valuesOf(await loadSettings(deps));
     // A form without the cadence fields (an older page still open) leaves the internal rhythm as it is.
     const hasCadence = CADENCE_FIELDS.some((f) => f.name in form);
+    const escalation = escalationValues(form, current.escalation);
     const values: Values = {
       ...(Object.fromEntries(FIELDS.map((field) => [field, text(form, field)])) as Record<(typeof FIELDS)[number], string>),
       cadence: hasCadence ? Object.fromEntries(CADENCE_FIELDS.map((f) => [f.name, text(form, f.name)])) : current.cadence,
       internalReminders: hasCadence ? text(form, 'internalReminders') === 'on' : current.internalReminders,
+      escalation: escalation.values,
     };
     try {
-      const { cadence, internalReminders, ...page } = values;
+      const { cadence, internalReminders, escalation: chosen, ...page } = values;
       await updateSettings(deps, c.get('actor'), {
         ...page,
         ...(hasCadence
           ? { internalCadence: Object.fromEntries(CADENCE_FIELDS.map((f) => [f.severity, cadence[f.name] ?? ''])), internalReminders }
           : {}),
+        ...(escalation.sent
+          ? { alertEscalationMinutes: chosen.minutes, alertEscalationUserIds: chosen.to === 'owners' ? null : chosen.userIds }
+          : {}),
       });
       return c.redirect('/admin/settings?done=saved', 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      const fields = error.fields && Object.keys(error.fields).some((key) => key !== '_') ? error.fields : undefined;
+      const fields = error.fields && Object.keys(error.fields).some((key) => key !== '_') ? errorFields(error.fields) : undefined;
       return render(c, { values, errors: { message: fields ? 'Nothing was saved. Check the fields marked below.' : error.message, fields } }, 400);
     }
   });

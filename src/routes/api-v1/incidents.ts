@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { IMPACTS, INCIDENT_STATUSES, type IncidentKind } from '../../domain/constants.js';
+import { DETECTION_SOURCES, IMPACTS, INCIDENT_STATUSES, type IncidentKind } from '../../domain/constants.js';
 import { presentApiIncident, presentApiInternalUpdate, presentApiLinks, presentApiPagination, presentApiRoles } from '../../presenters/api-v1.js';
 import type { ApiIncident } from '../../presenters/api-v1-models.js';
 import { DeclareIncidentInput, declareIncident } from '../../services/incidents/declare.js';
-import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, EditUpdateInput } from '../../services/incidents/manage.js';
+import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, EditUpdateInput, setDetectionSource } from '../../services/incidents/manage.js';
 import { postUpdate } from '../../services/incidents/post-update.js';
 import { InternalUpdateInput, listInternalUpdates, postInternalUpdate } from '../../services/incidents/internal-updates.js';
 import { IncidentLink, RoleAssignment, setIncidentRoles, updateIncidentLinks } from '../../services/incidents/roles.js';
@@ -62,6 +62,10 @@ const rolesInput = (roles: z.output<typeof RolesBody> | undefined) =>
         Object.entries(roles).flatMap(([role, r]) => (r === undefined ? [] : [[role, r === null ? null : { userId: r.user_id, name: r.name }]])),
       );
 
+const DetectionSource = z
+  .enum(DETECTION_SOURCES)
+  .describe('How the team learned of it, for the detection metrics: alert, customer_report, internal or other');
+
 const Link = (what: string) => IncidentLink.optional().describe(`${what}: an http(s) URL; null for none`);
 
 /** The internal links in a request, when declaring and in PUT .../links: each an http(s) URL or null; left out stays. */
@@ -94,6 +98,15 @@ const DeclareBody = z
     next_update_at: NextUpdateAt.optional(),
     roles: RolesBody.optional().describe('Who runs it. A person declaring (not a token) is incident_commander and comms_lead unless given here'),
     ...LinkFields,
+    detection_source: DetectionSource.optional().describe(
+      'How the team learned of it (alert, customer_report, internal, other). Declaring from an alert draft makes it alert',
+    ),
+    alert_draft_id: z
+      .string()
+      .optional()
+      .describe(
+        'The alert draft (GET /alerts/drafts) it is declared from: detected_at becomes the alert’s start, acknowledged_at the draft’s acknowledgement (or now), detection_source alert, and the draft’s alerts stay on the incident. 409 when an incident was already declared from it',
+      ),
   })
   .transform((b) => ({
     roles: rolesInput(b.roles),
@@ -108,7 +121,13 @@ const DeclareBody = z
     at: b.at,
     notify: b.notify,
     nextUpdateAt: b.next_update_at,
+    detectionSource: b.detection_source,
+    alertDraftId: b.alert_draft_id,
   }));
+
+const DetectionSourceBody = z
+  .strictObject({ detection_source: DetectionSource.nullable().describe('How the team learned of it; null: not recorded') })
+  .transform((b) => ({ detectionSource: b.detection_source }));
 
 const IncidentUpdateBody = z
   .strictObject({
@@ -292,7 +311,8 @@ export function incidentOperations(): Operation[] {
       path: '/incidents',
       tag: 'Incidents',
       summary: 'Declare an incident',
-      description: 'Creates the incident with its first update and the component statuses it sets, in one write. Text with unfilled {{placeholders}} is refused.',
+      description:
+        'Creates the incident with its first update and the component statuses it sets, in one write. Text with unfilled {{placeholders}} is refused. With alert_draft_id it is declared from an alert draft (its detection and acknowledgement times carry over); 409 when that draft already has an incident.',
       permission: 'incidents:write',
       body: DeclareBody,
       status: 201,
@@ -319,6 +339,24 @@ export function incidentOperations(): Operation[] {
       async run(ctx) {
         await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
         await changeSeverity(ctx.deps, ctx.actor, ctx.params.id, ctx.body);
+        return incidentResponse(ctx, ctx.params.id, 'incident');
+      },
+    }),
+    operation({
+      operationId: 'setIncidentDetectionSource',
+      method: 'put',
+      path: '/incidents/{id}/detection-source',
+      tag: 'Incidents',
+      summary: 'Record or correct how the team learned of an incident',
+      description:
+        'The detection source (alert, customer_report, internal, other; null clears it) of an incident declared without it, for the detection metrics. Recorded in the audit log with the value before. Setting what is already set changes nothing.',
+      permission: 'incidents:write',
+      params: IdPath,
+      body: DetectionSourceBody,
+      response: IncidentModel,
+      async run(ctx) {
+        await findIncidentOfKind(ctx.deps, ctx.params.id, 'incident');
+        await setDetectionSource(ctx.deps, ctx.actor, ctx.params.id, ctx.body);
         return incidentResponse(ctx, ctx.params.id, 'incident');
       },
     }),

@@ -174,7 +174,7 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
     const key = path.length ? path.map(String).join('.') : '_';
     (fields[key] ??= []).push(message);
   };
-  for (const issue of result.error.issues) {
+  for (const issue of result.error.issues.flatMap(meantIssues)) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) add([...issue.path, key], 'is not a field of this request');
     } else if (issue.code === 'invalid_type' && issue.path.length === 0) {
@@ -184,6 +184,22 @@ export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.
     }
   }
   throw new ValidationError(summarize(fields), fields);
+}
+
+/**
+ * Nested failures as the client can act on them. A union's failure (the generic alert intake: one alert, or {"alerts": [...]})
+ * as the issues of the option the client meant, so each field gets its own
+ * message: the first option that does not refuse the object's own keys.
+ */
+function meantIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  // A record key refused (an alert rule's label name): the key's own message, not "Invalid key in record".
+  if (issue.code === 'invalid_key' && issue.issues.length) return issue.issues.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue);
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const refusesKeys = (issues: z.core.$ZodIssue[]) => issues.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
+  const meant = issue.errors.find((issues) => !refusesKeys(issues)) ?? issue.errors[0]!;
+  // A choice of values (severity 1..4) or of types at this place keeps its own message.
+  if (!meant.some((i) => i.path.length > 0)) return [issue];
+  return meant.map((i) => ({ ...i, path: [...issue.path, ...i.path] })).flatMap(meantIssues);
 }
 
 function summarize(fields: Record<string, string[]>): string {

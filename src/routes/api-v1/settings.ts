@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { presentApiSettings } from '../../presenters/api-v1.js';
 import { loadSettings } from '../../services/settings/reads.js';
+import { ALERT_ESCALATION_MAX, ALERT_ESCALATION_MIN, ESCALATION_LIST_MAX, ESCALATION_MINUTES_MESSAGE } from '../../services/settings/escalation.js';
 import { CADENCE_MESSAGE, updateSettings } from '../../services/settings/update.js';
 import { operation, type Operation } from './registry.js';
 import { SettingsModel } from './schemas.js';
@@ -34,6 +35,23 @@ const SettingsBody = z.strictObject({
     .boolean()
     .optional()
     .describe("Remind the incident's Comms Lead (email) and the destinations when an internal update is late"),
+  alert_escalation_minutes: z
+    .number({ error: ESCALATION_MINUTES_MESSAGE })
+    .int({ error: ESCALATION_MINUTES_MESSAGE })
+    .min(ALERT_ESCALATION_MIN, { error: ESCALATION_MINUTES_MESSAGE })
+    .max(ALERT_ESCALATION_MAX, { error: ESCALATION_MINUTES_MESSAGE })
+    .optional()
+    .describe(
+      `Minutes (${ALERT_ESCALATION_MIN} to ${ALERT_ESCALATION_MAX}) an alert draft suggesting SEV-1 or SEV-2 may stay unacknowledged before it is announced again to the destinations and emailed to the escalation list`,
+    ),
+  alert_escalation_user_ids: z
+    .array(z.string().max(64), { error: 'must be a list of member ids, or null for every owner' })
+    .max(ESCALATION_LIST_MAX)
+    .nullable()
+    .optional()
+    .describe(
+      'The members (ids of Comms members and above) emailed when an alert draft is escalated; null: every owner; []: nobody (the destinations still hear of it). Disabled accounts are skipped',
+    ),
 });
 
 export function settingsOperations(): Operation[] {
@@ -70,6 +88,8 @@ export function settingsOperations(): Operation[] {
           accentColor: body.accent_color ?? current.accentColor,
           internalCadence: body.internal_cadence,
           internalReminders: body.internal_reminders,
+          alertEscalationMinutes: body.alert_escalation_minutes,
+          alertEscalationUserIds: body.alert_escalation_user_ids,
         });
         return presentApiSettings(saved);
       },

@@ -60,30 +60,44 @@ export type DraftDeps = Pick<Deps, 'repos' | 'db' | 'clock'> & NotifyDeps;
  * Records who took the draft on and when, and tells the destinations. A
  * draft already acknowledged keeps its first acknowledgement (what the
  * metrics measure); acknowledging it again changes nothing.
+ *
+ * Once, even when two people acknowledge at the same moment (the escalation
+ * email goes to several): the write is a claim conditional on nobody having
+ * acknowledged yet, and its messages carry ids derived from the draft, so the
+ * second write fails whole on the unique id. With no destination to tell,
+ * the claim runs alone, then its audit entry.
  */
 export async function acknowledgeDraft(deps: DraftDeps, actor: Actor, id: string): Promise<DraftDetail> {
   authorize(actor, 'incidents:write');
   const draft = await findDraft(deps, actor, id);
   if (draft.acknowledgedAt !== null) return draft;
   const now = deps.clock.now();
-  await deps.db.atomic([
-    deps.repos.alerts.updateDraft(draft.id, {
-      acknowledgedAt: now,
-      acknowledgedBy: actor.label,
-      ...(draft.status === 'open' ? { status: 'acknowledged' as const } : {}),
-      updatedAt: now,
-    }),
+  const claim = deps.repos.alerts.claimAcknowledgement(draft.id, now, actor.label);
+  const recorded = [
     ...(draft.incidentId
       ? [deps.repos.incidents.update(draft.incidentId, { acknowledgedAt: now, acknowledgedBy: actor.label, updatedAt: now })]
       : []),
-    ...(await announceDraft(deps, draft, {
-      kind: 'alert_acknowledged',
-      status: `Acknowledged by ${actor.label}`,
-      text: `**${actor.label}** acknowledged the alert.`,
-      alertCount: draft.alerts.length,
-    })),
     auditEntry(deps, actor, { action: 'alert.acknowledge', targetType: 'alert_draft', targetId: draft.id, details: { title: draft.title } }),
-  ]);
+  ];
+  const deliveries = await announceDraft(deps, draft, {
+    kind: 'alert_acknowledged',
+    status: `Acknowledged by ${actor.label}`,
+    text: `**${actor.label}** acknowledged the alert.`,
+    alertCount: draft.alerts.length,
+    dedupeKey: `a${draft.id}`,
+  });
+  if (deliveries.length) {
+    try {
+      await deps.db.atomic([claim, ...recorded, ...deliveries]);
+    } catch (error) {
+      // Acknowledged by someone else first: its messages' ids are taken.
+      const fresh = await findDraft(deps, actor, id);
+      if (fresh.acknowledgedAt !== null) return fresh;
+      throw error;
+    }
+  } else if ((await deps.db.claim(claim)) > 0) {
+    await deps.db.atomic(recorded);
+  }
   return findDraft(deps, actor, id);
 }
 

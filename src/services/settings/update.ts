@@ -7,6 +7,7 @@ import { SEVERITIES, type Severity } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { parseInput } from '../validation.js';
+import { assertEscalationMembers, EscalationMinutes, EscalationUserIds } from './escalation.js';
 import { loadSettings } from './reads.js';
 
 type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
@@ -88,6 +89,10 @@ export const UpdateSettingsInput = z.object({
   internalCadence: InternalCadenceInput.optional(),
   /** Remind the Comms Lead and the destinations when an internal update is late. Left out: unchanged. */
   internalReminders: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Minutes a draft suggesting SEV-1/2 may stay unacknowledged before it is escalated (1..120). Left out: unchanged. */
+  alertEscalationMinutes: EscalationMinutes.optional(),
+  /** The members emailed on escalation (Comms and above); null: every owner. Left out: unchanged. */
+  alertEscalationUserIds: EscalationUserIds.optional(),
 });
 export type UpdateSettingsInput = z.input<typeof UpdateSettingsInput>;
 
@@ -113,10 +118,14 @@ function canonicalZone(zone: string): string {
 
 const FIELDS = ['name', 'url', 'timeZone', 'logoUrl', 'accentColor'] as const;
 
-/** Saves the page settings (name, address, time zone, logo, accent colour; internal cadence and reminders when sent). Returns the saved row. */
+/**
+ * Saves the page settings (name, address, time zone, logo, accent colour;
+ * internal cadence and reminders, alert escalation when sent). Returns the saved row.
+ */
 export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateSettingsInput): Promise<SettingsRow> {
   authorize(actor, 'settings:write');
   const input = parseInput(UpdateSettingsInput, raw);
+  if (input.alertEscalationUserIds) await assertEscalationMembers(deps, input.alertEscalationUserIds);
   const current = await loadSettings(deps);
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
@@ -142,6 +151,16 @@ export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateS
     before.internalReminders = current.internalReminders;
     after.internalReminders = input.internalReminders;
     patch.internalReminders = input.internalReminders;
+  }
+  if (input.alertEscalationMinutes !== undefined && input.alertEscalationMinutes !== current.alertEscalationMinutes) {
+    before.alertEscalationMinutes = current.alertEscalationMinutes;
+    after.alertEscalationMinutes = input.alertEscalationMinutes;
+    patch.alertEscalationMinutes = input.alertEscalationMinutes;
+  }
+  if (input.alertEscalationUserIds !== undefined && JSON.stringify(input.alertEscalationUserIds) !== JSON.stringify(current.alertEscalationUserIds)) {
+    before.alertEscalationUserIds = current.alertEscalationUserIds;
+    after.alertEscalationUserIds = input.alertEscalationUserIds;
+    patch.alertEscalationUserIds = input.alertEscalationUserIds;
   }
   if (Object.keys(patch).length === 0) return current;
   const now = deps.clock.now();
