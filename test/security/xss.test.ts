@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { DAY, HOUR } from '../../src/domain/calendar.js';
 import { createViews } from '../../src/lib/views.js';
+import { markdownCell } from '../../src/domain/timeline.js';
 import { renderMarkdown } from '../../src/presenters/markdown.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn, type TestResponse, type TestSession } from '../support/admin.js';
@@ -142,6 +143,14 @@ async function hostileFixture(text: string): Promise<Fixture> {
   // Issue 15: roles held by free-text names and an internal-only update (the admin's pinned header and timeline).
   await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/roles`, token, { incident_commander: { name: text.slice(0, 100) }, scribe: { name: text.slice(0, 100) } }), 'roles');
   await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/internal-updates`, token, { body: pub }), 'internal update', 201);
+  // Issue 17: a scribe note, a key time correction, the postmortem document, an action item, and the customer postmortem on the page.
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/timeline`, token, { text, who: text.slice(0, 200) }), 'timeline note', 201);
+  await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/key-times/impact_started`, token, { at: new Date(NOON - 2 * DAY).toISOString(), reason: text }), 'key time');
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/postmortem`, token), 'postmortem', 201);
+  await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/postmortem`, token, { body: pub, base_revision: 0 }), 'postmortem saved');
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/action-items`, token, { title: text, owner_name: text.slice(0, 100) }), 'action item', 201);
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${resolved}/postmortem`, token), 'resolved postmortem', 201);
+  await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${resolved}/postmortem`, token, { public_body: pub }), 'public postmortem');
 
   const maintenance = (
     await json(
@@ -261,6 +270,7 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/', path: '/' },
     { route: '/incidents/:id', path: `/incidents/${ids.incident}` },
     { route: '/incidents/:id', path: `/incidents/${ids.maintenance}` },
+    { route: '/incidents/:id', path: `/incidents/${ids.resolved}` },
     { route: '/history', path: '/history' },
     { route: '/history.atom', path: '/history.atom' },
     { route: '/history.rss', path: '/history.rss' },
@@ -312,6 +322,11 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/alerts/drafts/:id', path: `/api/v1/alerts/drafts/${ids.draft}` },
     { route: '/api/v1/alerts/rules', path: '/api/v1/alerts/rules' },
     { route: '/api/v1/alerts/rules/:id', path: `/api/v1/alerts/rules/${ids.rule}` },
+    { route: '/api/v1/incidents/:id/timeline', path: `/api/v1/incidents/${ids.incident}/timeline` },
+    { route: '/api/v1/incidents/:id/timeline.md', path: `/api/v1/incidents/${ids.incident}/timeline.md` },
+    { route: '/api/v1/incidents/:id/postmortem', path: `/api/v1/incidents/${ids.incident}/postmortem` },
+    { route: '/api/v1/incidents/:id/postmortem', path: `/api/v1/incidents/${ids.resolved}/postmortem` },
+    { route: '/api/v1/action-items', path: '/api/v1/action-items' },
     { route: '/subscribe', path: '/subscribe' },
     { route: '/subscribe/confirm/:token', path: `/subscribe/confirm/${ids.subscriberLink}` },
     { route: '/subscriptions/:token', path: `/subscriptions/${ids.subscriberLink}` },
@@ -415,6 +430,14 @@ async function checkResponse(f: Fixture, path: string, res: TestResponse, text: 
     // Round trip: the stored string comes back exactly (the page name, a component, a title, a badge label...).
     const label = path.includes('label=') ? labelOf(text) : text;
     expect(strings.includes(label) || strings.includes(publishable(text)), `${what} returns the text exactly`).toBe(true);
+  } else if (type.startsWith('text/markdown')) {
+    // The timeline export: typed text stays inside its cell, on its row (pipes escaped, line breaks flattened).
+    const lines = res.text.split('\n');
+    for (const line of lines) {
+      expect(line, what).toMatch(/^\| .* \|$/);
+      expect(line.replace(/\\./g, '').split('|').length, `${what}: ${line}`).toBe(5);
+    }
+    expect(lines.some((line) => line.includes(markdownCell(text))), `${what} shows the text`).toBe(true);
   } else if (type.startsWith('text/calendar')) {
     const calendar = new ICAL.Component(ICAL.parse(res.text));
     const events = calendar.getAllSubcomponents('vevent');

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { ActionItemStatus } from '../../domain/constants.js';
 import type { Orm, Statement } from '../database.js';
 import { actionItems, incidents, postmortems, type ActionItemRow, type PostmortemRow } from '../schema.js';
@@ -27,6 +27,14 @@ export interface ActionItemFilter {
   incidentId?: string;
 }
 
+/** The customer-facing postmortem of an incident, as the status page shows it. */
+export interface PublicPostmortem {
+  /** Markdown. */
+  body: string;
+  publishedAt: number;
+  updatedAt: number;
+}
+
 /** Postmortems and action items (issue 17). */
 export interface PostmortemsRepo {
   find(incidentId: string): Promise<PostmortemRow | undefined>;
@@ -41,6 +49,9 @@ export interface PostmortemsRepo {
   listWithDue(from: number, to: number): Promise<PostmortemRow[]>;
   /** Marks a reminder sent, unless it was already (a claim). */
   claimReminder(incidentId: string, which: 'due_soon' | 'overdue', now: number): Statement;
+
+  /** The public postmortems of these incidents (those on the status page only), by incident id. */
+  publicOf(incidentIds: readonly string[]): Promise<Map<string, PublicPostmortem>>;
 
   actionItemsOf(incidentId: string): Promise<ActionItemRow[]>;
   findActionItem(id: string): Promise<ActionItemRow | undefined>;
@@ -91,6 +102,19 @@ export function postmortemsRepo(orm: Orm): PostmortemsRepo {
         .update(postmortems)
         .set(which === 'due_soon' ? { remindedDueSoonAt: now } : { remindedOverdueAt: now })
         .where(and(eq(postmortems.incidentId, incidentId), isNull(column), ne(postmortems.state, 'published')));
+    },
+    async publicOf(incidentIds) {
+      const found = new Map<string, PublicPostmortem>();
+      // In chunks: D1 binds at most 100 parameters a statement.
+      for (let i = 0; i < incidentIds.length; i += 90) {
+        const rows = await orm
+          .select({ incidentId: postmortems.incidentId, body: postmortems.publicBody, publishedAt: postmortems.publicPublishedAt, updatedAt: postmortems.publicUpdatedAt })
+          .from(postmortems)
+          .where(and(inArray(postmortems.incidentId, incidentIds.slice(i, i + 90)), isNotNull(postmortems.publicBody), isNotNull(postmortems.publicPublishedAt)))
+          .all();
+        for (const r of rows) found.set(r.incidentId, { body: r.body!, publishedAt: r.publishedAt!, updatedAt: r.updatedAt ?? r.publishedAt! });
+      }
+      return found;
     },
 
     async actionItemsOf(incidentId) {

@@ -6,6 +6,7 @@ import { destinationOperations } from './destinations.js';
 import { incidentOperations } from './incidents.js';
 import { maintenanceOperations } from './maintenance.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { postmortemOperations } from './postmortems.js';
 import { mountOperations, type ApiEnv, type Operation } from './registry.js';
 import { settingsOperations } from './settings.js';
 import { subscriberOperations } from './subscribers.js';
@@ -22,6 +23,7 @@ export function apiV1Operations(): Operation[] {
     ...subscriberOperations(),
     ...destinationOperations(),
     ...alertOperations(),
+    ...postmortemOperations(),
   ];
 }
 
