@@ -45,6 +45,15 @@ describe('postmortems on resolution', () => {
     expect(message).toContain('2026-11-25 13:00 UTC');
   });
 
+  it('give a postmortem started before the resolution its due date when the incident resolves', async () => {
+    const deps = await createTestDeps({ now: T0 });
+    const id = await makeIncident(deps, { severity: 1 });
+    expect(await startPostmortem(deps, comms, id)).toMatchObject({ dueAt: null });
+    deps.clock.advance(HOUR);
+    await postUpdate(deps, { incidentId: id, status: 'resolved', body: 'Fixed.' }, comms);
+    expect((await deps.repos.postmortems.find(id))!.dueAt).toBe(T0 + HOUR + 48 * HOUR);
+  });
+
   it('follow the due table per severity; SEV-4 gets none; resolving again adds none', async () => {
     const deps = await createTestDeps({ now: T0 });
     const sev3 = await resolved(deps, 3);

@@ -41,6 +41,8 @@ export interface PostmortemsRepo {
   /** Creates one unless the incident has one already (resolving twice creates one). */
   insertIfAbsent(row: NewPostmortem): Statement;
   update(incidentId: string, patch: PostmortemPatch): Statement;
+  /** Gives a postmortem started before resolution its due date, if it has none and is not published. */
+  setDueIfMissing(incidentId: string, dueAt: number, now: number): Statement;
   /** Saves the document only if nobody saved since `baseRevision` (a claim: 0 rows means someone did). */
   saveBody(incidentId: string, baseRevision: number, patch: PostmortemPatch): Statement;
   /** Postmortems not yet published internally with a due date, soonest first. */
@@ -71,6 +73,12 @@ export function postmortemsRepo(orm: Orm): PostmortemsRepo {
     },
     update(incidentId, patch) {
       return orm.update(postmortems).set(patch).where(eq(postmortems.incidentId, incidentId));
+    },
+    setDueIfMissing(incidentId, dueAt, now) {
+      return orm
+        .update(postmortems)
+        .set({ dueAt, updatedAt: now })
+        .where(and(eq(postmortems.incidentId, incidentId), isNull(postmortems.dueAt), ne(postmortems.state, 'published')));
     },
     saveBody(incidentId, baseRevision, patch) {
       return orm

@@ -70,6 +70,8 @@ export async function postmortemOnResolution(
         createdAt: now,
         updatedAt: now,
       }),
+      // One started by hand before the resolution gets its due date now.
+      deps.repos.postmortems.setDueIfMissing(incident.id, dueAt, now),
     ],
   };
 }
