@@ -118,9 +118,21 @@ class NotStorable {
   constructor(readonly response: Response) {}
 }
 
+/**
+ * An isolate keeps the entries it read or filled this long (at most the edge
+ * lifetime), so that a hot URL costs no Cache API read per request either. It
+ * is short because a purge cannot reach it: it bounds how long a purged page
+ * can still be served by an isolate that had it in hand.
+ */
+export const MEMORY_MS = 1_000;
+/** Entries an isolate keeps in memory (the hottest public URLs). */
+const MEMORY_ENTRIES = 64;
+
 export class EdgeCache {
   /** Per isolate: the fill in flight for each key, shared by the misses that arrive meanwhile. */
   private readonly fills = new Map<string, Promise<Entry | NotStorable>>();
+  /** Per isolate: entries read or filled in the last MEMORY_MS, by key. */
+  private readonly memory = new Map<string, { entry: Entry; until: number }>();
   readonly stats = { hits: 0, misses: 0, stale: 0, fills: 0 };
 
   constructor(private readonly options: EdgeCacheOptions) {}
@@ -132,7 +144,13 @@ export class EdgeCache {
   async serve(request: Request, key: string, acceptEncoding: string | null, origin: (request: Request) => Promise<Response>): Promise<Response> {
     const { options } = this;
     const now = options.now();
+    const remembered = this.memory.get(key);
+    if (remembered && now < remembered.until && now - remembered.entry.storedAt < options.cacheMs) {
+      this.stats.hits++;
+      return answer(remembered.entry, request, acceptEncoding, 'HIT', now);
+    }
     const kept = await this.lookup(key);
+    if (kept && now - kept.storedAt < options.cacheMs) this.remember(key, kept, now);
     if (kept && now - kept.storedAt < options.cacheMs) {
       this.stats.hits++;
       return answer(kept, request, acceptEncoding, 'HIT', now);
@@ -159,6 +177,7 @@ export class EdgeCache {
     }
     if (!(outcome instanceof Error) && !(outcome instanceof NotStorable)) {
       this.stats.misses++;
+      this.remember(key, outcome, outcome.storedAt);
       return answer(outcome, request, acceptEncoding, 'MISS', now);
     }
     const failed = outcome instanceof Error || outcome.response.status >= 500;
@@ -172,6 +191,19 @@ export class EdgeCache {
     // Not storable (a 404, a redirect, a 5xx with nothing kept): the one who asked gets it;
     // those who joined the fill ask the app themselves (a response body is read once).
     return mine ? outcome.response : origin(request);
+  }
+
+  /** Drops this isolate's copies (after a publish in this isolate; the colo's go with cache.delete). */
+  forget(): void {
+    this.memory.clear();
+  }
+
+  private remember(key: string, entry: Entry, now: number): void {
+    if (this.memory.size >= MEMORY_ENTRIES && !this.memory.has(key)) {
+      const oldest = this.memory.keys().next().value;
+      if (oldest !== undefined) this.memory.delete(oldest);
+    }
+    this.memory.set(key, { entry, until: now + Math.min(MEMORY_MS, this.options.cacheMs) });
   }
 
   private async lookup(key: string): Promise<Entry | undefined> {

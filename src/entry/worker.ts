@@ -229,6 +229,7 @@ function build(env: Env): State | { configError: string } {
   const afterPublish = async (request: Request, response: Response, startedAt: number): Promise<void> => {
     const origin = new URL(request.url).origin;
     if (edgeCache && localCache) {
+      edgeCache.forget();
       await Promise.all(PURGED_PATHS.map((path) => localCache.delete(`${origin}${path}`).catch(() => false)));
     }
     if (!purger) return;

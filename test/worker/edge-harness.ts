@@ -31,6 +31,8 @@ export function freePort(): Promise<number> {
 
 export interface Wrangler {
   base: string;
+  /** wrangler's pid, also its process group (workerd is in it). */
+  pid: number;
   stateDir: string;
   output(): string;
   /** The local D1 file wrangler created. */
@@ -43,7 +45,11 @@ export function tail(text: string, lines = 60): string {
 }
 
 /** Migrates a fresh local D1 and starts `wrangler dev` with `vars` (each `--var NAME:value`); `vars(base)` may use the address. */
-export async function startWrangler(vars: (base: string) => Record<string, string>): Promise<Wrangler> {
+export async function startWrangler(
+  vars: (base: string) => Record<string, string>,
+  /** Another Worker than Herald: its folder (with its own wrangler.toml), and no migrations. */
+  other?: { cwd: string },
+): Promise<Wrangler> {
   const stateDir = mkdtempSync(join(tmpdir(), 'herald-edge-'));
   const envFile = join(stateDir, 'test.env');
   writeFileSync(envFile, '');
@@ -58,7 +64,8 @@ export async function startWrangler(vars: (base: string) => Record<string, strin
     NO_COLOR: '1',
     FORCE_COLOR: '0',
   };
-  const migrate = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
+  const cwd = other?.cwd ?? ROOT;
+  const migrate = other ? { status: 0, stdout: '', stderr: '' } : spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', stateDir], {
     cwd: ROOT,
     env: childEnv,
     encoding: 'utf8',
@@ -108,13 +115,15 @@ export async function startWrangler(vars: (base: string) => Record<string, strin
     args.push('--persist-to', stateDir, '--env-file', envFile, '--test-scheduled', '--show-interactive-dev-session=false');
     for (const [name, value] of Object.entries({ HERALD_ENV: 'development', PUBLIC_URL: base, ...vars(base) })) args.push('--var', `${name}:${value}`);
     output = '';
-    child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (other) args.splice(args.indexOf('--test-scheduled'), 1);
+    child = spawn(process.execPath, args, { cwd, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      await waitUntilServing(base, child, () => output);
+      await waitUntilServing(base, child, () => output, other ? '/' : '/healthz');
       return {
         base,
+        pid: child.pid!,
         stateDir,
         output: () => output,
         d1File() {
@@ -138,16 +147,16 @@ export async function startWrangler(vars: (base: string) => Record<string, strin
   }
 }
 
-async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitUntilServing(url: string, child: ChildProcess, output: () => string, path: string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   let lastError = '';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited before serving:\n${tail(output())}`);
     try {
-      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(20_000) });
+      const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(20_000) });
       await response.arrayBuffer();
       if (response.ok) return;
-      lastError = `GET /healthz answered ${response.status}`;
+      lastError = `GET ${path} answered ${response.status}`;
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     }
