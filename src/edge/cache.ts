@@ -69,7 +69,8 @@ export const PURGED_PATHS: readonly string[] = [
  * path outside the public surface, or a query the key would not cover.
  */
 export function cacheKey(request: Request): string | null {
-  if (request.method !== 'GET') return null;
+  // HEAD (uptime checkers) is answered from the same entry, without the body.
+  if (request.method !== 'GET' && request.method !== 'HEAD') return null;
   // A cookie, credentials or a D1 bookmark (read-your-writes after a write) make it someone's request.
   if (request.headers.has('Cookie') || request.headers.has('Authorization') || request.headers.has('X-D1-Bookmark')) return null;
   const url = new URL(request.url);
@@ -190,7 +191,8 @@ export class EdgeCache {
     if (outcome instanceof Error) throw outcome;
     // Not storable (a 404, a redirect, a 5xx with nothing kept): the one who asked gets it;
     // those who joined the fill ask the app themselves (a response body is read once).
-    return mine ? outcome.response : origin(request);
+    if (!mine) return origin(request);
+    return forClient(outcome.response, request, acceptEncoding);
   }
 
   /** Drops this isolate's copies (after a publish in this isolate; the colo's go with cache.delete). */
@@ -281,6 +283,11 @@ function answer(entry: Entry, request: Request, acceptEncoding: string | null, s
     headers.delete('Content-Length');
     return new Response(null, { status: 304, headers });
   }
+  if (request.method === 'HEAD') {
+    if (sendGzip) headers.set('Content-Encoding', 'gzip');
+    else headers.delete('Content-Length');
+    return new Response(null, { status: 200, headers });
+  }
   if (sendGzip) {
     headers.set('Content-Encoding', 'gzip');
     // The bytes are gzip already: the runtime must not compress them again.
@@ -289,6 +296,23 @@ function answer(entry: Entry, request: Request, acceptEncoding: string | null, s
   headers.delete('Content-Length');
   const body = gzip ? new Response(entry.body).body!.pipeThrough(new DecompressionStream('gzip')) : entry.body;
   return new Response(body, { status: 200, headers });
+}
+
+/** An app answer made for a gzip-accepting GET, as this client can read it (HEAD: no body; no gzip: decompressed). */
+function forClient(response: Response, request: Request, acceptEncoding: string | null): Response {
+  const gzip = response.headers.get('Content-Encoding') === 'gzip';
+  const decode = gzip && chooseCoding(acceptEncoding ?? undefined, { gzip: true }) !== 'gzip';
+  if (request.method !== 'HEAD' && !decode) return response;
+  const headers = new Headers(response.headers);
+  if (decode) {
+    headers.delete('Content-Encoding');
+    headers.delete('Content-Length');
+    const etag = headers.get('ETag');
+    if (etag) headers.set('ETag', etag.replace(/-gz"$/, '"'));
+  }
+  const init = { status: response.status, statusText: response.statusText, headers, encodeBody: decode ? 'automatic' : 'manual' } as ResponseInit;
+  if (request.method === 'HEAD' || !response.body) return new Response(null, init);
+  return new Response(response.body.pipeThrough(new DecompressionStream('gzip')), init);
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

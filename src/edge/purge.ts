@@ -103,16 +103,16 @@ export function createPurger(deps: PurgerDeps): Purger {
     async drain(budgetMs) {
       const result: PurgeResult = { sent: 0, retried: 0, failed: 0 };
       const until = clock.now() + budgetMs;
+      // Whether this round scheduled a first retry (due in FIRST_RETRY_MS): that one is waited for here; later ones are the cron's.
+      let retrySoon = false;
       try {
         while (clock.now() < until) {
           const now = clock.now();
           const due = await repo.due(now, 10);
           if (due.length === 0) {
-            // Retries due within the budget are waited for here; later ones are the cron's.
-            const wait = FIRST_RETRY_MS;
-            if (result.retried === 0 || now + wait >= until) break;
-            await new Promise((resolve) => setTimeout(resolve, wait));
-            result.retried = 0;
+            if (!retrySoon || now + FIRST_RETRY_MS >= until) break;
+            retrySoon = false;
+            await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_MS));
             continue;
           }
           for (const row of due) {
@@ -128,8 +128,10 @@ export function createPurger(deps: PurgerDeps): Purger {
               result.failed++;
               log.error('purge given up', { id: row.id, attempts, error: problem.error });
             } else {
-              await db.atomic([repo.retry(row.id, after + Math.max(retryDelay(attempts), problem.retryAfterMs ?? 0), problem.error)]);
+              const delay = Math.max(retryDelay(attempts), problem.retryAfterMs ?? 0);
+              await db.atomic([repo.retry(row.id, after + delay, problem.error)]);
               result.retried++;
+              if (delay <= FIRST_RETRY_MS) retrySoon = true;
               log.error('purge failed; will retry', { id: row.id, attempts, error: problem.error });
             }
           }

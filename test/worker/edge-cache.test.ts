@@ -150,6 +150,17 @@ describe('the edge cache (caches.default)', () => {
     // Parameters the page reads are part of the key, in any order.
     await raw(`${base}/badge.svg?style=flat&label=API`);
     expect((await raw(`${base}/badge.svg?label=API&style=flat`)).headers['x-herald-cache']).toBe('HIT');
+    // HEAD (uptime checkers) is answered from the same entry, without a body.
+    await raw(`${base}/api/v2/status.json`);
+    const head = await raw(`${base}/api/v2/status.json`, {}, 'HEAD');
+    expect(head.status).toBe(200);
+    expect(head.headers['x-herald-cache']).toBe('HIT');
+    expect(head.raw.length).toBe(0);
+    // What is not stored (a 404) still reaches a client without gzip readable.
+    const missing = await raw(`${base}/incidents/nosuchincident`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-encoding']).toBeUndefined();
+    expect(missing.text).toContain('Page not found');
     // The admin is never edge-cached, even anonymously.
     for (let i = 0; i < 2; i++) expect((await raw(`${base}/admin/login`)).headers['x-herald-cache']).toBeUndefined();
   });
@@ -285,6 +296,38 @@ describe('D1 sessions, read-your-writes, and purge after publish', () => {
         await sleep(100);
       }
       expect(row).toEqual({ status: 'done', attempts: 2 });
+    } finally {
+      db.close();
+    }
+  }, 30_000);
+
+  it('a purge the request could not deliver stays queued and is sent by the cron trigger', async () => {
+    cloudflare.calls.length = 0;
+    // The request's attempt and its retry 1 s later fail; the next retry (2 s later) is the cron's.
+    cloudflare.script(500, 500);
+    const declared = await fetch(`${base}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Purge from the cron', severity: 3, body: 'Two purge calls fail.' }),
+    });
+    expect(declared.status).toBe(201);
+    const { id } = (await declared.json()) as { id: string };
+    await cloudflare.waitFor((calls) => calls.filter((c) => c.status === 500).length === 2, 15_000);
+    // Past the request's drain and the next retry's due time, with nothing sent.
+    await sleep(3_000);
+    expect(cloudflare.calls.map((c) => c.status)).toEqual([500, 500]);
+    const db = new BetterSqlite3(worker.d1File(), { readonly: true });
+    const row = (): { status: string; attempts: number; last_error: string } =>
+      db.prepare('SELECT status, attempts, last_error FROM edge_purges WHERE urls LIKE ?').get(`%/incidents/${id}%`) as never;
+    try {
+      expect(row()).toMatchObject({ status: 'queued', attempts: 2 });
+      expect(row().last_error).toMatch(/Cloudflare answered 500/);
+      const cron = await fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`);
+      expect(cron.status).toBe(200);
+      await cron.arrayBuffer();
+      expect(cloudflare.calls.map((c) => c.status)).toEqual([500, 500, 200]);
+      expect(cloudflare.calls[2]!.files).toEqual(cloudflare.calls[0]!.files);
+      expect(row()).toMatchObject({ status: 'done', attempts: 3 });
     } finally {
       db.close();
     }
