@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { raw, startWrangler, type Wrangler } from '../test/worker/edge-harness.js';
+import { FAKE_RESEND_API_KEY, startFakeResend } from '../test/support/fake-resend.js';
 import { clockTicksPerSecond, processCpu } from './lib/cpu.js';
 import { runLoad } from './lib/load.js';
 import { loadAverage, machineFacts, writeResults } from './lib/provenance.js';
@@ -34,6 +35,7 @@ const SLICE_SECONDS = Number(process.env.SLICE_SECONDS ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const EDGE_SECONDS = process.env.EDGE_CACHE_SECONDS ?? '5';
 const OUT = process.env.BENCH_OUT ?? 'bench/results/worker.json';
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 
 /** The workerd processes in wrangler's process group (wrangler dev may run more than one), as one "pid" for cpuUs. */
 function workerdPid(group: number): number[] {
@@ -130,7 +132,16 @@ const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(htm
 async function main(): Promise<void> {
   clockTicksPerSecond();
   console.log(`Worker bench: wrangler dev (workerd, local D1), autocannon ${CONNECTIONS} connections, ${SLICE_SECONDS} s slices, ${ROUNDS} rounds; load average ${loadAverage().join(' ')}`);
-  const herald = await startWrangler(() => ({ HERALD_EDGE_DEBUG: '1', EDGE_CACHE_SECONDS: EDGE_SECONDS }));
+  // Email through the real Resend SDK to a fake Resend in this process, for the fan-out.
+  const resend = await startFakeResend();
+  const herald = await startWrangler(() => ({
+    HERALD_EDGE_DEBUG: '1',
+    EDGE_CACHE_SECONDS: EDGE_SECONDS,
+    RESEND_API_KEY: FAKE_RESEND_API_KEY,
+    RESEND_BASE_URL: resend.url,
+    MAIL_FROM: 'Status <status@example.com>',
+    MAIL_RATE_LIMIT: '0',
+  }));
   let bare: Wrangler | undefined;
   try {
     const heraldPid = workerdPid(herald.pid);
@@ -156,7 +167,7 @@ async function main(): Promise<void> {
 
     // 3. CPU per request type (sequential, one at a time).
     console.log('CPU per request type (workerd, sequential):');
-    const cpu = [];
+    const cpu: { label: string; n: number; cpuMsPerRequest: number; emails?: number; answeredMs?: number }[] = [];
     cpu.push(await cpuPer('bare Worker, same bytes', barePid, 400, async () => void (await raw(`${bare!.base}/`, { 'Accept-Encoding': 'gzip' }))));
     cpu.push(await cpuPer('edge-cache hit /', heraldPid, 400, async () => void (await raw(`${herald.base}/`, { 'Accept-Encoding': 'gzip' }))));
     const db = new BetterSqlite3(herald.d1File());
@@ -210,6 +221,41 @@ async function main(): Promise<void> {
       if (response.status !== 201) throw new Error(`publish answered ${response.status}`);
       await response.arrayBuffer();
     }, 2_000));
+    // A publish with an email fan-out: SUBSCRIBERS confirmed subscribers written into the D1 file,
+    // then one notifying SEV-1; CPU until the fake Resend has every email (request drain + cron runs).
+    {
+      const d1 = new BetterSqlite3(herald.d1File());
+      d1.pragma('busy_timeout = 5000');
+      const insert = d1.prepare(
+        "INSERT INTO subscribers (id, email, status, secret, all_components, source, created_at, updated_at, confirmed_at) VALUES (?, ?, 'confirmed', ?, 1, 'import', ?, ?, ?)",
+      );
+      const now = Date.now();
+      d1.transaction(() => {
+        for (let i = 0; i < SUBSCRIBERS; i++) insert.run(`bench${String(i).padStart(7, '0')}`, `reader${i}@example.com`, `secret${i}`.padEnd(43, 'x'), now, now, now);
+      })();
+      d1.close();
+      resend.reset();
+      const before = cpuUs(heraldPid);
+      const started = Date.now();
+      const response = await fetch(`${herald.base}/api/v1/incidents`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: 'Fan-out bench', severity: 1, body: 'Fan-out.', notify: true }),
+      });
+      if (response.status !== 201) throw new Error(`publish answered ${response.status}`);
+      await response.arrayBuffer();
+      const answeredMs = Date.now() - started;
+      const until = Date.now() + 120_000;
+      while (resend.deliveries.length < SUBSCRIBERS && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        // What the request's drain leaves, the cron sends (every minute on Cloudflare; here at once).
+        if (resend.deliveries.length < SUBSCRIBERS) await (await fetch(`${herald.base}/__scheduled?cron=*+*+*+*+*`)).arrayBuffer();
+      }
+      const ms = (cpuUs(heraldPid) - before) / 1000;
+      const line = `publish with fan-out to ${SUBSCRIBERS} subscribers: ${round(ms)} ms CPU in all (${round((ms * 1000) / Math.max(1, resend.deliveries.length))} µs per email), ${resend.deliveries.length} emails in ${round((Date.now() - started) / 1000, 1)} s, response in ${answeredMs} ms`;
+      console.log(`  ${line}`);
+      cpu.push({ label: `publish with fan-out to ${SUBSCRIBERS} subscribers (all emails sent)`, n: 1, cpuMsPerRequest: round(ms), emails: resend.deliveries.length, answeredMs });
+    }
     cpu.push(await cpuPer('cron tick (/__scheduled, nothing queued)', heraldPid, 10, async () => void (await (await fetch(`${herald.base}/__scheduled?cron=*+*+*+*+*`)).arrayBuffer())));
 
     // 2. Freshness after a publish, for an anonymous reader of `/` in this colo.
@@ -243,6 +289,7 @@ async function main(): Promise<void> {
   } finally {
     await bare?.stop();
     await herald.stop();
+    await resend.close();
   }
 }
 
