@@ -57,7 +57,14 @@ export class D1Sessions {
   /** Runs `work` with a session of its own (constraint or bookmark). */
   run<T>(mode: SessionMode, bookmark: string | null, work: () => T): { session: RequestSession; result: T } {
     const constraint = mode === 'bookmark' && bookmark ? bookmark : mode === 'bookmark' ? 'first-primary' : mode;
-    const session: RequestSession = { mode, session: this.db.withSession(constraint), queries: 0 };
+    let d1Session: D1DatabaseSession;
+    try {
+      d1Session = this.db.withSession(constraint);
+    } catch {
+      // A bookmark D1 refuses (an old cookie, a made-up header): the primary is always at least as new.
+      d1Session = this.db.withSession('first-primary');
+    }
+    const session: RequestSession = { mode, session: d1Session, queries: 0 };
     return { session, result: this.store.run(session, work) };
   }
 
