@@ -694,6 +694,32 @@ export type AlertRuleRow = typeof alertRules.$inferSelect;
 export type AlertDraftRow = typeof alertDrafts.$inferSelect;
 export type AlertRow = typeof alerts.$inferSelect;
 
+/**
+ * The Worker's purge outbox (issue 19): the public URLs a publish changed, to
+ * purge from Cloudflare's cache in every colo (purge by URL). Written after the
+ * publishing write, sent after its response (waitUntil) and retried from the
+ * cron with backoff until Cloudflare accepts them. Only used on Workers with
+ * CLOUDFLARE_ZONE_ID set; not public content (no revision trigger).
+ */
+export const edgePurges = sqliteTable(
+  'edge_purges',
+  {
+    id: text('id').primaryKey(),
+    /** JSON array of absolute URLs, at most 30 (one purge call). */
+    urls: text('urls', { mode: 'json' }).notNull().$type<string[]>(),
+    status: text('status', { enum: ['queued', 'done', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    dueAt: integer('due_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    doneAt: integer('done_at'),
+  },
+  (t) => [index('edge_purges_due').on(t.status, t.dueAt)],
+);
+
+export type EdgePurgeRow = typeof edgePurges.$inferSelect;
+
 /* ---- After the fire: timeline, postmortems, action items (issue 17) ---- */
 
 /**
@@ -787,3 +813,4 @@ export const actionItems = sqliteTable(
 export type TimelineEntryRow = typeof timelineEntries.$inferSelect;
 export type PostmortemRow = typeof postmortems.$inferSelect;
 export type ActionItemRow = typeof actionItems.$inferSelect;
+

@@ -155,6 +155,8 @@ function settingsRow(ctx: Ctx) {
     accentColor: '#123456',
     internalCadence: { '1': 10, '2': 45 },
     internalReminders: true,
+    alertEscalationMinutes: 12,
+    alertEscalationUserIds: ['member-1'],
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };

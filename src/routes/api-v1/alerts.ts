@@ -11,7 +11,6 @@ import {
   type IncomingAlert,
 } from '../../domain/alerts.js';
 import { ALERT_SOURCES, SEVERITIES } from '../../domain/constants.js';
-import { fieldMessages, ValidationError } from '../../lib/errors.js';
 import {
   AlertDraftListModel,
   AlertDraftModel,
@@ -27,7 +26,7 @@ import { draftLinks } from '../../services/alerts/announce.js';
 import { acknowledgeDraft, dismissDraft, DismissDraftInput, findDraft, listDrafts, type DraftDetail } from '../../services/alerts/drafts.js';
 import { ingestAlerts } from '../../services/alerts/intake.js';
 import { createRule, CreateRuleInput, deleteRule, findRule, listRules, MatchersInput, updateRule } from '../../services/alerts/rules.js';
-import { operation, type Operation, type RunContext } from './registry.js';
+import { operation, withComponentsNamed, type Operation, type RunContext } from './registry.js';
 import { IdPath } from './schemas.js';
 
 /** Alert intake bodies may be larger than the rest of the API's: a group of many alerts. */
@@ -115,19 +114,6 @@ const UpdateRuleBody = z
     position: Position.optional(),
   })
   .transform(ruleInput);
-
-/** The rules service names its fields componentIds and autoComponentStatus; the API calls them components and auto_component_status. */
-async function withRuleNames<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!(error instanceof ValidationError) || !error.fields) throw error;
-    const rename = (key: string): string => key.replace(/^componentIds\b/, 'components');
-    const fields = fieldMessages();
-    for (const [key, messages] of Object.entries(error.fields)) (fields[rename(key)] ??= []).push(...messages);
-    throw new ValidationError(error.message.replaceAll('componentIds', 'components'), fields);
-  }
-}
 
 function draftResponse(draft: DraftDetail, base: string): ApiAlertDraft {
   return presentApiDraft(draft, draftLinks(base, draft.id));
@@ -230,7 +216,7 @@ function managementOperations(): Operation[] {
       body: CreateRuleBody,
       status: 201,
       response: AlertRuleModel,
-      run: async ({ deps, actor, body }) => presentApiRule(await withRuleNames(() => createRule(deps, actor, body))),
+      run: async ({ deps, actor, body }) => presentApiRule(await withComponentsNamed(() => createRule(deps, actor, body))),
     }),
     operation({
       operationId: 'updateAlertRule',
@@ -243,7 +229,7 @@ function managementOperations(): Operation[] {
       params: IdPath,
       body: UpdateRuleBody,
       response: AlertRuleModel,
-      run: async ({ deps, actor, params, body }) => presentApiRule(await withRuleNames(() => updateRule(deps, actor, params.id, body))),
+      run: async ({ deps, actor, params, body }) => presentApiRule(await withComponentsNamed(() => updateRule(deps, actor, params.id, body))),
     }),
     operation({
       operationId: 'deleteAlertRule',

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DESTINATION_TYPES } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
-import { fieldMessages, ValidationError } from '../../lib/errors.js';
 import { presentApiDelivery, presentApiDestination, type ApiDestination } from '../../presenters/api-v1-destination-models.js';
 import type { Actor } from '../../services/auth/actor.js';
 import {
@@ -12,7 +11,7 @@ import {
   updateDestination,
 } from '../../services/destinations/manage.js';
 import { findDestination, listDestinations } from '../../services/destinations/reads.js';
-import { operation, type Operation } from './registry.js';
+import { operation, withComponentsNamed, type Operation } from './registry.js';
 import {
   CreatedDestinationModel,
   DestinationDetailModel,
@@ -64,19 +63,6 @@ const UpdateBody = z
   })
   .transform(toServiceInput);
 
-/** The service names the routing field componentIds; the API calls it components. */
-async function withApiNames<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (!(error instanceof ValidationError) || !error.fields) throw error;
-    const rename = (key: string): string => key.replace(/^componentIds\b/, 'components');
-    const fields = fieldMessages();
-    for (const [key, messages] of Object.entries(error.fields)) (fields[rename(key)] ??= []).push(...messages);
-    throw new ValidationError(error.message.replaceAll('componentIds', 'components'), fields);
-  }
-}
-
 async function destinationResponse(deps: Pick<Deps, 'repos'>, actor: Actor, id: string): Promise<ApiDestination> {
   return presentApiDestination((await findDestination(deps, actor, id)).destination);
 }
@@ -120,7 +106,7 @@ export function destinationOperations(): Operation[] {
       status: 201,
       response: CreatedDestinationModel,
       async run({ deps, actor, body }) {
-        const saved = await withApiNames(() => createDestination(deps, actor, body));
+        const saved = await withComponentsNamed(() => createDestination(deps, actor, body));
         return { ...(await destinationResponse(deps, actor, saved.id)), signing_secret: saved.signingSecret };
       },
     }),
@@ -136,7 +122,7 @@ export function destinationOperations(): Operation[] {
       body: UpdateBody,
       response: CreatedDestinationModel,
       async run({ deps, actor, params, body }) {
-        const saved = await withApiNames(() => updateDestination(deps, actor, params.id, body));
+        const saved = await withComponentsNamed(() => updateDestination(deps, actor, params.id, body));
         return { ...(await destinationResponse(deps, actor, params.id)), signing_secret: saved.signingSecret };
       },
     }),

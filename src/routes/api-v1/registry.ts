@@ -231,3 +231,16 @@ async function withApiFieldNames<T>(run: () => Promise<T>): Promise<T> {
     throw new ValidationError(message, fields);
   }
 }
+
+/** Services name a list of components `componentIds`; the API calls it `components`: errors are renamed to match. */
+export async function withComponentsNamed<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !error.fields) throw error;
+    const rename = (key: string): string => key.replace(/^componentIds\b/, 'components');
+    const fields = fieldMessages();
+    for (const [key, messages] of Object.entries(error.fields)) (fields[rename(key)] ??= []).push(...messages);
+    throw new ValidationError(error.message.replaceAll('componentIds', 'components'), fields);
+  }
+}
