@@ -87,7 +87,8 @@ describe('saving the document', () => {
     const { deps, lead, id } = await setup();
     const owner = await signIn(deps, 'comms', 'grace@example.com');
     const res = await adminPost(deps, `/admin/incidents/${id}/postmortem`, lead, {
-      body: '# What happened\n\nA bad deploy.',
+      // As browsers send a textarea: CRLF line breaks, stored as LF.
+      body: '# What happened\r\n\r\nA bad deploy.',
       base_revision: '0',
       owner: owner.userId,
       due: '2026-11-26T09:00',
@@ -105,7 +106,7 @@ describe('saving the document', () => {
 
   it('leaves the due date (and its reminders) alone when it was not moved', async () => {
     const { deps, lead, id } = await setup();
-    await deps.db.atomic([deps.repos.postmortems.update(id, { remindedDueSoonAt: NOON })]);
+    await deps.db.atomic([deps.repos.postmortems.update(id, { remindedDueSoonAt: NOON, updatedAt: NOON })]);
     await adminPost(deps, `/admin/incidents/${id}/postmortem`, lead, { body: 'v1', base_revision: '0', owner: 'keep', due: '2026-11-25T13:00', due_was: '2026-11-25T13:00' });
     expect(await deps.repos.postmortems.find(id)).toMatchObject({ body: 'v1', ownerName: 'Ada Lovelace', dueAt: NOON + HOUR + 48 * HOUR, remindedDueSoonAt: NOON });
   });

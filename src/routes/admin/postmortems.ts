@@ -35,6 +35,8 @@ const PUBLIC_LABELS: Record<string, string> = { publicBody: 'Text for customers'
 
 type Form = Record<string, string | string[]>;
 const field = (form: Form, name: string): string => (typeof form[name] === 'string' ? (form[name] as string) : '');
+/** A textarea's text: browsers send its line breaks as CRLF; the documents keep LF, as the API writes them. */
+const textOf = (form: Form, name: string): string => field(form, name).replace(/\r\n?/g, '\n');
 
 /** A datetime-local value in the page's zone: null when blank, NaN when malformed (the services refuse it). */
 function localTimeOrNull(text: string, timeZone: string): number | null {
@@ -112,7 +114,7 @@ export function postmortemRoutes(deps: Deps): Hono<AdminEnv> {
     const id = c.req.param('id');
     const form = await formOf(c);
     const settings = await loadSettings(deps);
-    const body = field(form, 'body');
+    const body = textOf(form, 'body');
     const baseRevision = Number(field(form, 'base_revision'));
     const owner = field(form, 'owner');
     const input: SavePostmortemInput = { body, baseRevision: Number.isInteger(baseRevision) ? baseRevision : -1 };
@@ -160,7 +162,7 @@ export function postmortemRoutes(deps: Deps): Hono<AdminEnv> {
     const form = await formOf(c);
     const takeOff = field(form, 'action') === 'take-off';
     try {
-      await publishPublicPostmortem(deps, c.get('actor'), id, { publicBody: takeOff ? null : field(form, 'public_body') });
+      await publishPublicPostmortem(deps, c.get('actor'), id, { publicBody: takeOff ? null : textOf(form, 'public_body') });
       return c.redirect(`/admin/incidents/${id}/postmortem?done=${takeOff ? 'public-removed' : 'public-published'}#public`, 303);
     } catch (error) {
       return renderPage(c, { publicErrors: formErrors(refusal(error), PUBLIC_LABELS, 'Not published.'), publicBody: field(form, 'public_body') }, 400);
