@@ -51,6 +51,10 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'GET /admin/alerts': 'viewer',
   'GET /admin/alerts/:id': 'viewer',
   'GET /admin/alerts/rules': 'viewer',
+  // Issue 17: an incident's timeline (and its export) and postmortem are read by the whole team.
+  'GET /admin/incidents/:id/timeline': 'viewer',
+  'GET /admin/incidents/:id/timeline.md': 'viewer',
+  'GET /admin/incidents/:id/postmortem': 'viewer',
   'GET /api/v1/incidents': 'viewer',
   'GET /api/v1/incidents/:id': 'viewer',
   'GET /api/v1/incidents/:id/deliveries': 'viewer',
@@ -81,6 +85,17 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'GET /admin/alerts/:id/acknowledge': 'comms',
   'POST /admin/alerts/:id/acknowledge': 'comms',
   'POST /admin/alerts/:id/dismiss': 'comms',
+  // The scribe's notes, key time corrections, the postmortem and its action items are part of running incidents.
+  'POST /admin/incidents/:id/timeline/notes': 'comms',
+  'POST /admin/incidents/:id/timeline/notes/:entryId/delete': 'comms',
+  'POST /admin/incidents/:id/timeline/key-times': 'comms',
+  'POST /admin/incidents/:id/postmortem/start': 'comms',
+  'POST /admin/incidents/:id/postmortem': 'comms',
+  'POST /admin/incidents/:id/postmortem/state': 'comms',
+  'POST /admin/incidents/:id/postmortem/public': 'comms',
+  'POST /admin/incidents/:id/action-items': 'comms',
+  'POST /admin/incidents/:id/action-items/:itemId': 'comms',
+  'POST /admin/incidents/:id/action-items/:itemId/delete': 'comms',
   // Posting alerts: an `alerts` token (outside the ranks: it can do nothing else, test/api-v1 proves it) or comms and up.
   'POST /api/v1/alerts/alertmanager': 'comms',
   'POST /api/v1/alerts/grafana': 'comms',

@@ -68,6 +68,8 @@ export interface IncidentTimeline {
   incident: IncidentDetail;
   items: TimelineItem[];
   keyTimes: Record<TimelineMarker, KeyTime>;
+  /** Why each key time was last corrected (the latest marker entry's reason). */
+  keyTimeReasons: Partial<Record<TimelineMarker, string>>;
 }
 
 /** "Ada Lovelace <ada@example.com>" -> "Ada Lovelace"; other labels as they are. */
@@ -201,7 +203,11 @@ export async function incidentTimeline(deps: Pick<Deps, 'repos'>, actor: Actor, 
   // Oldest first; at the same instant, in the order an incident unfolds.
   const order = (type: TimelineItemType) => TIMELINE_ITEM_TYPES.indexOf(type);
   items.sort((a, b) => a.at - b.at || order(a.type) - order(b.type));
-  return { incident, items, keyTimes: keyTimes(incident) };
+  const keyTimeReasons: Partial<Record<TimelineMarker, string>> = {};
+  for (const entry of [...entries].sort((a, b) => a.createdAt - b.createdAt)) {
+    if (entry.kind === 'marker' && entry.marker && entry.reason) keyTimeReasons[entry.marker] = entry.reason;
+  }
+  return { incident, items, keyTimes: keyTimes(incident), keyTimeReasons };
 }
 
 function entryItem(entry: TimelineEntryRow): TimelineItem {
@@ -209,7 +215,8 @@ function entryItem(entry: TimelineEntryRow): TimelineItem {
     return {
       at: entry.at,
       type: 'marker',
-      event: `${TIMELINE_MARKER_LABELS[entry.marker]} (key time set)`,
+      // A correction back to the data says so in its text; a set time is the label.
+      event: entry.text === TIMELINE_MARKER_LABELS[entry.marker] ? `${entry.text} (key time set)` : entry.text,
       who: entry.who ?? personOf(entry.author),
       detail: entry.reason,
       entryId: null,
