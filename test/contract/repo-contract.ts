@@ -157,6 +157,8 @@ function settingsRow(ctx: Ctx) {
     internalReminders: true,
     alertEscalationMinutes: 12,
     alertEscalationUserIds: ['member-1'],
+    postmortemDueHours: { '1': 24, '2': 48 },
+    postmortemTemplate: '# {{title}}',
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
