@@ -51,6 +51,7 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'GET /admin/alerts': 'viewer',
   'GET /admin/alerts/:id': 'viewer',
   'GET /admin/alerts/rules': 'viewer',
+  'GET /admin/action-items': 'viewer',
   'GET /api/v1/incidents': 'viewer',
   'GET /api/v1/incidents/:id': 'viewer',
   'GET /api/v1/incidents/:id/deliveries': 'viewer',
