@@ -143,6 +143,10 @@ export const NOTIFICATION_KINDS = [
   'escalation',
   /** Someone took an alert's draft on. */
   'alert_acknowledged',
+  /** A postmortem is due within a day (issue 17). */
+  'postmortem_due_soon',
+  /** A postmortem is past its due date and not published. */
+  'postmortem_overdue',
 ] as const;
 
 /** The kinds about an alert's draft rather than an incident (their incidentId is the draft's id). */

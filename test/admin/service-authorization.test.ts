@@ -27,6 +27,7 @@ import { ingestAlerts } from '../../src/services/alerts/intake.js';
 import { createRule, deleteRule, findRule, listRules, updateRule } from '../../src/services/alerts/rules.js';
 import { escalationCandidates } from '../../src/services/settings/escalation.js';
 import { createActionItem, deleteActionItem, findActionItem, listActionItems, updateActionItem } from '../../src/services/postmortems/action-items.js';
+import { actionItemOwners, postmortemsAtAGlance } from '../../src/services/postmortems/overview.js';
 import { loadPostmortem, publishPublicPostmortem, savePostmortem, setPostmortemState, startPostmortem } from '../../src/services/postmortems/postmortems.js';
 import { addTimelineNote, deleteTimelineNote, incidentTimeline, setKeyTime } from '../../src/services/timeline/timeline.js';
 import { postInternalUpdate } from '../../src/services/incidents/internal-updates.js';
@@ -248,6 +249,8 @@ const TEAM_READS: { name: string; call: (f: Fixture, actor: Actor) => Promise<un
   { name: 'loadPostmortem', call: (f, actor) => loadPostmortem(f.deps, actor, f.incident) },
   { name: 'findActionItem', call: (f, actor) => findActionItem(f.deps, actor, f.actionItem) },
   { name: 'listActionItems', call: (f, actor) => listActionItems(f.deps, actor, {}) },
+  { name: 'postmortemsAtAGlance', call: (f, actor) => postmortemsAtAGlance(f.deps, actor, f.deps.clock.now()) },
+  { name: 'actionItemOwners', call: (f, actor) => actionItemOwners(f.deps, actor) },
 ];
 
 /** Services that take an actor but need no row above: the lowest role reads them, or the actor acts on itself. */
@@ -269,6 +272,8 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   loadPostmortem: 'every team member reads postmortems (an `alerts` token does not: see below)',
   findActionItem: 'every team member reads action items (an `alerts` token does not: see below)',
   listActionItems: 'every team member reads action items (an `alerts` token does not: see below)',
+  postmortemsAtAGlance: 'every team member sees the dashboard (an `alerts` token does not: see below)',
+  actionItemOwners: 'every team member filters action items by owner (an `alerts` token does not: see below)',
 };
 
 /** Every exported service function with an `actor: Actor` parameter, by name. */

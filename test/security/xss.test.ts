@@ -18,6 +18,7 @@ import { subscriberToken } from '../../src/services/subscribers/subscriptions.js
 import { addSubscribers } from '../mail/support.js';
 import { createApiToken } from '../../src/services/auth/api-tokens.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';
+import { createActionItem } from '../../src/services/postmortems/action-items.js';
 
 /*
  * The XSS suite: every hostile string goes into every field that reaches a
@@ -262,6 +263,11 @@ async function hostileFixture(text: string): Promise<Fixture> {
   await form('postmortem published for customers', `/admin/incidents/${resolved}/postmortem/public`, { action: 'publish', public_body: pub }, 303);
   await form('action item', `/admin/incidents/${resolved}/action-items`, { title: text, owner: '', owner_name: text, priority: 'P1', due: '', url: '' }, 303);
   await form('action item refused', `/admin/incidents/${resolved}/action-items`, { title: text, owner: '', owner_name: text, priority: 'P1', due: '', url: 'javascript:alert(1)' }, 400);
+  // Issue 17: an overdue P0 action item and the resolved incident's postmortem owned by the text (the dashboard and
+  // /admin/action-items show both).
+  await createActionItem(deps, FIXTURE_ACTOR, incident, { title: text.slice(0, 300), ownerName: text.slice(0, 100), priority: 'P0', dueAt: deps.clock.now() - HOUR });
+  await deps.db.atomic([deps.repos.postmortems.update(resolved, { ownerName: text.slice(0, 100), updatedAt: deps.clock.now() })]);
+  expect((await deps.repos.postmortems.find(resolved))!.dueAt).not.toBeNull();
 
   // A subscriber who chose the hostile component: it is named on their pages and in their emails.
   const [subscriber] = await addSubscribers(deps, ['hostile.reader@example.com'], { componentIds: [component] });
@@ -379,6 +385,7 @@ function adminPaths(f: Fixture): { path: string; route: string }[] {
     { route: '/admin/incidents/:id', path: `/admin/incidents/${ids.declared}` },
     { route: '/admin/incidents/:id/postmortem', path: `/admin/incidents/${ids.resolved}/postmortem` },
     { route: '/admin/incidents/:id/timeline', path: `/admin/incidents/${ids.resolved}/timeline` },
+    { route: '/admin/action-items', path: '/admin/action-items?status=all&overdue=1' },
     { route: '/admin/maintenance/new', path: `/admin/maintenance/new?template=${ids.maintenanceTemplate}` },
     { route: '/admin/maintenance/:id', path: `/admin/maintenance/${ids.maintenance}?template=${ids.maintenanceTemplate}` },
     { route: '/admin/login', path: `/admin/login?next=${encodeURIComponent(f.deps.config.publicUrl ?? '')}` },

@@ -55,6 +55,7 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'GET /admin/incidents/:id/timeline': 'viewer',
   'GET /admin/incidents/:id/timeline.md': 'viewer',
   'GET /admin/incidents/:id/postmortem': 'viewer',
+  'GET /admin/action-items': 'viewer',
   'GET /api/v1/incidents': 'viewer',
   'GET /api/v1/incidents/:id': 'viewer',
   'GET /api/v1/incidents/:id/deliveries': 'viewer',

@@ -17,6 +17,7 @@ import { maintenanceRoutes } from './maintenance.js';
 import { subscriberAdminRoutes } from './subscribers.js';
 import { timelineRoutes } from './timeline.js';
 import { postmortemRoutes } from './postmortems.js';
+import { actionItemRoutes } from './action-items.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
@@ -38,5 +39,6 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', alertRoutes(deps));
   app.route('/', timelineRoutes(deps));
   app.route('/', postmortemRoutes(deps));
+  app.route('/', actionItemRoutes(deps));
   return app;
 }
