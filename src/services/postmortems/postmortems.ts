@@ -52,8 +52,8 @@ export async function postmortemOnResolution(
 ): Promise<{ statements: Statement[]; dueAt: number | null }> {
   if (incident.kind !== 'incident' || incident.example || incident.severity === null) return { statements: [], dueAt: null };
   if (resolvedAt < now - BACKFILL_NO_NOTIFY_MS) return { statements: [], dueAt: null };
-  const settings = await loadSettings(deps);
-  const dueAt = postmortemDueAt(incident.severity as Severity, resolvedAt, postmortemDueTable(settings.postmortemDueHours));
+  const stored = (await deps.repos.settings.get())?.postmortemDueHours ?? null;
+  const dueAt = postmortemDueAt(incident.severity as Severity, resolvedAt, postmortemDueTable(stored));
   if (dueAt === null) return { statements: [], dueAt: null };
   const ic = (await deps.repos.roles.rolesOf(incident.id)).find((r) => r.role === 'incident_commander');
   return {
