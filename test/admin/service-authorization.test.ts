@@ -269,6 +269,7 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   loadPostmortem: 'every team member reads postmortems (an `alerts` token does not: see below)',
   findActionItem: 'every team member reads action items (an `alerts` token does not: see below)',
   listActionItems: 'every team member reads action items (an `alerts` token does not: see below)',
+  incidentMetrics: 'every team member reads the response metrics (an `alerts` token does not: test/metrics/service.test.ts)',
 };
 
 /** Every exported service function with an `actor: Actor` parameter, by name. */
