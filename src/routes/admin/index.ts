@@ -15,6 +15,7 @@ import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { maintenanceRoutes } from './maintenance.js';
 import { subscriberAdminRoutes } from './subscribers.js';
+import { metricsRoutes } from './metrics.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
@@ -34,5 +35,6 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', subscriberAdminRoutes(deps));
   app.route('/', destinationRoutes(deps));
   app.route('/', alertRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   return app;
 }
