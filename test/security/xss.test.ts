@@ -299,6 +299,7 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/component-groups', path: '/api/v1/component-groups' },
     { route: '/api/v1/component-groups/:id', path: `/api/v1/component-groups/${ids.group}` },
     { route: '/api/v1/settings', path: '/api/v1/settings' },
+    { route: '/api/v1/metrics', path: '/api/v1/metrics' },
     { route: '/api/v1/templates', path: '/api/v1/templates' },
     { route: '/api/v1/templates/:id', path: `/api/v1/templates/${ids.template}` },
     { route: '/api/v1/subscribers', path: '/api/v1/subscribers' },

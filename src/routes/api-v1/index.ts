@@ -5,6 +5,7 @@ import { componentOperations } from './components.js';
 import { destinationOperations } from './destinations.js';
 import { incidentOperations } from './incidents.js';
 import { maintenanceOperations } from './maintenance.js';
+import { metricsOperations } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { mountOperations, type ApiEnv, type Operation } from './registry.js';
 import { settingsOperations } from './settings.js';
@@ -22,6 +23,7 @@ export function apiV1Operations(): Operation[] {
     ...subscriberOperations(),
     ...destinationOperations(),
     ...alertOperations(),
+    ...metricsOperations(),
   ];
 }
 
