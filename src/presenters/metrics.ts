@@ -87,14 +87,21 @@ export function presentMetricsPage(report: MetricsReport, format: Formatter) {
     figures,
     severityNames: SEVERITIES.map((s: Severity) => ({ severity: `SEV-${s}`, colour: SEVERITY_COLOURS[s] })),
     perMonth: report.perMonth.map((m) => ({ month: m.month, total: m.total, counts: SEVERITIES.map((s) => m.bySeverity[s]) })),
-    perMonthSvg: incidentsPerMonthSvg(report.perMonth),
     trend,
-    mttaSvg: trendSvg(report.trend.map((t) => ({ month: t.month, value: t.mtta.median })), { id: 'mtta-trend', title: 'MTTA by month (median)', format: metricDuration }),
-    mttrSvg: trendSvg(report.trend.map((t) => ({ month: t.month, value: t.mttr.median })), { id: 'mttr-trend', title: 'MTTR by month (median)', format: metricDuration }),
     postmortems: { text: rateText(report.postmortems), late: report.postmortems.late.map(linkOf) },
     actionItems: { text: rateText(report.actionItems), late: report.actionItems.late.map(linkOf) },
     customerDetected: { text: rateText(summary.customerDetected), missing: summary.customerDetected.missing.map((id) => report.incidents.find((i) => i.id === id)!).map((i) => linkOf({ ...i, open: i.resolvedAt === null })) },
   };
+}
+
+export const METRIC_CHARTS = ['incidents-per-month', 'mtta', 'mttr'] as const;
+export type MetricChart = (typeof METRIC_CHARTS)[number];
+
+/** A chart of the report as a standalone SVG document (served as image/svg+xml: Herald's pages hold no inline SVG). */
+export function metricsChartSvg(report: MetricsReport, chart: MetricChart): string {
+  if (chart === 'incidents-per-month') return incidentsPerMonthSvg(report.perMonth);
+  const title = chart === 'mtta' ? 'MTTA by month (median)' : 'MTTR by month (median)';
+  return trendSvg(report.trend.map((t) => ({ month: t.month, value: t[chart].median })), { id: `${chart}-trend`, title, format: metricDuration });
 }
 
 /** RFC 4180 quoting, and a leading ' for anything a spreadsheet would run as a formula (= + - @, tab, CR). */

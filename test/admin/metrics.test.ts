@@ -43,10 +43,9 @@ describe('/admin/metrics', () => {
     expect(res.text).toContain(`<a href="/admin/incidents/${ids.c}/timeline">Slow search</a> (SEV-2, still open)`);
     expect(res.text).toContain(`<a href="/admin/incidents/${ids.h}/timeline">Backfilled blip</a> (SEV-3)`);
     expect(res.text).toContain(`<a href="/admin/incidents/${ids.b}/postmortem">Logins failing</a>`);
-    // Charts: accessible SVG, and the same numbers as tables.
-    expect(res.text.match(/<svg [^>]*role="img" aria-labelledby="per-month-title per-month-desc"/g)).toHaveLength(1);
-    expect(res.text).toContain('<title id="per-month-title">Incidents per month, by severity</title>');
-    expect(res.text).toContain('<title id="mtta-trend-title">MTTA by month (median)</title>');
+    // Charts: SVG images with alt text, and the same numbers as tables.
+    expect(res.text).toContain('<img src="/admin/metrics/incidents-per-month.svg?days=30"');
+    expect(res.text).toContain('<img src="/admin/metrics/mtta.svg?days=30"');
     expect(res.text).toMatch(/<th scope="row">2026-11<\/th><td>5<\/td><td>2<\/td><td>2<\/td><td>1<\/td><td>0<\/td>/);
     expect(res.text).not.toContain(ids.example);
     expect(res.text).toContain('<option value="30" selected>');
@@ -72,6 +71,25 @@ describe('/admin/metrics', () => {
     const deps = await createTestDeps();
     const res = await createApp(deps).request('/admin/metrics.csv?days=30');
     expect(res.status).toBe(303);
+  });
+});
+
+describe('/admin/metrics charts', () => {
+  it('are accessible SVG documents: role="img", a title and a description with the numbers', async () => {
+    const deps = await createTestDeps();
+    await seedStandardFixture(deps);
+    const viewer = await signIn(deps, 'viewer');
+    const perMonth = await adminGet(deps, '/admin/metrics/incidents-per-month.svg?days=30', viewer);
+    expect(perMonth.status).toBe(200);
+    expect(perMonth.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(perMonth.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 640 240" width="100%" role="img" aria-labelledby="per-month-title per-month-desc"/);
+    expect(perMonth.text).toContain('<title id="per-month-title">Incidents per month, by severity</title>');
+    expect(perMonth.text).toContain('<desc id="per-month-desc">5 incidents from 2026-10 to 2026-11: 2026-10 0, 2026-11 5.</desc>');
+    // November's bar: SEV-1, SEV-2, SEV-3 stacked (no SEV-4), each with its count.
+    expect([...perMonth.text.matchAll(/<title>2026-11: (\d) SEV-(\d)<\/title>/g)].map((m) => `${m[2]}:${m[1]}`)).toEqual(['1:2', '2:2', '3:1']);
+    const mttr = await adminGet(deps, '/admin/metrics/mttr.svg?days=30', viewer);
+    expect(mttr.text).toContain('<desc id="mttr-trend-desc">2026-10: no figure, 2026-11: 1 h 20 min</desc>');
+    expect((await adminGet(deps, '/admin/metrics/mtta.svg?month=nope', viewer)).status).toBe(400);
   });
 });
 

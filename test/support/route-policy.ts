@@ -206,4 +206,7 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'GET /admin/metrics': 'viewer',
   'GET /admin/metrics.csv': 'viewer',
   'GET /admin/metrics-summary.csv': 'viewer',
+  'GET /admin/metrics/incidents-per-month.svg': 'viewer',
+  'GET /admin/metrics/mtta.svg': 'viewer',
+  'GET /admin/metrics/mttr.svg': 'viewer',
 };

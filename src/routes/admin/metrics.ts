@@ -2,14 +2,14 @@ import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../lib/errors.js';
 import { formatterFor } from '../../presenters/format.js';
-import { metricsIncidentsCsv, metricsSummaryCsv, periodQuery, presentMetricsPage } from '../../presenters/metrics.js';
+import { METRIC_CHARTS, metricsChartSvg, metricsIncidentsCsv, metricsSummaryCsv, periodQuery, presentMetricsPage } from '../../presenters/metrics.js';
 import { incidentMetrics, parseMetricsPeriod, type MetricsPeriod } from '../../services/metrics/metrics.js';
 import { renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 /**
  * /admin/metrics: response metrics for a period chosen with a GET form
  * (last 30/90/365 days or a month), with SVG charts and their tables; the
- * same period as CSV: /admin/metrics.csv (one row per incident) and
+ * charts as SVG images (/admin/metrics/<chart>.svg), the same period as CSV: /admin/metrics.csv (one row per incident) and
  * /admin/metrics-summary.csv (the figures). Every team member reads them.
  */
 export function metricsRoutes(deps: Deps): Hono<AdminEnv> {
@@ -43,6 +43,13 @@ export function metricsRoutes(deps: Deps): Hono<AdminEnv> {
         'Cache-Control': 'no-store',
       });
     });
+  // The charts, as images the page embeds (with the same numbers as tables beside them).
+  for (const chart of METRIC_CHARTS) {
+    app.get(`/metrics/${chart}.svg`, read, async (c) => {
+      const report = await incidentMetrics(deps, c.get('actor'), parseMetricsPeriod(query(c)));
+      return c.body(metricsChartSvg(report, chart), 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'no-store' });
+    });
+  }
   csvRoute('/metrics.csv', 'metrics-incidents', metricsIncidentsCsv);
   csvRoute('/metrics-summary.csv', 'metrics-summary', metricsSummaryCsv);
   return app;
