@@ -274,6 +274,7 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   listActionItems: 'every team member reads action items (an `alerts` token does not: see below)',
   postmortemsAtAGlance: 'every team member sees the dashboard (an `alerts` token does not: see below)',
   actionItemOwners: 'every team member filters action items by owner (an `alerts` token does not: see below)',
+  incidentMetrics: 'every team member reads the response metrics (an `alerts` token does not: test/metrics/service.test.ts)',
 };
 
 /** Every exported service function with an `actor: Actor` parameter, by name. */

@@ -587,6 +587,13 @@ describe('timeline, postmortem and action items (issue 17; the details in postmo
   });
 });
 
+describe('metrics', () => {
+  it('gets the response metrics of a period (the figures themselves: test/metrics/api.test.ts)', async () => {
+    const { call } = await setup('viewer');
+    expect(await call('GET', '/api/v1/metrics?days=30')).toMatchObject({ incidents: 0, period: { days: 30, month: null } });
+  });
+});
+
 describe('coverage', () => {
   it('exercised every registered operation above', () => {
     const missing = allOperations.map((op) => op.operationId).filter((id) => !seen.has(id));

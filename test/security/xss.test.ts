@@ -329,6 +329,7 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/component-groups', path: '/api/v1/component-groups' },
     { route: '/api/v1/component-groups/:id', path: `/api/v1/component-groups/${ids.group}` },
     { route: '/api/v1/settings', path: '/api/v1/settings' },
+    { route: '/api/v1/metrics', path: '/api/v1/metrics' },
     { route: '/api/v1/templates', path: '/api/v1/templates' },
     { route: '/api/v1/templates/:id', path: `/api/v1/templates/${ids.template}` },
     { route: '/api/v1/subscribers', path: '/api/v1/subscribers' },
@@ -475,6 +476,10 @@ async function checkResponse(f: Fixture, path: string, res: TestResponse, text: 
   } else if (type.startsWith('text/plain') && path === '/robots.txt') {
     // Fixed text: nothing typed reaches it.
     expect(res.text, what).toMatch(/^User-agent: \*\n/);
+  } else if (type.startsWith('text/csv')) {
+    // Exports (metrics): no cell a spreadsheet would run as a formula (cells split on commas outside quotes).
+    const cells = res.text.split(/\r\n/).flatMap((line) => line.match(/("(?:[^"]|"")*"|[^,]*)/g) ?? []);
+    expect(cells.filter((cell) => /^"?[=+\-@\t\r]/.test(cell)), what).toEqual([]);
   } else if (type.startsWith('application/javascript')) {
     // The static widget script: it never builds HTML from the data.
     expect(res.text, what).not.toContain('innerHTML');

@@ -68,6 +68,7 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'GET /api/v1/component-groups': 'viewer',
   'GET /api/v1/component-groups/:id': 'viewer',
   'GET /api/v1/settings': 'viewer',
+  'GET /api/v1/metrics': 'viewer',
   'GET /api/v1/templates': 'viewer',
   'GET /api/v1/templates/:id': 'viewer',
 
@@ -229,4 +230,10 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'GET /admin/tokens/:id/revoke': 'owner',
   'POST /admin/tokens/:id/revoke': 'owner',
   'GET /admin/audit': 'owner',
+  'GET /admin/metrics': 'viewer',
+  'GET /admin/metrics.csv': 'viewer',
+  'GET /admin/metrics-summary.csv': 'viewer',
+  'GET /admin/metrics/incidents-per-month.svg': 'viewer',
+  'GET /admin/metrics/mtta.svg': 'viewer',
+  'GET /admin/metrics/mttr.svg': 'viewer',
 };

@@ -7,6 +7,7 @@ import { deliveriesRepo, type DeliveriesRepo } from './deliveries-repo.js';
 import { destinationsRepo, type DestinationsRepo } from './destinations-repo.js';
 import { incidentRolesRepo, type IncidentRolesRepo } from './incident-roles-repo.js';
 import { incidentsRepo, type IncidentsRepo } from './incidents-repo.js';
+import { metricsRepo, type MetricsRepo } from './metrics-repo.js';
 import { outboxRepo, type OutboxRepo } from './outbox-repo.js';
 import { postmortemsRepo, type PostmortemsRepo } from './postmortems-repo.js';
 import { settingsRepo, type SettingsRepo } from './settings-repo.js';
@@ -29,6 +30,7 @@ export interface Repos {
   alerts: AlertsRepo;
   timeline: TimelineRepo;
   postmortems: PostmortemsRepo;
+  metrics: MetricsRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -47,5 +49,6 @@ export function createRepos(orm: Orm): Repos {
     alerts: alertsRepo(orm),
     timeline: timelineRepo(orm),
     postmortems: postmortemsRepo(orm),
+    metrics: metricsRepo(orm),
   };
 }

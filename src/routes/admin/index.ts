@@ -18,6 +18,7 @@ import { subscriberAdminRoutes } from './subscribers.js';
 import { timelineRoutes } from './timeline.js';
 import { postmortemRoutes } from './postmortems.js';
 import { actionItemRoutes } from './action-items.js';
+import { metricsRoutes } from './metrics.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
@@ -40,5 +41,6 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', timelineRoutes(deps));
   app.route('/', postmortemRoutes(deps));
   app.route('/', actionItemRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   return app;
 }

@@ -5,6 +5,7 @@ import { componentOperations } from './components.js';
 import { destinationOperations } from './destinations.js';
 import { incidentOperations } from './incidents.js';
 import { maintenanceOperations } from './maintenance.js';
+import { metricsOperations } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { postmortemOperations } from './postmortems.js';
 import { mountOperations, type ApiEnv, type Operation } from './registry.js';
@@ -24,6 +25,7 @@ export function apiV1Operations(): Operation[] {
     ...destinationOperations(),
     ...alertOperations(),
     ...postmortemOperations(),
+    ...metricsOperations(),
   ];
 }
 
