@@ -20,6 +20,8 @@ export const NOTIFICATION_HEADLINES: Record<NotificationKind, string> = {
   alert: 'Alert firing, unacknowledged',
   escalation: 'Alert still unacknowledged',
   alert_acknowledged: 'Alert acknowledged',
+  postmortem_due_soon: 'Postmortem due soon',
+  postmortem_overdue: 'Postmortem overdue',
 };
 
 /** Whether a notification is about an alert's draft (its incidentId names the draft, not an incident). */

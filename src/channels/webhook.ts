@@ -28,6 +28,8 @@ export const WEBHOOK_EVENT_TYPES: Record<NotificationKind, string> = {
   alert: 'alert.firing',
   escalation: 'alert.unacknowledged',
   alert_acknowledged: 'alert.acknowledged',
+  postmortem_due_soon: 'postmortem.due_soon',
+  postmortem_overdue: 'postmortem.overdue',
 };
 
 export interface WebhookBody {

@@ -19,7 +19,13 @@ import {
   SUBSCRIBER_STATUSES,
   TEMPLATE_AUDIENCES,
   TOKEN_SCOPES,
+  ACTION_ITEM_PRIORITIES,
+  ACTION_ITEM_STATUSES,
+  POSTMORTEM_STATES,
+  TIMELINE_ENTRY_KINDS,
+  TIMELINE_MARKERS,
   type ComponentStatus,
+  type TimelineMarker,
 } from '../domain/constants.js';
 
 /*
@@ -48,6 +54,10 @@ export const settings = sqliteTable('settings', {
   alertEscalationMinutes: integer('alert_escalation_minutes').notNull().default(5),
   /** The members emailed when a draft is escalated (JSON list of user ids); null: every owner. */
   alertEscalationUserIds: text('alert_escalation_user_ids', { mode: 'json' }).$type<string[]>(),
+  /** Hours from resolution to a postmortem's due date per severity (JSON {"1":48,...}; left out: none required); null: the defaults. */
+  postmortemDueHours: text('postmortem_due_hours', { mode: 'json' }).$type<Record<string, number>>(),
+  /** The Markdown a new postmortem starts from ({{placeholders}} filled from the incident); null: Herald's default. */
+  postmortemTemplate: text('postmortem_template'),
   pageId: text('page_id').notNull(),
   name: text('name').notNull(),
   url: text('url').notNull(),
@@ -149,6 +159,12 @@ export const incidents = sqliteTable(
     alertDraftId: text('alert_draft_id')
       .unique()
       .references((): AnySQLiteColumn => alertDrafts.id, { onDelete: 'set null' }),
+    /**
+     * The key times people corrected (JSON marker -> epoch ms): each wins over
+     * the time the data gives (services/timeline). The corrections themselves,
+     * with their reasons, are timeline entries.
+     */
+    markerTimes: text('marker_times', { mode: 'json' }).$type<Partial<Record<TimelineMarker, number>>>(),
   },
   (t) => [
     index('incidents_kind_status').on(t.kind, t.status),
@@ -303,7 +319,7 @@ export const auditLog = sqliteTable(
     /** JSON with the details of the change. */
     details: text('details'),
   },
-  (t) => [index('audit_log_at').on(t.at)],
+  (t) => [index('audit_log_at').on(t.at), index('audit_log_target').on(t.targetType, t.targetId, t.at)],
 );
 
 /** Update templates with {{placeholders}}, one or more per lifecycle step. */
@@ -703,3 +719,98 @@ export const edgePurges = sqliteTable(
 );
 
 export type EdgePurgeRow = typeof edgePurges.$inferSelect;
+
+/* ---- After the fire: timeline, postmortems, action items (issue 17) ---- */
+
+/**
+ * What people add to an incident's timeline: a scribe's line (a note), or a
+ * correction of a key time (a marker, with its reason). Everything else on
+ * the timeline is read from where it already is (updates, the audit log,
+ * alerts, deliveries).
+ */
+export const timelineEntries = sqliteTable(
+  'timeline_entries',
+  {
+    id: text('id').primaryKey(),
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    /** When it happened (defaults to when it was typed; may be earlier). */
+    at: integer('at').notNull(),
+    kind: text('kind', { enum: TIMELINE_ENTRY_KINDS }).notNull(),
+    /** The key time a marker entry sets. */
+    marker: text('marker', { enum: TIMELINE_MARKERS }),
+    text: text('text').notNull(),
+    /** Who did it, if not the author (free text: "Bob from the DB team"). */
+    who: text('who'),
+    /** Who typed it (an actor label). */
+    author: text('author').notNull(),
+    /** Why a key time was corrected. */
+    reason: text('reason'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('timeline_entries_incident_at').on(t.incidentId, t.at)],
+);
+
+/** An incident's postmortem: the internal document, its review state, and the customer-facing text. */
+export const postmortems = sqliteTable(
+  'postmortems',
+  {
+    incidentId: text('incident_id')
+      .primaryKey()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    state: text('state', { enum: POSTMORTEM_STATES }).notNull(),
+    /** Null: not required (SEV-4, or created by hand). */
+    dueAt: integer('due_at'),
+    ownerUserId: text('owner_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The owner's name as shown (kept if the account goes). */
+    ownerName: text('owner_name'),
+    /** The internal document (Markdown). */
+    body: text('body').notNull(),
+    /** Every save adds one: a save based on an older revision is refused, never lost (the editor keeps the text). */
+    revision: integer('revision').notNull().default(1),
+    /** When it was published internally (completed, for the on-time rate). */
+    publishedAt: integer('published_at'),
+    /** The customer-facing text (Markdown), separate from the document. */
+    publicBody: text('public_body'),
+    /** When the customer-facing text went on the status page; null: not public. */
+    publicPublishedAt: integer('public_published_at'),
+    publicUpdatedAt: integer('public_updated_at'),
+    /** The reminders sent: a day before the due date, and once overdue. */
+    remindedDueSoonAt: integer('reminded_due_soon_at'),
+    remindedOverdueAt: integer('reminded_overdue_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('postmortems_state_due').on(t.state, t.dueAt)],
+);
+
+/** The follow-up work a postmortem decides on. */
+export const actionItems = sqliteTable(
+  'action_items',
+  {
+    id: text('id').primaryKey(),
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    ownerUserId: text('owner_user_id').references(() => users.id, { onDelete: 'set null' }),
+    ownerName: text('owner_name'),
+    priority: text('priority', { enum: ACTION_ITEM_PRIORITIES }).notNull(),
+    dueAt: integer('due_at'),
+    status: text('status', { enum: ACTION_ITEM_STATUSES }).notNull(),
+    /** Why it won't be done. */
+    reason: text('reason'),
+    /** The ticket in an external tracker (Jira, GitHub, Linear). */
+    url: text('url'),
+    doneAt: integer('done_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('action_items_incident').on(t.incidentId, t.createdAt), index('action_items_status_due').on(t.status, t.dueAt)],
+);
+
+export type TimelineEntryRow = typeof timelineEntries.$inferSelect;
+export type PostmortemRow = typeof postmortems.$inferSelect;
+export type ActionItemRow = typeof actionItems.$inferSelect;
+

@@ -143,6 +143,10 @@ export const NOTIFICATION_KINDS = [
   'escalation',
   /** Someone took an alert's draft on. */
   'alert_acknowledged',
+  /** A postmortem is due within a day (issue 17). */
+  'postmortem_due_soon',
+  /** A postmortem is past its due date and not published. */
+  'postmortem_overdue',
 ] as const;
 
 /** The kinds about an alert's draft rather than an incident (their incidentId is the draft's id). */
@@ -203,4 +207,48 @@ export const DETECTION_SOURCE_LABELS: Record<DetectionSource, string> = {
   customer_report: 'Customer report',
   internal: 'Noticed by the team',
   other: 'Other',
+};
+
+/* ---- After the fire: timeline, postmortems, action items (issue 17) ---- */
+
+/** The incident's key times, each from the data by default and correctable with a reason. */
+export const TIMELINE_MARKERS = ['impact_started', 'detected', 'acknowledged', 'mitigated', 'resolved'] as const;
+export type TimelineMarker = (typeof TIMELINE_MARKERS)[number];
+
+export const TIMELINE_MARKER_LABELS: Record<TimelineMarker, string> = {
+  impact_started: 'Impact started',
+  detected: 'Detected',
+  acknowledged: 'Acknowledged',
+  mitigated: 'Mitigated',
+  resolved: 'Resolved',
+};
+
+/** A scribe's line, or a correction of a key time. */
+export const TIMELINE_ENTRY_KINDS = ['note', 'marker'] as const;
+export type TimelineEntryKind = (typeof TIMELINE_ENTRY_KINDS)[number];
+
+/**
+ * draft: being written. in_review: ready for the team to read. published:
+ * final, internal (it counts as completed for the on-time rate). The
+ * customer-facing text is published on the page separately.
+ */
+export const POSTMORTEM_STATES = ['draft', 'in_review', 'published'] as const;
+export type PostmortemState = (typeof POSTMORTEM_STATES)[number];
+
+export const POSTMORTEM_STATE_LABELS: Record<PostmortemState, string> = {
+  draft: 'Draft',
+  in_review: 'In review',
+  published: 'Published (internal)',
+};
+
+export const ACTION_ITEM_PRIORITIES = ['P0', 'P1', 'P2'] as const;
+export type ActionItemPriority = (typeof ACTION_ITEM_PRIORITIES)[number];
+
+export const ACTION_ITEM_STATUSES = ['open', 'done', 'wont_do'] as const;
+export type ActionItemStatus = (typeof ACTION_ITEM_STATUSES)[number];
+
+export const ACTION_ITEM_STATUS_LABELS: Record<ActionItemStatus, string> = {
+  open: 'Open',
+  done: 'Done',
+  wont_do: "Won't do",
 };

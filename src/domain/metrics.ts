@@ -1,5 +1,5 @@
 import { MINUTE } from './calendar.js';
-import { SEVERITIES, type DetectionSource, type Severity } from './constants.js';
+import { SEVERITIES, type ActionItemPriority, type DetectionSource, type Severity } from './constants.js';
 
 /*
  * Response metrics (issue 17), pure: what the team measures itself by, from
@@ -120,9 +120,6 @@ export function postmortemOnTimeRate(postmortems: readonly PostmortemDue[], now:
   return rate(counted.filter((p) => p.completedAt !== null && p.completedAt <= p.dueAt).length, counted.length);
 }
 
-export const ACTION_ITEM_PRIORITIES = ['P0', 'P1', 'P2'] as const;
-export type ActionItemPriority = (typeof ACTION_ITEM_PRIORITIES)[number];
-
 export interface ActionItemDue {
   priority: ActionItemPriority;
   dueAt: number | null;
@@ -175,8 +172,13 @@ export function summarizeIncidents(incidents: readonly IncidentTimes[]): Metrics
 }
 
 /** "2026-11": the month an instant falls in, in a time zone. */
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function monthOf(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(new Date(at));
+  // Building a DateTimeFormat costs far more than using one: one per zone (bench/metrics.ts).
+  let format = monthFormats.get(timeZone);
+  if (!format) monthFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })));
+  const parts = format.formatToParts(new Date(at));
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${part('year')}-${part('month')}`;
 }
@@ -192,7 +194,8 @@ export function incidentsPerMonth(
 ): { month: string; total: number; bySeverity: Record<Severity, number> }[] {
   const rows = months.map((month) => ({ month, total: 0, bySeverity: { 1: 0, 2: 0, 3: 0, 4: 0 } as Record<Severity, number> }));
   for (const incident of incidents) {
-    const row = rows.find((r) => r.month === monthOf(incident.startedAt, timeZone));
+    const month = monthOf(incident.startedAt, timeZone);
+    const row = rows.find((r) => r.month === month);
     if (!row) continue;
     row.total += 1;
     row.bySeverity[incident.severity] += 1;

@@ -7,7 +7,7 @@ import {
 } from '../domain/constants.js';
 import type { Views } from '../lib/views.js';
 import { oneLine } from '../lib/text.js';
-import { formatterFor } from '../presenters/format.js';
+import { formatDuration, formatterFor } from '../presenters/format.js';
 import {
   emailContext,
   renderEmail,
@@ -335,4 +335,52 @@ export function composeAlertEscalationEmail(views: Views, page: EmailPage, to: s
     footerLinks: false,
   };
   return renderTransactionalEmail(views, 'alert-escalation', ctx, data);
+}
+
+/* ---- Postmortem reminders (issue 17), to the postmortem's owner ---- */
+
+export interface PostmortemReminderEmail {
+  incidentId: string;
+  title: string;
+  severityLabel: string;
+  which: 'due_soon' | 'overdue';
+  /** The recipient's name. */
+  name: string;
+  /** Who owns the postmortem (the recipient, or the one they are told instead of). */
+  ownerName: string;
+  /** Why this recipient: the owner, the Incident Commander, or an owner of the page. */
+  role: 'owner' | 'incident_commander' | 'page_owner';
+  dueAt: number;
+  now: number;
+}
+
+/** A day before the postmortem is due, and once it is overdue, with a link to the editor. Internal: never to subscribers. */
+export function composePostmortemReminderEmail(views: Views, page: EmailPage, to: string, reminder: PostmortemReminderEmail): ComposedEmail {
+  const ctx = emailContext(page, { email: to, token: '' });
+  const format = formatterFor(page.timeZone);
+  const title = oneLine(reminder.title);
+  const overdue = reminder.which === 'overdue';
+  const dueText = format.dateTime(reminder.dueAt).text;
+  const span = formatDuration(Math.abs(reminder.dueAt - reminder.now));
+  const headline = overdue ? 'Postmortem overdue' : 'Postmortem due soon';
+  const why = {
+    owner: 'you own its postmortem',
+    incident_commander: 'you were its Incident Commander and its postmortem has no owner who can be emailed',
+    page_owner: 'you are an owner of the page and its postmortem has no owner or Incident Commander who can be emailed',
+  }[reminder.role];
+  const data = {
+    ...ctx.common,
+    subject: `${headline}: ${oneLine(reminder.severityLabel)} ${title}`,
+    preheader: overdue ? `It was due ${dueText}: overdue by ${span}.` : `It is due ${dueText}, in ${span}.`,
+    headline,
+    name: oneLine(reminder.name),
+    title,
+    severityLabel: oneLine(reminder.severityLabel),
+    ownerName: oneLine(reminder.ownerName),
+    dueLine: overdue ? `It was due ${dueText} and is overdue by ${span}.` : `It is due ${dueText}, in ${span}.`,
+    postmortemUrl: `${ctx.base}/admin/incidents/${encodeURIComponent(reminder.incidentId)}/postmortem`,
+    reason: `You get this email because ${why} on the ${ctx.pageName} status page.`,
+    footerLinks: false,
+  };
+  return renderTransactionalEmail(views, 'postmortem-reminder', ctx, data);
 }

@@ -219,6 +219,12 @@ export const SettingsModel = model(
       .array(z.string())
       .nullable()
       .describe('The members emailed when an alert draft is escalated; null: every owner'),
+    postmortem_due_hours: z
+      .strictObject({ 1: z.number().int().nullable(), 2: z.number().int().nullable(), 3: z.number().int().nullable(), 4: z.number().int().nullable() })
+      .describe("Hours from resolution to a postmortem's due date per severity; null: no postmortem required for that severity"),
+    postmortem_due_hours_is_default: z.boolean().describe('Whether the due hours are the default ones (48, 72, 168, none)'),
+    postmortem_template: z.string().describe('The Markdown a new postmortem starts from ({{placeholders}} filled from the incident)'),
+    postmortem_template_is_default: z.boolean().describe("Whether the template is Herald's default"),
     created_at: Time,
     updated_at: Time,
   }),

@@ -2,6 +2,7 @@ import { internalCadenceTable } from '../domain/cadence.js';
 import { INCIDENT_ROLES, type Severity } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { placeholdersIn } from '../domain/templates.js';
+import { DEFAULT_POSTMORTEM_TEMPLATE, postmortemDueTable } from '../services/postmortems/postmortems.js';
 import type { IncidentDetail, UpdateDetail } from '../db/repos/incidents-repo.js';
 import type { DeliveryCounts } from '../db/repos/outbox-repo.js';
 import type { FailedDeliveryView } from '../services/notifications/deliveries.js';
@@ -158,6 +159,10 @@ export function presentApiSettings(row: SettingsRow): ApiSettings {
     internal_reminders: row.internalReminders,
     alert_escalation_minutes: row.alertEscalationMinutes,
     alert_escalation_user_ids: row.alertEscalationUserIds,
+    postmortem_due_hours: postmortemDueTable(row.postmortemDueHours),
+    postmortem_due_hours_is_default: row.postmortemDueHours === null,
+    postmortem_template: row.postmortemTemplate ?? DEFAULT_POSTMORTEM_TEMPLATE,
+    postmortem_template_is_default: row.postmortemTemplate === null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };

@@ -1,4 +1,5 @@
 import type { IncidentDetail } from '../db/repos/incidents-repo.js';
+import type { PublicPostmortem } from '../db/repos/postmortems-repo.js';
 import type { ComponentRow, SettingsRow } from '../db/schema.js';
 import type { Feed, FeedEntry } from '../feeds/feed.js';
 import { xmlEscape } from '../lib/xml.js';
@@ -8,7 +9,8 @@ import { presentIncident } from './incident.js';
 export interface FeedSource {
   settings: SettingsRow;
   components: ComponentRow[];
-  incidents: IncidentDetail[];
+  /** With their postmortems published on the status page, where loaded. */
+  incidents: (IncidentDetail & { publicPostmortem?: PublicPostmortem | null })[];
   /** The host part of entry ids, fixed when the page was created. */
   tagAuthority: string;
   /** Set for a per-component feed. */
@@ -38,13 +40,17 @@ export function presentFeed(source: FeedSource, baseUrl: string, selfUrl: string
       ? `<p>Affected components: ${xmlEscape(view.components.map((c) => c.name).join(', '))}</p>`
       : '';
     const latest = incident.updates[0];
+    // The published postmortem leads the entry's content, and its edits move the entry's updated time.
+    const postmortem = view.postmortem
+      ? `<h2>Postmortem</h2><p>Published <time datetime="${view.postmortem.publishedAt.iso}">${xmlEscape(view.postmortem.publishedAt.text)}</time></p>${view.postmortem.bodyHtml}<h2>Updates</h2>`
+      : '';
     return {
       id: `tag:${host},${year}:incident/${incident.id}`,
       title: view.kind === 'maintenance' ? `Maintenance: ${incident.title}` : incident.title,
       link: `${baseUrl}${view.url}`,
       published: incident.updates.at(-1)?.at ?? incident.createdAt,
-      updated: Math.max(incident.updatedAt, latest?.at ?? 0),
-      contentHtml: updates + affected,
+      updated: Math.max(incident.updatedAt, latest?.at ?? 0, incident.publicPostmortem?.updatedAt ?? 0),
+      contentHtml: postmortem + updates + affected,
       summary: latest ? `${view.updates[0]!.statusLabel}: ${oneLine(latest.body)}` : view.statusLabel,
     };
   });

@@ -9,6 +9,7 @@ import {
 } from '../domain/constants.js';
 import { effectiveStatus, isClosedStatus } from '../domain/lifecycle.js';
 import type { IncidentDetail } from '../db/repos/incidents-repo.js';
+import type { PublicPostmortem } from '../db/repos/postmortems-repo.js';
 import type { ComponentRow } from '../db/schema.js';
 import { formatDuration, type Formatter, type TimeView } from './format.js';
 import { renderMarkdown } from './markdown.js';
@@ -52,10 +53,20 @@ export interface IncidentView {
   window: { from: TimeView; until: TimeView } | null;
   /** The next update promised to customers, while the incident is open. */
   nextUpdate: TimeView | null;
+  /** The customer-facing postmortem, once published on the status page. */
+  postmortem: PostmortemView | null;
+}
+
+export interface PostmortemView {
+  /** Sanitized HTML rendered from the Markdown text, like updates. */
+  bodyHtml: string;
+  publishedAt: TimeView;
+  /** Set when it was edited after it was published. */
+  updatedAt: TimeView | null;
 }
 
 export function presentIncident(
-  incident: IncidentDetail,
+  incident: IncidentDetail & { publicPostmortem?: PublicPostmortem | null },
   componentsById: ReadonlyMap<string, ComponentRow>,
   format: Formatter,
   now: number,
@@ -97,6 +108,13 @@ export function presentIncident(
         })),
     })),
     nextUpdate: !closed && incident.nextUpdateAt !== null ? format.time(incident.nextUpdateAt) : null,
+    postmortem: incident.publicPostmortem
+      ? {
+          bodyHtml: renderMarkdown(incident.publicPostmortem.body),
+          publishedAt: format.dateTime(incident.publicPostmortem.publishedAt),
+          updatedAt: incident.publicPostmortem.updatedAt > incident.publicPostmortem.publishedAt ? format.dateTime(incident.publicPostmortem.updatedAt) : null,
+        }
+      : null,
     window:
       incident.scheduledFor !== null && incident.scheduledUntil !== null
         ? { from: format.dateTime(incident.scheduledFor), until: format.dateTime(incident.scheduledUntil) }

@@ -3,6 +3,7 @@ import type { ComponentStatus, Impact } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
 import { overallStatus, worstStatus } from '../domain/status.js';
 import type { IncidentDetail } from '../db/repos/incidents-repo.js';
+import type { PublicPostmortem } from '../db/repos/postmortems-repo.js';
 import type { ComponentRow } from '../db/schema.js';
 import type { PublicPageData } from '../services/public/public-api.js';
 
@@ -74,6 +75,10 @@ export interface V2Incident {
   resolved_at: string | null;
   impact: Impact;
   shortlink: string;
+  /** The customer-facing postmortem (Markdown), once published on the status page; null otherwise. */
+  postmortem_body: string | null;
+  postmortem_body_last_updated_at: string | null;
+  postmortem_published_at: string | null;
   started_at: string;
   page_id: string;
   incident_updates: V2IncidentUpdate[];
@@ -133,8 +138,9 @@ export class StatuspageV2 {
     return this.componentRows;
   }
 
-  incident(incident: IncidentDetail): V2Incident {
+  incident(incident: IncidentDetail & { publicPostmortem?: PublicPostmortem | null }): V2Incident {
     const pageId = this.data.settings.pageId;
+    const postmortem = incident.publicPostmortem ?? null;
     return {
       id: incident.id,
       name: incident.title,
@@ -145,6 +151,9 @@ export class StatuspageV2 {
       resolved_at: isoOrNull(incident.resolvedAt),
       impact: incident.impact,
       shortlink: `${this.baseUrl}/incidents/${incident.id}`,
+      postmortem_body: postmortem?.body ?? null,
+      postmortem_body_last_updated_at: postmortem ? iso(postmortem.updatedAt) : null,
+      postmortem_published_at: postmortem ? iso(postmortem.publishedAt) : null,
       started_at: iso(incident.startedAt),
       page_id: pageId,
       incident_updates: incident.updates.map((update) => ({

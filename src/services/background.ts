@@ -6,6 +6,7 @@ import { advanceMaintenance, type MaintenanceClockResult } from './maintenance/c
 import { pruneDeliveries } from './destinations/deliveries.js';
 import { remindOverdueInternalUpdates, type ReminderResult } from './destinations/reminders.js';
 import { pruneOutbox } from './notifications/outbox.js';
+import { remindPostmortems, type PostmortemReminderResult } from './postmortems/reminders.js';
 
 export interface BackgroundTickResult {
   maintenance: MaintenanceClockResult | null;
@@ -19,6 +20,8 @@ export interface BackgroundTickResult {
   reminders: ReminderResult | null;
   /** Alert drafts (SEV-1/2) escalated for staying unacknowledged (null when the task failed). */
   escalations: EscalationResult | null;
+  /** Postmortems due soon or overdue, reminded of (null when the task failed). */
+  postmortemReminders: PostmortemReminderResult | null;
 }
 
 /** Counted attempts (sign-in, subscribe, webhook ids) are kept a day: the longest window is an hour. */
@@ -56,7 +59,12 @@ export async function runBackgroundTick(
     if (result.queued > 0) deps.wakeOutbox();
     return result;
   });
-  return { maintenance, pruned, attemptsPruned, deliveriesPruned, reminders, escalations };
+  const postmortemReminders = await guarded(deps, 'postmortem reminders', async () => {
+    const result = await remindPostmortems(deps, deps.clock.now());
+    if (result.queued > 0) deps.wakeOutbox();
+    return result;
+  });
+  return { maintenance, pruned, attemptsPruned, deliveriesPruned, reminders, escalations, postmortemReminders };
 }
 
 async function guarded<T>(deps: Pick<Deps, 'log'>, task: string, run: () => Promise<T>): Promise<T | null> {

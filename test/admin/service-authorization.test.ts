@@ -26,6 +26,10 @@ import { acknowledgeDraft, dismissDraft, draftOfIncident, findDraft, listDrafts 
 import { ingestAlerts } from '../../src/services/alerts/intake.js';
 import { createRule, deleteRule, findRule, listRules, updateRule } from '../../src/services/alerts/rules.js';
 import { escalationCandidates } from '../../src/services/settings/escalation.js';
+import { createActionItem, deleteActionItem, findActionItem, listActionItems, updateActionItem } from '../../src/services/postmortems/action-items.js';
+import { actionItemOwners, postmortemsAtAGlance } from '../../src/services/postmortems/overview.js';
+import { loadPostmortem, publishPublicPostmortem, savePostmortem, setPostmortemState, startPostmortem } from '../../src/services/postmortems/postmortems.js';
+import { addTimelineNote, deleteTimelineNote, incidentTimeline, setKeyTime } from '../../src/services/timeline/timeline.js';
 import { postInternalUpdate } from '../../src/services/incidents/internal-updates.js';
 import { setIncidentRoles, updateIncidentLinks } from '../../src/services/incidents/roles.js';
 import { postMaintenanceUpdate } from '../../src/services/maintenance/post-update.js';
@@ -67,6 +71,9 @@ interface Fixture {
   destination: string;
   draft: string;
   rule: string;
+  /** On `incident`: a scribe note, an action item; its postmortem is started. */
+  note: string;
+  actionItem: string;
 }
 
 /** An alert as a monitoring tool posts it (generic JSON, normalized). */
@@ -101,6 +108,9 @@ async function fixture(): Promise<Fixture> {
   const { id: destination } = await createDestination(deps, FIXTURE_ACTOR, { name: '#hooks', type: 'webhook', url: 'https://hooks.example.com/in/abc' });
   const { opened } = await ingestAlerts(deps, FIXTURE_ACTOR, [ALERT]);
   const rule = await createRule(deps, FIXTURE_ACTOR, { name: 'Backups', matchers: { job: 'backup' } });
+  const note = await addTimelineNote(deps, FIXTURE_ACTOR, incident, { text: 'Restarted the primary.' });
+  const actionItem = await createActionItem(deps, FIXTURE_ACTOR, incident, { title: 'Alert on disk at 80%' });
+  await startPostmortem(deps, FIXTURE_ACTOR, incident);
   return {
     deps,
     incident,
@@ -116,6 +126,8 @@ async function fixture(): Promise<Fixture> {
     destination,
     draft: opened[0]!,
     rule: rule.id,
+    note: note.id,
+    actionItem: actionItem.id,
   };
 }
 
@@ -213,6 +225,17 @@ const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) =
   { name: 'deleteRule', lowest: 'admin', call: (f, actor) => deleteRule(f.deps, actor, f.rule) },
   // The team's names and addresses, for the escalation list on the settings page.
   { name: 'escalationCandidates', lowest: 'admin', call: (f, actor) => escalationCandidates(f.deps, actor) },
+  // After the fire (issue 17): whoever runs incidents keeps their record.
+  { name: 'addTimelineNote', lowest: 'comms', call: (f, actor) => addTimelineNote(f.deps, actor, f.incident, { text: 'Failover done.' }) },
+  { name: 'deleteTimelineNote', lowest: 'comms', call: (f, actor) => deleteTimelineNote(f.deps, actor, f.incident, f.note) },
+  { name: 'setKeyTime', lowest: 'comms', call: (f, actor) => setKeyTime(f.deps, actor, f.incident, { marker: 'impact_started', at: f.deps.clock.now() - HOUR, reason: 'Logs' }) },
+  { name: 'startPostmortem', lowest: 'comms', call: (f, actor) => startPostmortem(f.deps, actor, f.incident) },
+  { name: 'savePostmortem', lowest: 'comms', call: (f, actor) => savePostmortem(f.deps, actor, f.incident, { body: 'Root cause.', baseRevision: 0 }) },
+  { name: 'setPostmortemState', lowest: 'comms', call: (f, actor) => setPostmortemState(f.deps, actor, f.incident, { state: 'draft' }) },
+  { name: 'publishPublicPostmortem', lowest: 'comms', call: (f, actor) => publishPublicPostmortem(f.deps, actor, f.incident, { publicBody: null }) },
+  { name: 'createActionItem', lowest: 'comms', call: (f, actor) => createActionItem(f.deps, actor, f.incident, { title: 'Runbook' }) },
+  { name: 'updateActionItem', lowest: 'comms', call: (f, actor) => updateActionItem(f.deps, actor, f.actionItem, { status: 'done' }) },
+  { name: 'deleteActionItem', lowest: 'comms', call: (f, actor) => deleteActionItem(f.deps, actor, f.actionItem) },
 ];
 
 /** Reads every team member may do, which an `alerts` token (intake only) may not. */
@@ -222,6 +245,12 @@ const TEAM_READS: { name: string; call: (f: Fixture, actor: Actor) => Promise<un
   { name: 'draftOfIncident', call: (f, actor) => draftOfIncident(f.deps, actor, f.incident) },
   { name: 'listRules', call: (f, actor) => listRules(f.deps, actor) },
   { name: 'findRule', call: (f, actor) => findRule(f.deps, actor, f.rule) },
+  { name: 'incidentTimeline', call: (f, actor) => incidentTimeline(f.deps, actor, f.incident) },
+  { name: 'loadPostmortem', call: (f, actor) => loadPostmortem(f.deps, actor, f.incident) },
+  { name: 'findActionItem', call: (f, actor) => findActionItem(f.deps, actor, f.actionItem) },
+  { name: 'listActionItems', call: (f, actor) => listActionItems(f.deps, actor, {}) },
+  { name: 'postmortemsAtAGlance', call: (f, actor) => postmortemsAtAGlance(f.deps, actor, f.deps.clock.now()) },
+  { name: 'actionItemOwners', call: (f, actor) => actionItemOwners(f.deps, actor) },
 ];
 
 /** Services that take an actor but need no row above: the lowest role reads them, or the actor acts on itself. */
@@ -239,6 +268,13 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   draftOfIncident: 'every team member reads an incident’s alert history (an `alerts` token does not: see below)',
   listRules: 'every team member reads the alert rules (an `alerts` token does not: see below)',
   findRule: 'every team member reads the alert rules (an `alerts` token does not: see below)',
+  incidentTimeline: 'every team member reads the incident record (an `alerts` token does not: see below)',
+  loadPostmortem: 'every team member reads postmortems (an `alerts` token does not: see below)',
+  findActionItem: 'every team member reads action items (an `alerts` token does not: see below)',
+  listActionItems: 'every team member reads action items (an `alerts` token does not: see below)',
+  postmortemsAtAGlance: 'every team member sees the dashboard (an `alerts` token does not: see below)',
+  actionItemOwners: 'every team member filters action items by owner (an `alerts` token does not: see below)',
+  incidentMetrics: 'every team member reads the response metrics (an `alerts` token does not: test/metrics/service.test.ts)',
 };
 
 /** Every exported service function with an `actor: Actor` parameter, by name. */

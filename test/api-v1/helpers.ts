@@ -44,6 +44,13 @@ export async function client(deps: Deps, role: TokenScope, seen?: Set<string>) {
       const res = await apiCall(deps, method, path, token, body);
       expect(res.status, `${method} ${path}: ${res.text}`).toBe(expected);
       const op = operationFor(method, path);
+      if (op.contentType && expected < 300) {
+        // A text export (the timeline as Markdown): its type, and a string.
+        expect(res.headers.get('content-type')).toBe(op.contentType);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        seen?.add(op.operationId);
+        return res.text;
+      }
       const data = json(res);
       if (expected < 300) {
         if (op.response) {

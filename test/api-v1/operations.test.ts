@@ -549,6 +549,51 @@ describe('alerts', () => {
   });
 });
 
+describe('timeline, postmortem and action items (issue 17; the details in postmortems.test.ts)', () => {
+  it('reads the timeline as JSON and Markdown, adds a note, corrects a key time', async () => {
+    const { deps, call } = await setup('comms');
+    const id = await makeIncident(deps, { title: 'API errors', severity: 2 });
+    deps.clock.advance(5 * MINUTE);
+    const note = await call('POST', `/api/v1/incidents/${id}/timeline`, { text: 'Rolled back the deploy', who: 'Bob' });
+    expect(note).toMatchObject({ incident_id: id, kind: 'note', text: 'Rolled back the deploy', who: 'Bob', at: iso(NOON + 5 * MINUTE) });
+    const timeline = await call('GET', `/api/v1/incidents/${id}/timeline`);
+    expect(timeline.items.map((i: { type: string }) => i.type)).toEqual(['declared', 'note']);
+    expect(timeline.key_times.detected).toEqual({ at: iso(NOON), corrected: false });
+    const markdown = await call('GET', `/api/v1/incidents/${id}/timeline.md`);
+    expect(markdown).toContain('| Time (UTC) | Event | Who |');
+    expect(markdown).toContain('Rolled back the deploy');
+    const keyTimes = await call('PUT', `/api/v1/incidents/${id}/key-times/impact_started`, { at: iso(NOON - 10 * MINUTE), reason: 'Errors began before the alert' });
+    expect(keyTimes.impact_started).toEqual({ at: iso(NOON - 10 * MINUTE), corrected: true });
+  });
+
+  it('starts, reads, saves and publishes a postmortem; adds, lists, updates and deletes action items', async () => {
+    const { deps, call } = await setup('comms');
+    const id = await makeIncident(deps, { title: 'API errors', severity: 4 });
+    deps.clock.advance(HOUR);
+    await call('POST', `/api/v1/incidents/${id}/updates`, { status: 'resolved', body: 'Fixed.' });
+    const started = await call('POST', `/api/v1/incidents/${id}/postmortem`);
+    expect(started).toMatchObject({ incident_id: id, state: 'draft', due_at: null, revision: 0, public_body: null, action_items: [] });
+    expect(started.body).toContain('# Postmortem: API errors');
+    expect((await call('GET', `/api/v1/incidents/${id}/postmortem`)).revision).toBe(0);
+    const saved = await call('PUT', `/api/v1/incidents/${id}/postmortem`, { body: started.body, base_revision: 0, state: 'in_review', public_body: 'What happened.' });
+    expect(saved).toMatchObject({ revision: 1, state: 'in_review', public_body: 'What happened.', public_published_at: iso(NOON + HOUR) });
+
+    const item = await call('POST', `/api/v1/incidents/${id}/action-items`, { title: 'Add an alert', priority: 'P0', due_at: iso(NOON + DAY) });
+    expect(item).toMatchObject({ incident_id: id, title: 'Add an alert', priority: 'P0', status: 'open', overdue: false });
+    const list = await call('GET', '/api/v1/action-items?status=open');
+    expect(list.data.map((i: { id: string; incident_title: string }) => [i.id, i.incident_title])).toEqual([[item.id, 'API errors']]);
+    expect((await call('PATCH', `/api/v1/action-items/${item.id}`, { status: 'done' })).done_at).toBe(iso(NOON + HOUR));
+    await call('DELETE', `/api/v1/action-items/${item.id}`, undefined, 204);
+  });
+});
+
+describe('metrics', () => {
+  it('gets the response metrics of a period (the figures themselves: test/metrics/api.test.ts)', async () => {
+    const { call } = await setup('viewer');
+    expect(await call('GET', '/api/v1/metrics?days=30')).toMatchObject({ incidents: 0, period: { days: 30, month: null } });
+  });
+});
+
 describe('coverage', () => {
   it('exercised every registered operation above', () => {
     const missing = allOperations.map((op) => op.operationId).filter((id) => !seen.has(id));

@@ -157,6 +157,8 @@ function settingsRow(ctx: Ctx) {
     internalReminders: true,
     alertEscalationMinutes: 12,
     alertEscalationUserIds: ['member-1'],
+    postmortemDueHours: { '1': 24, '2': 48 },
+    postmortemTemplate: '# {{title}}',
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
@@ -1781,6 +1783,23 @@ export function repoContract(name: string, open: OpenDatabase): void {
         ).rejects.toThrow();
         expect(await tableCounts(ctx)).toEqual(snapshot);
         expect((await component(ctx, api)).status).toBe('operational');
+      });
+    });
+
+    describe('public postmortems (issue 17)', () => {
+      it('publicOf returns only those on the status page, by incident id, for more than 100 ids (D1 binds at most 100 parameters)', async () => {
+        const declare = (title: string) => declareIncident(ctx.deps, { title, severity: 3, body: 'x' }, FIXTURE_ACTOR);
+        const [published, internal, none] = [await declare('Published'), await declare('Internal'), await declare('None')];
+        const row = (incidentId: string, publicBody: string | null) => ({
+          incidentId, state: 'published' as const, dueAt: null, ownerUserId: null, ownerName: null, body: 'Internal text', revision: 1,
+          publicBody, publicPublishedAt: publicBody === null ? null : ctx.now - HOUR, publicUpdatedAt: publicBody === null ? null : ctx.now,
+          createdAt: ctx.now - DAY, updatedAt: ctx.now,
+        });
+        await ctx.db.atomic([ctx.repos.postmortems.insertIfAbsent(row(published, 'For customers')), ctx.repos.postmortems.insertIfAbsent(row(internal, null))]);
+        const unknown = Array.from({ length: 150 }, () => newId());
+        const found = await ctx.repos.postmortems.publicOf([...unknown, internal, none, published]);
+        expect([...found.entries()]).toEqual([[published, { body: 'For customers', publishedAt: ctx.now - HOUR, updatedAt: ctx.now }]]);
+        expect((await ctx.repos.postmortems.publicOf([])).size).toBe(0);
       });
     });
   });

@@ -76,3 +76,36 @@ describe('query plans of the outbox', () => {
 function countParams(sql: string): number {
   return (sql.match(/\?/g) ?? []).length;
 }
+
+describe('query plans of the metrics', () => {
+  it('seek incidents by incidents_kind_started_at and postmortems and action items by incident, never scanning', async () => {
+    const deps = await createTestDeps();
+    const client = (deps.db.orm as unknown as { $client: BetterSqlite3.Database }).$client;
+    const plans: { sql: string; plan: string }[] = [];
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((source: string) => {
+      if (/^select/i.test(source)) {
+        const params = Array.from({ length: countParams(source) }, () => 'x');
+        const plan = prepare(`EXPLAIN QUERY PLAN ${source}`)
+          .all(...params)
+          .map((row) => (row as { detail: string }).detail)
+          .join('\n');
+        plans.push({ sql: source, plan });
+      }
+      return prepare(source);
+    }) as typeof client.prepare;
+
+    const now = deps.clock.now();
+    await deps.repos.metrics.incidentTimes(now - 90 * DAY, now);
+    await deps.repos.metrics.postmortemTimes(now - 90 * DAY, now);
+    await deps.repos.metrics.actionItemTimes(now - 90 * DAY, now);
+
+    expect(plans).toHaveLength(3);
+    for (const { sql, plan } of plans) {
+      expect(plan, sql).toMatch(/SEARCH incidents USING INDEX incidents_kind_started_at \(kind=\? AND started_at>\? AND started_at<\?\)/);
+      expect(plan, sql).not.toMatch(/SCAN (incidents|postmortems|action_items)\b/);
+    }
+    expect(plans[1]!.plan).toMatch(/SEARCH postmortems USING INDEX sqlite_autoindex_postmortems_1 \(incident_id=\?\)/);
+    expect(plans[2]!.plan).toMatch(/SEARCH action_items USING INDEX action_items_incident \(incident_id=\?\)/);
+  });
+});

@@ -16,7 +16,8 @@ const COMPONENT_KEYS = [
 ];
 const INCIDENT_KEYS = [
   'id', 'name', 'status', 'created_at', 'updated_at', 'monitoring_at', 'resolved_at', 'impact',
-  'shortlink', 'started_at', 'page_id', 'incident_updates', 'components',
+  'shortlink', 'postmortem_body', 'postmortem_body_last_updated_at', 'postmortem_published_at',
+  'started_at', 'page_id', 'incident_updates', 'components',
 ];
 const UPDATE_KEYS = [
   'id', 'status', 'body', 'incident_id', 'created_at', 'updated_at', 'display_at',

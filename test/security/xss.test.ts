@@ -2,8 +2,10 @@ import ICAL from 'ical.js';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { SCRIBE_SCRIPT } from '../../src/routes/admin/scribe-script.js';
 import { DAY, HOUR } from '../../src/domain/calendar.js';
 import { createViews } from '../../src/lib/views.js';
+import { markdownCell } from '../../src/domain/timeline.js';
 import { renderMarkdown } from '../../src/presenters/markdown.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { adminGet, adminPost, apiCall, apiToken, signIn, type TestResponse, type TestSession } from '../support/admin.js';
@@ -16,6 +18,7 @@ import { subscriberToken } from '../../src/services/subscribers/subscriptions.js
 import { addSubscribers } from '../mail/support.js';
 import { createApiToken } from '../../src/services/auth/api-tokens.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';
+import { createActionItem } from '../../src/services/postmortems/action-items.js';
 
 /*
  * The XSS suite: every hostile string goes into every field that reaches a
@@ -142,6 +145,14 @@ async function hostileFixture(text: string): Promise<Fixture> {
   // Issue 15: roles held by free-text names and an internal-only update (the admin's pinned header and timeline).
   await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/roles`, token, { incident_commander: { name: text.slice(0, 100) }, scribe: { name: text.slice(0, 100) } }), 'roles');
   await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/internal-updates`, token, { body: pub }), 'internal update', 201);
+  // Issue 17: a scribe note, a key time correction, the postmortem document, an action item, and the customer postmortem on the page.
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/timeline`, token, { text, who: text.slice(0, 200) }), 'timeline note', 201);
+  await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/key-times/impact_started`, token, { at: new Date(NOON - 2 * DAY).toISOString(), reason: text }), 'key time');
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/postmortem`, token), 'postmortem', 201);
+  await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${incident}/postmortem`, token, { body: pub, base_revision: 0 }), 'postmortem saved');
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${incident}/action-items`, token, { title: text, owner_name: text.slice(0, 100) }), 'action item', 201);
+  await json(await apiCall(deps, 'POST', `/api/v1/incidents/${resolved}/postmortem`, token), 'resolved postmortem', 201);
+  await json(await apiCall(deps, 'PUT', `/api/v1/incidents/${resolved}/postmortem`, token, { public_body: pub }), 'public postmortem');
 
   const maintenance = (
     await json(
@@ -240,6 +251,24 @@ async function hostileFixture(text: string): Promise<Fixture> {
   await form('alert dismiss refused', `/admin/alerts/${draft}/dismiss`, { reason: '' }, 400);
   await form('declare from an alert refused', '/admin/incidents/new', { action: 'publish', alert_draft_id: draft, title: '', severity: '2', body: text }, 400);
 
+  // Issue 17: a scribe note, a key time's reason, the postmortem document, its customer text and an action item hold the text.
+  await form('timeline note', `/admin/incidents/${incident}/timeline/notes`, { text, who: text }, 303);
+  await form('timeline note refused', `/admin/incidents/${incident}/timeline/notes`, { text, when: 'not a time', who: text }, 400);
+  // Before the incident was declared (impact usually starts before anyone notices).
+  const earlier = new Date(NOON - 3 * DAY).toISOString().slice(0, 16);
+  await form('key time corrected', `/admin/incidents/${incident}/timeline/key-times`, { marker: 'impact_started', at: earlier, reason: text, action: 'set' }, 303);
+  await form('key time refused', `/admin/incidents/${incident}/timeline/key-times`, { marker: 'detected', at: '', reason: text, action: 'set' }, 400);
+  await form('postmortem saved', `/admin/incidents/${resolved}/postmortem`, { body: text, base_revision: '0', owner: 'keep' }, 303);
+  await form('postmortem conflict', `/admin/incidents/${resolved}/postmortem`, { body: text, base_revision: '0', owner: 'keep' }, 409);
+  await form('postmortem published for customers', `/admin/incidents/${resolved}/postmortem/public`, { action: 'publish', public_body: pub }, 303);
+  await form('action item', `/admin/incidents/${resolved}/action-items`, { title: text, owner: '', owner_name: text, priority: 'P1', due: '', url: '' }, 303);
+  await form('action item refused', `/admin/incidents/${resolved}/action-items`, { title: text, owner: '', owner_name: text, priority: 'P1', due: '', url: 'javascript:alert(1)' }, 400);
+  // Issue 17: an overdue P0 action item and the resolved incident's postmortem owned by the text (the dashboard and
+  // /admin/action-items show both).
+  await createActionItem(deps, FIXTURE_ACTOR, incident, { title: text.slice(0, 300), ownerName: text.slice(0, 100), priority: 'P0', dueAt: deps.clock.now() - HOUR });
+  await deps.db.atomic([deps.repos.postmortems.update(resolved, { ownerName: text.slice(0, 100), updatedAt: deps.clock.now() })]);
+  expect((await deps.repos.postmortems.find(resolved))!.dueAt).not.toBeNull();
+
   // A subscriber who chose the hostile component: it is named on their pages and in their emails.
   const [subscriber] = await addSubscribers(deps, ['hostile.reader@example.com'], { componentIds: [component] });
   const subscriberLink = encodeURIComponent(subscriberToken((await deps.repos.subscribers.findById(subscriber!))!));
@@ -261,6 +290,7 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/', path: '/' },
     { route: '/incidents/:id', path: `/incidents/${ids.incident}` },
     { route: '/incidents/:id', path: `/incidents/${ids.maintenance}` },
+    { route: '/incidents/:id', path: `/incidents/${ids.resolved}` },
     { route: '/history', path: '/history' },
     { route: '/history.atom', path: '/history.atom' },
     { route: '/history.rss', path: '/history.rss' },
@@ -299,6 +329,7 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/component-groups', path: '/api/v1/component-groups' },
     { route: '/api/v1/component-groups/:id', path: `/api/v1/component-groups/${ids.group}` },
     { route: '/api/v1/settings', path: '/api/v1/settings' },
+    { route: '/api/v1/metrics', path: '/api/v1/metrics' },
     { route: '/api/v1/templates', path: '/api/v1/templates' },
     { route: '/api/v1/templates/:id', path: `/api/v1/templates/${ids.template}` },
     { route: '/api/v1/subscribers', path: '/api/v1/subscribers' },
@@ -312,6 +343,11 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/alerts/drafts/:id', path: `/api/v1/alerts/drafts/${ids.draft}` },
     { route: '/api/v1/alerts/rules', path: '/api/v1/alerts/rules' },
     { route: '/api/v1/alerts/rules/:id', path: `/api/v1/alerts/rules/${ids.rule}` },
+    { route: '/api/v1/incidents/:id/timeline', path: `/api/v1/incidents/${ids.incident}/timeline` },
+    { route: '/api/v1/incidents/:id/timeline.md', path: `/api/v1/incidents/${ids.incident}/timeline.md` },
+    { route: '/api/v1/incidents/:id/postmortem', path: `/api/v1/incidents/${ids.incident}/postmortem` },
+    { route: '/api/v1/incidents/:id/postmortem', path: `/api/v1/incidents/${ids.resolved}/postmortem` },
+    { route: '/api/v1/action-items', path: '/api/v1/action-items' },
     { route: '/subscribe', path: '/subscribe' },
     { route: '/subscribe/confirm/:token', path: `/subscribe/confirm/${ids.subscriberLink}` },
     { route: '/subscriptions/:token', path: `/subscriptions/${ids.subscriberLink}` },
@@ -348,6 +384,9 @@ function adminPaths(f: Fixture): { path: string; route: string }[] {
     { route: '/admin/incidents/new', path: `/admin/incidents/new?alert=${ids.draft}` },
     { route: '/admin/incidents/new', path: `/admin/incidents/new?alert=${ids.draft}&template=${ids.template}` },
     { route: '/admin/incidents/:id', path: `/admin/incidents/${ids.declared}` },
+    { route: '/admin/incidents/:id/postmortem', path: `/admin/incidents/${ids.resolved}/postmortem` },
+    { route: '/admin/incidents/:id/timeline', path: `/admin/incidents/${ids.resolved}/timeline` },
+    { route: '/admin/action-items', path: '/admin/action-items?status=all&overdue=1' },
     { route: '/admin/maintenance/new', path: `/admin/maintenance/new?template=${ids.maintenanceTemplate}` },
     { route: '/admin/maintenance/:id', path: `/admin/maintenance/${ids.maintenance}?template=${ids.maintenanceTemplate}` },
     { route: '/admin/login', path: `/admin/login?next=${encodeURIComponent(f.deps.config.publicUrl ?? '')}` },
@@ -395,7 +434,10 @@ async function checkResponse(f: Fixture, path: string, res: TestResponse, text: 
   }
   expect(res.headers.get('x-content-type-options'), what).toBe('nosniff');
   if (type.startsWith('text/html')) {
-    expectSafeHtml(res.text, what, text);
+    // The timeline page's one script (its exact text, allowed by its hash in the page's policy) is Herald's own; any other is injected.
+    const own = `<script>${SCRIBE_SCRIPT}</script>`;
+    const allowed = res.headers.get('content-security-policy')?.includes("script-src 'sha256-") === true;
+    expectSafeHtml(allowed ? res.text.replace(own, '') : res.text, what, text);
   } else if (type.startsWith('image/svg+xml')) {
     const report = inspectXml(res.text);
     expect(report.errors, what).toEqual([]);
@@ -415,6 +457,14 @@ async function checkResponse(f: Fixture, path: string, res: TestResponse, text: 
     // Round trip: the stored string comes back exactly (the page name, a component, a title, a badge label...).
     const label = path.includes('label=') ? labelOf(text) : text;
     expect(strings.includes(label) || strings.includes(publishable(text)), `${what} returns the text exactly`).toBe(true);
+  } else if (type.startsWith('text/markdown')) {
+    // The timeline export: typed text stays inside its cell, on its row (pipes escaped, line breaks flattened).
+    const lines = res.text.trimEnd().split('\n');
+    for (const line of lines) {
+      expect(line, what).toMatch(/^\| .* \|$/);
+      expect(line.replace(/\\./g, '').split('|').length, `${what}: ${line}`).toBe(5);
+    }
+    expect(lines.some((line) => line.includes(markdownCell(text))), `${what} shows the text`).toBe(true);
   } else if (type.startsWith('text/calendar')) {
     const calendar = new ICAL.Component(ICAL.parse(res.text));
     const events = calendar.getAllSubcomponents('vevent');
@@ -426,6 +476,10 @@ async function checkResponse(f: Fixture, path: string, res: TestResponse, text: 
   } else if (type.startsWith('text/plain') && path === '/robots.txt') {
     // Fixed text: nothing typed reaches it.
     expect(res.text, what).toMatch(/^User-agent: \*\n/);
+  } else if (type.startsWith('text/csv')) {
+    // Exports (metrics): no cell a spreadsheet would run as a formula (cells split on commas outside quotes).
+    const cells = res.text.split(/\r\n/).flatMap((line) => line.match(/("(?:[^"]|"")*"|[^,]*)/g) ?? []);
+    expect(cells.filter((cell) => /^"?[=+\-@\t\r]/.test(cell)), what).toEqual([]);
   } else if (type.startsWith('application/javascript')) {
     // The static widget script: it never builds HTML from the data.
     expect(res.text, what).not.toContain('innerHTML');

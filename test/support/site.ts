@@ -3,6 +3,9 @@ import type { ComponentStatus } from '../../src/domain/constants.js';
 import { createResetLink, createSetupLink } from '../../src/services/auth/accounts.js';
 import { seedExampleContent } from '../../src/services/settings/example-page.js';
 import { postUpdate } from '../../src/services/incidents/post-update.js';
+import { addTimelineNote } from '../../src/services/timeline/timeline.js';
+import { startPostmortem } from '../../src/services/postmortems/postmortems.js';
+import { createActionItem } from '../../src/services/postmortems/action-items.js';
 import { subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { systemActor } from '../../src/services/auth/actor.js';
 import { createDestination } from '../../src/services/destinations/manage.js';
@@ -83,6 +86,10 @@ export async function buildSite(): Promise<Site> {
     components: [{ componentId: component, status: 'major_outage' }],
   });
   await postUpdate(deps, { incidentId: incident, status: 'identified', body: 'We found the cause and are **fixing** it.' }, FIXTURE_ACTOR);
+  // Issue 17: the record of the open incident: a scribe's note, a postmortem started early, an action item.
+  await addTimelineNote(deps, FIXTURE_ACTOR, incident, { text: 'Paged the payments on-call', who: 'Bob (payments)' });
+  await startPostmortem(deps, FIXTURE_ACTOR, incident);
+  await createActionItem(deps, FIXTURE_ACTOR, incident, { title: 'Alert on checkout error rate', ownerName: 'Bob', priority: 'P0', url: 'https://tracker.example/CHK-1' });
 
   const rows = await subscriberRows(deps);
   const tokenOf = (email: string): string => subscriberToken(rows.find((r) => r.email === email)!);
@@ -192,6 +199,8 @@ export async function crawlAdmin(app: ReturnType<typeof createApp>, owner: TestS
     const url = new URL(path, 'http://status.test');
     const route = routes.find((r) => r.pattern.test(url.pathname));
     if (route) reached.add(route.path);
+    // Downloads (the timeline's Markdown export) are reached, but they are not pages to check.
+    if (route && DOWNLOADS.has(route.path)) continue;
     visited.push(path);
     if (!(res.headers.get('content-type') ?? '').startsWith('text/html')) continue;
     const html = await res.text();
@@ -218,6 +227,8 @@ export async function crawlAdmin(app: ReturnType<typeof createApp>, owner: TestS
 const ANONYMOUS_ADMIN_ROUTES = new Set(['/admin/login', '/admin/forgot', '/admin/setup/:token', '/admin/reset/:token']);
 /** Opened from the team's chat messages, not from an admin page: captured by buildSite instead. */
 const LINKED_FROM_CHAT = new Set(['/admin/alerts/:id/acknowledge']);
+/** GET routes that answer a file to save, not a page. */
+const DOWNLOADS = new Set(['/admin/incidents/:id/timeline.md']);
 /** GET routes that only redirect. */
 const REDIRECTS = new Set(['/admin/groups']);
 

@@ -7,10 +7,13 @@ import { deliveriesRepo, type DeliveriesRepo } from './deliveries-repo.js';
 import { destinationsRepo, type DestinationsRepo } from './destinations-repo.js';
 import { incidentRolesRepo, type IncidentRolesRepo } from './incident-roles-repo.js';
 import { incidentsRepo, type IncidentsRepo } from './incidents-repo.js';
+import { metricsRepo, type MetricsRepo } from './metrics-repo.js';
 import { outboxRepo, type OutboxRepo } from './outbox-repo.js';
+import { postmortemsRepo, type PostmortemsRepo } from './postmortems-repo.js';
 import { settingsRepo, type SettingsRepo } from './settings-repo.js';
 import { subscribersRepo, type SubscribersRepo } from './subscribers-repo.js';
 import { templatesRepo, type TemplatesRepo } from './templates-repo.js';
+import { timelineRepo, type TimelineRepo } from './timeline-repo.js';
 
 export interface Repos {
   settings: SettingsRepo;
@@ -25,6 +28,9 @@ export interface Repos {
   destinations: DestinationsRepo;
   deliveries: DeliveriesRepo;
   alerts: AlertsRepo;
+  timeline: TimelineRepo;
+  postmortems: PostmortemsRepo;
+  metrics: MetricsRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -41,5 +47,8 @@ export function createRepos(orm: Orm): Repos {
     destinations: destinationsRepo(orm),
     deliveries: deliveriesRepo(orm),
     alerts: alertsRepo(orm),
+    timeline: timelineRepo(orm),
+    postmortems: postmortemsRepo(orm),
+    metrics: metricsRepo(orm),
   };
 }

@@ -86,6 +86,8 @@ export async function renderAdmin(
     { href: '/admin', label: 'Dashboard', show: true },
     { href: '/admin/incidents', label: 'Incidents', show: true },
     { href: '/admin/alerts', label: 'Alerts', show: true, count: unacknowledged },
+    { href: '/admin/action-items', label: 'Action items', show: true },
+    { href: '/admin/metrics', label: 'Metrics', show: true },
     { href: '/admin/maintenance', label: 'Maintenance', show: true },
     { href: '/admin/components', label: 'Components', show: true, also: '/admin/groups' },
     { href: '/admin/templates', label: 'Templates', show: true },

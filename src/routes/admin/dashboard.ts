@@ -7,6 +7,8 @@ import { formatterFor } from '../../presenters/format.js';
 import { presentIncident } from '../../presenters/incident.js';
 import { presentInternalDue } from '../../presenters/internal-due.js';
 import { listDrafts } from '../../services/alerts/drafts.js';
+import { presentActionItem, presentDuePostmortem } from '../../presenters/postmortems-across.js';
+import { postmortemsAtAGlance } from '../../services/postmortems/overview.js';
 import { loadDashboard } from '../../services/incidents/dashboard.js';
 import { renderAdmin, requirePermission, type AdminEnv } from './context.js';
 
@@ -14,7 +16,11 @@ export function dashboardRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   app.get('/', requirePermission(deps, 'admin:read'), async (c) => {
     const now = deps.clock.now();
-    const [data, drafts] = await Promise.all([loadDashboard(deps, now), listDrafts(deps, c.get('actor'), 0)]);
+    const [data, drafts, after] = await Promise.all([
+      loadDashboard(deps, now),
+      listDrafts(deps, c.get('actor'), 0),
+      postmortemsAtAGlance(deps, c.get('actor'), now),
+    ]);
     const format = formatterFor(data.settings.timeZone);
     const byId = new Map(data.components.map((x) => [x.id, x]));
     return renderAdmin(c, deps, 'dashboard', {
@@ -32,6 +38,9 @@ export function dashboardRoutes(deps: Deps): Hono<AdminEnv> {
       })),
       maintenance: data.pendingMaintenance.map((m) => presentIncident(m, byId, format, now)).filter((m) => !m.closed),
       components: data.components.map((x) => ({ ...x, statusLabel: COMPONENT_STATUS_LABELS[x.status] })),
+      // After the fire: postmortems still to write, and the late P0/P1 follow-ups.
+      postmortems: after.postmortems.map((p) => presentDuePostmortem(p, format, now)),
+      overdueItems: after.overdueItems.map((item) => presentActionItem(item, format, now)),
     });
   });
   return app;

@@ -54,6 +54,8 @@ const KIND_LABELS: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   alert: 'Alert',
   escalation: 'Alert escalation',
   alert_acknowledged: 'Alert acknowledged',
+  postmortem_due_soon: 'Postmortem due soon',
+  postmortem_overdue: 'Postmortem overdue',
 };
 
 const STATUS_LABELS: Record<(typeof DELIVERY_STATUSES)[number], string> = {

@@ -254,7 +254,7 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
         impact: chosen.length ? impactFromStatus(worstStatus(chosen.map((x) => x.status))) : 'none',
         startedAt: now, monitoringAt: null, resolvedAt: null, scheduledFor: null, scheduledUntil: null,
         nextUpdateAt: next.at, notify: false, example: false, createdAt: now, updatedAt: now, sequence: 0, warRoomUrl: null, runbookUrl: null, dashboardUrl: null, internalRemindedAt: null,
-        detectionSource: null, detectedAt: null, acknowledgedAt: null, acknowledgedBy: null, alertDraftId: null, updates: [], componentIds: [],
+        detectionSource: null, detectedAt: null, acknowledgedAt: null, acknowledgedBy: null, alertDraftId: null, markerTimes: null, updates: [], componentIds: [],
       };
       return renderNew(c, data, form, detection, { ...typed, preview: previewOf(data, base, form, title, body, 'investigating', now) });
     }

@@ -15,6 +15,10 @@ import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { maintenanceRoutes } from './maintenance.js';
 import { subscriberAdminRoutes } from './subscribers.js';
+import { timelineRoutes } from './timeline.js';
+import { postmortemRoutes } from './postmortems.js';
+import { actionItemRoutes } from './action-items.js';
+import { metricsRoutes } from './metrics.js';
 
 /** Everything under /admin. Each module guards its own routes with requirePermission. */
 export function adminRoutes(deps: Deps): Hono<AdminEnv> {
@@ -34,5 +38,9 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', subscriberAdminRoutes(deps));
   app.route('/', destinationRoutes(deps));
   app.route('/', alertRoutes(deps));
+  app.route('/', timelineRoutes(deps));
+  app.route('/', postmortemRoutes(deps));
+  app.route('/', actionItemRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   return app;
 }

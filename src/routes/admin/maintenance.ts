@@ -196,6 +196,7 @@ export function maintenanceRoutes(deps: Deps): Hono<AdminEnv> {
           acknowledgedAt: null,
           acknowledgedBy: null,
           alertDraftId: null,
+          markerTimes: null,
           componentIds: form.componentIds,
           updates: [
             { id: 'preview-update', incidentId: 'preview', status: 'scheduled', body: view.body, at: now, placeholders: null, createdAt: now, updatedAt: now, componentChanges: [] },

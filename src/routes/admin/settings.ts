@@ -8,6 +8,9 @@ import { ValidationError } from '../../lib/errors.js';
 import { ALERT_ESCALATION_MAX, ALERT_ESCALATION_MIN, escalationCandidates } from '../../services/settings/escalation.js';
 import { loadSettings } from '../../services/settings/reads.js';
 import { updateSettings } from '../../services/settings/update.js';
+import { DEFAULT_POSTMORTEM_TEMPLATE, POSTMORTEM_PLACEHOLDERS, postmortemDueTable } from '../../services/postmortems/postmortems.js';
+import { DEFAULT_POSTMORTEM_DUE_HOURS } from '../../domain/postmortem.js';
+import { POSTMORTEM_DUE_MAX_HOURS, POSTMORTEM_DUE_MIN_HOURS } from '../../services/settings/postmortem-settings.js';
 import { formOf, renderAdmin, requirePermission, type AdminContext, type AdminEnv } from './context.js';
 
 type Form = Record<string, string | string[]>;
@@ -20,6 +23,10 @@ type Values = Record<(typeof FIELDS)[number], string> & {
   internalReminders: boolean;
   /** Alert escalation: minutes as typed, whom to email (every owner, or the members checked). */
   escalation: { minutes: string; to: 'owners' | 'members'; userIds: string[] };
+  /** Postmortem due hours per severity as typed ("" for not required), keyed by field name ("postmortemDueHours.1"). */
+  dueHours: Record<string, string>;
+  /** The postmortem template as typed (the default's text when the page uses the default). */
+  template: string;
 };
 
 /** The internal cadence fields, one per severity, named as the service names their errors. */
@@ -30,6 +37,20 @@ const CADENCE_FIELDS = SEVERITIES.map((severity) => ({
   label: `SEV-${severity}`,
   fallback: DEFAULT_INTERNAL_CADENCE[severity],
 }));
+
+/** The postmortem due fields, one per severity, named as the service names their errors. */
+const DUE_FIELDS = SEVERITIES.map((severity) => ({
+  severity,
+  name: `postmortemDueHours.${severity}`,
+  id: `postmortem-due-${severity}`,
+  label: `SEV-${severity}`,
+  fallback: DEFAULT_POSTMORTEM_DUE_HOURS[severity],
+}));
+
+function dueValues(settings: SettingsRow): Record<string, string> {
+  const table = postmortemDueTable(settings.postmortemDueHours);
+  return Object.fromEntries(DUE_FIELDS.map((f) => [f.name, table[f.severity] === null ? '' : String(table[f.severity])]));
+}
 
 /** IANA zone names for the time zone field's suggestions (a plain text field without them). */
 let zones: string[] | undefined;
@@ -53,6 +74,8 @@ const valuesOf = (settings: SettingsRow): Values => ({
     to: settings.alertEscalationUserIds === null ? 'owners' : 'members',
     userIds: settings.alertEscalationUserIds ?? [],
   },
+  dueHours: dueValues(settings),
+  template: settings.postmortemTemplate ?? DEFAULT_POSTMORTEM_TEMPLATE,
 });
 
 const list = (form: Form, key: string): string[] => {
@@ -90,7 +113,8 @@ function cadenceValues(settings: SettingsRow): Record<string, string> {
 
 /**
  * The page settings: name, address, time zone, logo and accent colour; the
- * internal update rhythm and its reminders; alert escalation.
+ * internal update rhythm and its reminders; alert escalation; postmortem
+ * due hours and template.
  */
 export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -107,13 +131,22 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
       'settings',
       {
         title: 'Page settings',
-        notice: c.req.query('done') === 'saved' ? 'Settings saved. The public page shows them now.' : null,
+        notice:
+          c.req.query('done') === 'saved'
+            ? 'Settings saved. The public page shows them now.'
+            : c.req.query('done') === 'template-reset'
+              ? "Settings saved, and the postmortem template is Herald's default again."
+              : null,
         current: valuesOf(settings),
         publicUrlConfigured: deps.config.publicUrl ?? null,
         timeZones: timeZones(),
         cadenceFields: CADENCE_FIELDS,
         cadenceRange: { min: INTERNAL_CADENCE_MIN, max: INTERNAL_CADENCE_MAX },
         escalationRange: { min: ALERT_ESCALATION_MIN, max: ALERT_ESCALATION_MAX },
+        dueFields: DUE_FIELDS,
+        dueRange: { min: POSTMORTEM_DUE_MIN_HOURS, max: POSTMORTEM_DUE_MAX_HOURS },
+        templateIsDefault: settings.postmortemTemplate === null,
+        templatePlaceholders: POSTMORTEM_PLACEHOLDERS,
         escalationMembers: (await escalationCandidates(deps, c.get('actor'))).map((m) => ({ ...m, roleLabel: ROLE_LABELS[m.role] })),
         form: form ?? { values: valuesOf(settings) },
       },
@@ -130,14 +163,19 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
     // A form without the cadence fields (an older page still open) leaves the internal rhythm as it is.
     const hasCadence = CADENCE_FIELDS.some((f) => f.name in form);
     const escalation = escalationValues(form, current.escalation);
+    // Likewise for the postmortem fields; "reset" puts Herald's default template back.
+    const hasPostmortem = DUE_FIELDS.some((f) => f.name in form) || 'postmortemTemplate' in form;
+    const resetTemplate = text(form, 'postmortemTemplateReset') === '1';
     const values: Values = {
       ...(Object.fromEntries(FIELDS.map((field) => [field, text(form, field)])) as Record<(typeof FIELDS)[number], string>),
       cadence: hasCadence ? Object.fromEntries(CADENCE_FIELDS.map((f) => [f.name, text(form, f.name)])) : current.cadence,
       internalReminders: hasCadence ? text(form, 'internalReminders') === 'on' : current.internalReminders,
       escalation: escalation.values,
+      dueHours: hasPostmortem ? Object.fromEntries(DUE_FIELDS.map((f) => [f.name, text(form, f.name)])) : current.dueHours,
+      template: resetTemplate ? DEFAULT_POSTMORTEM_TEMPLATE : hasPostmortem ? text(form, 'postmortemTemplate') : current.template,
     };
     try {
-      const { cadence, internalReminders, escalation: chosen, ...page } = values;
+      const { cadence, internalReminders, escalation: chosen, dueHours, template, ...page } = values;
       await updateSettings(deps, c.get('actor'), {
         ...page,
         ...(hasCadence
@@ -146,8 +184,14 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
         ...(escalation.sent
           ? { alertEscalationMinutes: chosen.minutes, alertEscalationUserIds: chosen.to === 'owners' ? null : chosen.userIds }
           : {}),
+        ...(hasPostmortem
+          ? {
+              postmortemDueHours: Object.fromEntries(DUE_FIELDS.map((f) => [f.severity, dueHours[f.name] ?? ''])),
+              postmortemTemplate: resetTemplate ? null : template,
+            }
+          : {}),
       });
-      return c.redirect('/admin/settings?done=saved', 303);
+      return c.redirect(`/admin/settings?done=${resetTemplate ? 'template-reset' : 'saved'}`, 303);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const fields = error.fields && Object.keys(error.fields).some((key) => key !== '_') ? errorFields(error.fields) : undefined;

@@ -5,7 +5,9 @@ import { componentOperations } from './components.js';
 import { destinationOperations } from './destinations.js';
 import { incidentOperations } from './incidents.js';
 import { maintenanceOperations } from './maintenance.js';
+import { metricsOperations } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { postmortemOperations } from './postmortems.js';
 import { mountOperations, type ApiEnv, type Operation } from './registry.js';
 import { settingsOperations } from './settings.js';
 import { subscriberOperations } from './subscribers.js';
@@ -22,6 +24,8 @@ export function apiV1Operations(): Operation[] {
     ...subscriberOperations(),
     ...destinationOperations(),
     ...alertOperations(),
+    ...postmortemOperations(),
+    ...metricsOperations(),
   ];
 }
 

@@ -94,7 +94,7 @@ function operationObject(op: Operation): JsonSchema {
   const success: JsonSchema = op.response
     ? {
         description: op.responseDescription ?? (op.status === 201 ? 'Created' : 'OK'),
-        content: { 'application/json': { schema: modelRef(op.response) } },
+        content: { [op.contentType?.split(';')[0] ?? 'application/json']: { schema: modelRef(op.response) } },
       }
     : { description: op.responseDescription ?? 'Done; no content' };
   const responses: Record<string, JsonSchema> = { [String(op.status ?? 200)]: success };

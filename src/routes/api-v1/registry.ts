@@ -59,6 +59,8 @@ export interface OperationSpec<P extends Schema, Q extends Schema, B extends Sch
   status?: 200 | 201 | 204;
   /** A model registered in schemas.ts `models`, or null for 204. */
   response: R;
+  /** Answers the handler's string as this type instead of JSON (a Markdown export); `response` then documents a string. */
+  contentType?: string;
   responseDescription?: string;
   run(ctx: RunContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<R extends Schema ? z.input<R> : void>;
 }
@@ -132,6 +134,7 @@ export function mountOperations(app: Hono<ApiEnv>, deps: Deps, operations: reado
         }),
       );
       if (op.status === 204) return c.body(null, 204);
+      if (op.contentType) return c.body(String(result), op.status ?? 200, { 'Content-Type': op.contentType });
       return c.json(result as object, op.status ?? 200);
     });
     app.on(op.method.toUpperCase(), honoPath(op.path), ...(handlers as [MiddlewareHandler<ApiEnv>]));

@@ -3,6 +3,12 @@ import { presentApiSettings } from '../../presenters/api-v1.js';
 import { loadSettings } from '../../services/settings/reads.js';
 import { ALERT_ESCALATION_MAX, ALERT_ESCALATION_MIN, ESCALATION_LIST_MAX, ESCALATION_MINUTES_MESSAGE } from '../../services/settings/escalation.js';
 import { CADENCE_MESSAGE, updateSettings } from '../../services/settings/update.js';
+import {
+  POSTMORTEM_DUE_MAX_HOURS,
+  POSTMORTEM_DUE_MESSAGE,
+  POSTMORTEM_DUE_MIN_HOURS,
+  POSTMORTEM_TEMPLATE_MAX,
+} from '../../services/settings/postmortem-settings.js';
 import { operation, type Operation } from './registry.js';
 import { SettingsModel } from './schemas.js';
 
@@ -11,6 +17,14 @@ const Minutes = z
   .int({ error: CADENCE_MESSAGE })
   .min(5, { error: CADENCE_MESSAGE })
   .max(1440, { error: CADENCE_MESSAGE })
+  .nullable()
+  .optional();
+
+const Hours = z
+  .number({ error: POSTMORTEM_DUE_MESSAGE })
+  .int({ error: POSTMORTEM_DUE_MESSAGE })
+  .min(POSTMORTEM_DUE_MIN_HOURS, { error: POSTMORTEM_DUE_MESSAGE })
+  .max(POSTMORTEM_DUE_MAX_HOURS, { error: POSTMORTEM_DUE_MESSAGE })
   .nullable()
   .optional();
 
@@ -52,6 +66,19 @@ const SettingsBody = z.strictObject({
     .describe(
       'The members (ids of Comms members and above) emailed when an alert draft is escalated; null: every owner; []: nobody (the destinations still hear of it). Disabled accounts are skipped',
     ),
+  postmortem_due_hours: z
+    .strictObject({ 1: Hours, 2: Hours, 3: Hours, 4: Hours }, { error: 'must map severities "1" to "4" to hours, or be null' })
+    .nullable()
+    .optional()
+    .describe(
+      `Hours from resolution to the postmortem's due date per severity ("1" to "4"; whole hours ${POSTMORTEM_DUE_MIN_HOURS} to ${POSTMORTEM_DUE_MAX_HOURS}, null: no postmortem required). A severity not sent keeps its value; null resets all to the defaults (48, 72, 168, none)`,
+    ),
+  postmortem_template: z
+    .string()
+    .max(POSTMORTEM_TEMPLATE_MAX)
+    .nullable()
+    .optional()
+    .describe("The Markdown a new postmortem starts from, with {{placeholders}}; null or \"\" for Herald's default"),
 });
 
 export function settingsOperations(): Operation[] {
@@ -90,6 +117,8 @@ export function settingsOperations(): Operation[] {
           internalReminders: body.internal_reminders,
           alertEscalationMinutes: body.alert_escalation_minutes,
           alertEscalationUserIds: body.alert_escalation_user_ids,
+          postmortemDueHours: body.postmortem_due_hours,
+          postmortemTemplate: body.postmortem_template,
         });
         return presentApiSettings(saved);
       },

@@ -10,6 +10,8 @@ import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { assertNoPlaceholders, parseInput, PlaceholderValues, PublicId, Timestamp } from '../validation.js';
 import { notifyOfUpdate } from '../notifications/publish.js';
 import { factsOf, notifyDestinations, roleNames, type NotifyDeps } from '../destinations/notify.js';
+import { utcText } from '../../channels/message.js';
+import { postmortemOnResolution } from '../postmortems/postmortems.js';
 
 export const PostUpdateInput = z.object({
   incidentId: PublicId,
@@ -63,11 +65,22 @@ export async function postUpdate(
   const { statements, changes } = await componentStatusStatements(deps, components, at, incident.id);
   const updateId = newId();
   const nextUpdateAt = next.resolvedAt === null ? (input.nextUpdateAt ?? null) : null;
+  // Resolving creates the postmortem its severity requires, in the same write; the resolution message says when it is due.
+  const postmortem =
+    incident.resolvedAt === null && next.resolvedAt !== null
+      ? await postmortemOnResolution(deps, incident, next.resolvedAt, now)
+      : { statements: [], dueAt: null };
   const told = await notifyDestinations(
     deps,
     factsOf({ ...incident, status: next.status, nextUpdateAt }),
     roleNames(await deps.repos.roles.rolesOf(incident.id)),
-    { kind: input.status === 'resolved' ? 'resolution' : 'update', text: input.body, postedOnStatusPage: true, at },
+    {
+      kind: input.status === 'resolved' ? 'resolution' : 'update',
+      text: input.body,
+      postedOnStatusPage: true,
+      at,
+      ...(postmortem.dueAt !== null ? { extraFacts: [{ label: 'Postmortem due', value: utcText(postmortem.dueAt) }] } : {}),
+    },
   );
   await deps.db.atomic([
     ...deps.repos.incidents.insertUpdate(
@@ -84,6 +97,7 @@ export async function postUpdate(
     }),
     ...told,
     ...statements,
+    ...postmortem.statements,
     auditEntry(deps, actor, {
       action: 'incident.update',
       targetType: 'incident',

@@ -4,6 +4,7 @@ import { ID_PATTERN } from '../../lib/ids.js';
 import type { FeedSource } from '../../presenters/feed.js';
 import { tagAuthority, TAG_AUTHORITY_KEY } from '../settings/initialize.js';
 import { loadSettings } from '../settings/reads.js';
+import { withPublicPostmortems } from './postmortem.js';
 
 /** How many incidents a feed carries. */
 export const FEED_LENGTH = 50;
@@ -20,7 +21,7 @@ export async function loadFeed(deps: Pick<Deps, 'repos'>, componentId?: string):
     component = ID_PATTERN.test(componentId) ? components.find((c) => c.id === componentId && !c.hidden) : undefined;
     if (!component) throw new NotFoundError('There is no component at this address.');
   }
-  const incidents = await deps.repos.incidents.listRecent({ componentId, limit: FEED_LENGTH });
+  const incidents = await withPublicPostmortems(deps, await deps.repos.incidents.listRecent({ componentId, limit: FEED_LENGTH }));
   return {
     settings,
     components,

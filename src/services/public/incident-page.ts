@@ -1,13 +1,14 @@
-import type { IncidentDetail } from '../../db/repos/incidents-repo.js';
 import type { ComponentRow, SettingsRow } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ID_PATTERN } from '../../lib/ids.js';
 import { loadSettings } from '../settings/reads.js';
+import { withPublicPostmortems, type PublicIncident } from './postmortem.js';
 
 export interface IncidentPageData {
   settings: SettingsRow;
-  incident: IncidentDetail;
+  /** With its postmortem, once published on the status page. */
+  incident: PublicIncident;
   components: ComponentRow[];
 }
 
@@ -19,5 +20,6 @@ export async function loadIncidentPage(deps: Pick<Deps, 'repos'>, id: string): P
     deps.repos.components.list(),
   ]);
   if (!incident) throw new NotFoundError('There is no incident at this address.');
-  return { settings, incident, components };
+  const [withPostmortem] = await withPublicPostmortems(deps, [incident]);
+  return { settings, incident: withPostmortem!, components };
 }

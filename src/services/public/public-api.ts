@@ -3,6 +3,7 @@ import type { ComponentGroupRow, ComponentRow, SettingsRow } from '../../db/sche
 import type { Deps } from '../../deps.js';
 import { effectiveStatus } from '../../domain/lifecycle.js';
 import { loadSettings } from '../settings/reads.js';
+import { withPublicPostmortems, type PublicIncident } from './postmortem.js';
 
 /** How many incidents or maintenances the list endpoints return (as Statuspage does). */
 export const API_LIST_LIMIT = 50;
@@ -28,15 +29,16 @@ export async function loadPublicPage(deps: Pick<Deps, 'repos'>): Promise<PublicP
 export type IncidentSelection = 'recent' | 'unresolved';
 export type MaintenanceSelection = 'recent' | 'upcoming' | 'active';
 
-export async function loadIncidents(deps: Pick<Deps, 'repos'>, selection: IncidentSelection): Promise<IncidentDetail[]> {
-  if (selection === 'unresolved') return deps.repos.incidents.listOpenIncidents();
+/** Incidents for /api/v2, each with its published postmortem (postmortem_body...). */
+export async function loadIncidents(deps: Pick<Deps, 'repos'>, selection: IncidentSelection): Promise<PublicIncident[]> {
+  if (selection === 'unresolved') return withPublicPostmortems(deps, await deps.repos.incidents.listOpenIncidents());
   // The recent list always holds every unresolved incident, however old.
   const [recent, open] = await Promise.all([
     deps.repos.incidents.listRecent({ kind: 'incident', limit: API_LIST_LIMIT }),
     deps.repos.incidents.listOpenIncidents(),
   ]);
   const extra = open.filter((o) => !recent.some((r) => r.id === o.id));
-  return [...recent, ...extra].sort((a, b) => b.startedAt - a.startedAt);
+  return withPublicPostmortems(deps, [...recent, ...extra].sort((a, b) => b.startedAt - a.startedAt));
 }
 
 export async function loadMaintenances(

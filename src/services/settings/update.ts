@@ -8,6 +8,8 @@ import type { Deps } from '../../deps.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
 import { parseInput } from '../validation.js';
 import { assertEscalationMembers, EscalationMinutes, EscalationUserIds } from './escalation.js';
+import { nextDueHours, PostmortemDueHoursInput, PostmortemTemplateInput } from './postmortem-settings.js';
+import { postmortemDueTable } from '../postmortems/postmortems.js';
 import { loadSettings } from './reads.js';
 
 type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
@@ -93,6 +95,10 @@ export const UpdateSettingsInput = z.object({
   alertEscalationMinutes: EscalationMinutes.optional(),
   /** The members emailed on escalation (Comms and above); null: every owner. Left out: unchanged. */
   alertEscalationUserIds: EscalationUserIds.optional(),
+  /** Hours from resolution to a postmortem's due date per severity (empty: none required); null: the defaults. Left out: unchanged. */
+  postmortemDueHours: PostmortemDueHoursInput.optional(),
+  /** The Markdown a new postmortem starts from; "" or null: Herald's default. Left out: unchanged. */
+  postmortemTemplate: PostmortemTemplateInput.optional(),
 });
 export type UpdateSettingsInput = z.input<typeof UpdateSettingsInput>;
 
@@ -120,7 +126,7 @@ const FIELDS = ['name', 'url', 'timeZone', 'logoUrl', 'accentColor'] as const;
 
 /**
  * Saves the page settings (name, address, time zone, logo, accent colour;
- * internal cadence and reminders, alert escalation when sent). Returns the saved row.
+ * internal cadence and reminders, alert escalation, postmortem due hours and template when sent). Returns the saved row.
  */
 export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateSettingsInput): Promise<SettingsRow> {
   authorize(actor, 'settings:write');
@@ -161,6 +167,20 @@ export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateS
     before.alertEscalationUserIds = current.alertEscalationUserIds;
     after.alertEscalationUserIds = input.alertEscalationUserIds;
     patch.alertEscalationUserIds = input.alertEscalationUserIds;
+  }
+  if (input.postmortemDueHours !== undefined) {
+    const next = nextDueHours(current.postmortemDueHours, input.postmortemDueHours);
+    if (next.changed) {
+      before.postmortemDueHours = postmortemDueTable(current.postmortemDueHours);
+      after.postmortemDueHours = postmortemDueTable(next.stored);
+      patch.postmortemDueHours = next.stored;
+    }
+  }
+  if (input.postmortemTemplate !== undefined && input.postmortemTemplate !== current.postmortemTemplate) {
+    // The audit says that it changed, not the whole document twice.
+    before.postmortemTemplate = current.postmortemTemplate === null ? 'default' : 'custom';
+    after.postmortemTemplate = input.postmortemTemplate === null ? 'default' : 'custom';
+    patch.postmortemTemplate = input.postmortemTemplate;
   }
   if (Object.keys(patch).length === 0) return current;
   const now = deps.clock.now();

@@ -1,6 +1,7 @@
 // Postmortem due dates and urgency, and the timeline's Markdown export.
 import { describe, expect, it } from 'vitest';
-import { markdownCell, postmortemDueAt, postmortemUrgency, timelineMarkdown } from '../../src/domain/postmortem.js';
+import { postmortemDueAt, postmortemUrgency } from '../../src/domain/postmortem.js';
+import { defaultKeyTimes, keyTimes, markdownCell, timelineMarkdown } from '../../src/domain/timeline.js';
 
 const HOUR = 3_600_000;
 const RESOLVED = Date.UTC(2026, 10, 2, 10, 0);
@@ -49,5 +50,43 @@ describe('timeline export', () => {
     const md = timelineMarkdown([{ at: 0, event: 'x | y\n| --- |', who: 'Eve | Mallory' }]);
     expect(md.split('\n')).toHaveLength(3);
     expect(md.split('\n')[2]).toBe('| 1970-01-01 00:00:00 | x \\| y \\| --- \\| | Eve \\| Mallory |');
+  });
+});
+
+describe('key times', () => {
+  const M = 60_000;
+  const base = {
+    startedAt: RESOLVED - 100 * M,
+    createdAt: RESOLVED - 90 * M,
+    detectedAt: null,
+    acknowledgedAt: null,
+    monitoringAt: RESOLVED - 30 * M,
+    resolvedAt: RESOLVED,
+    markerTimes: null,
+  };
+
+  it('come from the data: declared is detected and acknowledged, Monitoring is mitigated', () => {
+    expect(defaultKeyTimes(base)).toEqual({
+      impact_started: RESOLVED - 100 * M,
+      detected: RESOLVED - 90 * M,
+      acknowledged: RESOLVED - 90 * M,
+      mitigated: RESOLVED - 30 * M,
+      resolved: RESOLVED,
+    });
+  });
+
+  it("take the alert's times when declared from one, and resolution as mitigation without a Monitoring update", () => {
+    const times = defaultKeyTimes({ ...base, detectedAt: RESOLVED - 95 * M, acknowledgedAt: RESOLVED - 93 * M, monitoringAt: null });
+    expect(times).toMatchObject({ detected: RESOLVED - 95 * M, acknowledged: RESOLVED - 93 * M, mitigated: RESOLVED });
+  });
+
+  it('leave detection and acknowledgement unknown for an incident written down after it was over', () => {
+    expect(defaultKeyTimes({ ...base, createdAt: RESOLVED + 5 * M })).toMatchObject({ detected: null, acknowledged: null, impact_started: base.startedAt });
+  });
+
+  it('let a correction win, and say which are corrected', () => {
+    const times = keyTimes({ ...base, markerTimes: { impact_started: RESOLVED - 120 * M } });
+    expect(times.impact_started).toEqual({ at: RESOLVED - 120 * M, corrected: true });
+    expect(times.detected).toEqual({ at: RESOLVED - 90 * M, corrected: false });
   });
 });
