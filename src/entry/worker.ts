@@ -226,6 +226,12 @@ function build(env: Env): State | { configError: string } {
    * this colo's edge copies are dropped at once, and, with purge configured,
    * every colo's through the outbox, after the response.
    */
+  const componentPaths = (id: string) => [
+    `/components/${id}/history.atom`,
+    `/components/${id}/history.rss`,
+    `/badge/${id}.svg`,
+    `/badge/${id}.json`,
+  ];
   const afterPublish = async (request: Request, response: Response, startedAt: number): Promise<void> => {
     const origin = new URL(request.url).origin;
     if (edgeCache && localCache) {
@@ -238,7 +244,9 @@ function build(env: Env): State | { configError: string } {
     const fromPath = /\/incidents\/([a-z0-9]{6,40})(?:\/|$)/.exec(new URL(request.url).pathname)?.[1];
     const fromLocation = /\/incidents\/([a-z0-9]{6,40})(?:\/|$)/.exec(location)?.[1];
     for (const id of [fromPath, fromLocation]) if (id) changed.add(id);
-    const paths = [...PURGED_PATHS, ...[...changed].map((id) => `/incidents/${id}`)];
+    // A component's own feeds and badges change with its status and with the incidents that affect it.
+    const componentIds = await edgePurgesRepo(deps.db.orm).componentsChangedSince(startedAt - 1_000, [...changed]);
+    const paths = [...PURGED_PATHS, ...[...changed].map((id) => `/incidents/${id}`), ...componentIds.flatMap(componentPaths)];
     await purger.queue(purger.urlsFor(paths));
     await purger.drain(DRAIN_AFTER_REQUEST_MS);
   };

@@ -269,6 +269,30 @@ describe('D1 sessions, read-your-writes, and purge after publish', () => {
     expect((call.files as string[]).length).toBeLessThanOrEqual(30);
   }, 30_000);
 
+  it("a publish touching a component also purges that component's feeds and badges", async () => {
+    const listed = await fetch(`${base}/api/v1/components`, { headers: { Authorization: `Bearer ${apiToken}` } });
+    const components = ((await listed.json()) as { data: { id: string }[] }).data;
+    expect(components.length, 'the dev page has components').toBeGreaterThan(0);
+    const component = components[0]!.id;
+    cloudflare.calls.length = 0;
+    const declared = await fetch(`${base}/api/v1/incidents`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'Component purge', severity: 3, body: 'One component degraded.', components: [{ component_id: component, status: 'degraded_performance' }] }),
+    });
+    expect(declared.status).toBe(201);
+    await cloudflare.waitFor((calls) => calls.some((c) => c.status === 200), 10_000);
+    const files = cloudflare.calls.filter((c) => c.status === 200).flatMap((c) => c.files as string[]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        `${base}/components/${component}/history.atom`,
+        `${base}/components/${component}/history.rss`,
+        `${base}/badge/${component}.svg`,
+        `${base}/badge/${component}.json`,
+      ]),
+    );
+  }, 30_000);
+
   it('a failed purge call is retried from the outbox until Cloudflare accepts it', async () => {
     cloudflare.calls.length = 0;
     cloudflare.script(500);

@@ -1,6 +1,6 @@
-import { and, asc, eq, gte, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Orm, Statement } from '../database.js';
-import { edgePurges, incidents, type EdgePurgeRow } from '../schema.js';
+import { components, edgePurges, incidentComponents, incidents, type EdgePurgeRow } from '../schema.js';
 
 /** The Worker's purge outbox (src/edge/purge.ts). Worker only: not part of createRepos. */
 export interface EdgePurgesRepo {
@@ -14,6 +14,8 @@ export interface EdgePurgesRepo {
   failed(id: string, now: number, error: string): Statement;
   /** Ids of incidents changed at or after `since` (the public pages a write changed). */
   incidentsChangedSince(since: number): Promise<string[]>;
+  /** Components whose status changed at or after `since`, and those the given incidents affect (their feeds and badges). */
+  componentsChangedSince(since: number, incidentIds: readonly string[]): Promise<string[]>;
 }
 
 export function edgePurgesRepo(orm: Orm): EdgePurgesRepo {
@@ -60,6 +62,18 @@ export function edgePurgesRepo(orm: Orm): EdgePurgesRepo {
     async incidentsChangedSince(since) {
       const rows = await orm.select({ id: incidents.id }).from(incidents).where(gte(incidents.updatedAt, since)).limit(100).all();
       return rows.map((row) => row.id);
+    },
+    async componentsChangedSince(since, incidentIds) {
+      const changed = await orm.select({ id: components.id }).from(components).where(gte(components.updatedAt, since)).limit(100).all();
+      const affected = incidentIds.length
+        ? await orm
+            .select({ id: incidentComponents.componentId })
+            .from(incidentComponents)
+            .where(inArray(incidentComponents.incidentId, incidentIds.slice(0, 90)))
+            .limit(200)
+            .all()
+        : [];
+      return [...new Set([...changed, ...affected].map((row) => row.id))];
     },
   };
 }
