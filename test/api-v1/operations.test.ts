@@ -576,7 +576,9 @@ describe('timeline, postmortem and action items (issue 17; the details in postmo
     expect(started.body).toContain('# Postmortem: API errors');
     expect((await call('GET', `/api/v1/incidents/${id}/postmortem`)).revision).toBe(0);
     const saved = await call('PUT', `/api/v1/incidents/${id}/postmortem`, { body: started.body, base_revision: 0, state: 'in_review', public_body: 'What happened.' });
-    expect(saved).toMatchObject({ revision: 1, state: 'in_review', public_body: 'What happened.', public_published_at: iso(NOON + HOUR) });
+    expect(saved).toMatchObject({ revision: 1, state: 'in_review', public_body: 'What happened.', public_published_at: iso(NOON + HOUR), emailed_at: null });
+    const emailed = await call('PUT', `/api/v1/incidents/${id}/postmortem`, { public_body: 'What happened.', email_subscribers: true });
+    expect(emailed.emailed_at).toBe(iso(NOON + HOUR));
 
     const item = await call('POST', `/api/v1/incidents/${id}/action-items`, { title: 'Add an alert', priority: 'P0', due_at: iso(NOON + DAY) });
     expect(item).toMatchObject({ incident_id: id, title: 'Add an alert', priority: 'P0', status: 'open', overdue: false });
