@@ -568,7 +568,8 @@ describe('timeline, postmortem and action items (issue 17; the details in postmo
 
   it('starts, reads, saves and publishes a postmortem; adds, lists, updates and deletes action items', async () => {
     const { deps, call } = await setup('comms');
-    const id = await makeIncident(deps, { title: 'API errors', severity: 4 });
+    // notify: its updates are emailed, so its postmortem can be (email_subscribers below).
+    const id = await makeIncident(deps, { title: 'API errors', severity: 4, notify: true });
     deps.clock.advance(HOUR);
     await call('POST', `/api/v1/incidents/${id}/updates`, { status: 'resolved', body: 'Fixed.' });
     const started = await call('POST', `/api/v1/incidents/${id}/postmortem`);

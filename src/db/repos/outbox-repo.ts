@@ -357,7 +357,8 @@ export function outboxRepo(orm: Orm): OutboxRepo {
         .from(mailOutbox)
         .innerJoin(incidentUpdates, eq(incidentUpdates.id, mailOutbox.updateId))
         .innerJoin(subscribers, eq(subscribers.id, mailOutbox.subscriberId))
-        .where(and(eq(incidentUpdates.incidentId, incidentId), eq(mailOutbox.status, 'failed')))
+        // Update emails only: each failure is listed under its update (a postmortem email only borrows the latest update's id).
+        .where(and(eq(incidentUpdates.incidentId, incidentId), eq(mailOutbox.status, 'failed'), eq(mailOutbox.kind, 'update')))
         .orderBy(desc(mailOutbox.sentAt), desc(mailOutbox.id))
         .limit(limit)
         .all();
