@@ -241,8 +241,9 @@ function build(env: Env): State | { configError: string } {
     if (!purger) return;
     const changed = new Set(await edgePurgesRepo(deps.db.orm).incidentsChangedSince(startedAt - 1_000));
     const location = response.headers.get('Location') ?? '';
-    const fromPath = /\/incidents\/([a-z0-9]{6,40})(?:\/|$)/.exec(new URL(request.url).pathname)?.[1];
-    const fromLocation = /\/incidents\/([a-z0-9]{6,40})(?:\/|$)/.exec(location)?.[1];
+    const incidentIn = (path: string) => path.match(/\/incidents\/([a-z0-9]{6,40})(?:\/|$)/)?.[1];
+    const fromPath = incidentIn(new URL(request.url).pathname);
+    const fromLocation = incidentIn(location);
     for (const id of [fromPath, fromLocation]) if (id) changed.add(id);
     // A component's own feeds and badges change with its status and with the incidents that affect it.
     const componentIds = await edgePurgesRepo(deps.db.orm).componentsChangedSince(startedAt - 1_000, [...changed]);

@@ -95,7 +95,7 @@ describe('the postmortem', () => {
 
   it('goes through the review states and publishes the customer text only once resolved', async () => {
     const { deps, comms, id } = await setup();
-    // Started by hand before resolution: no due date, so no urgency.
+    // Started by hand before resolution: no due date until the incident resolves.
     await comms.call('POST', `/api/v1/incidents/${id}/postmortem`);
     expectError(await comms.raw('PUT', `/api/v1/incidents/${id}/postmortem`, { state: 'in_review' }), 400, 'invalid_input'); // never saved
     await comms.call('PUT', `/api/v1/incidents/${id}/postmortem`, { body: 'Doc', base_revision: 0 }, 200);
@@ -104,7 +104,9 @@ describe('the postmortem', () => {
     await resolve(deps, id);
     expect((await comms.call('PUT', `/api/v1/incidents/${id}/postmortem`, { state: 'in_review' }, 200)).state).toBe('in_review');
     const published = await comms.call('PUT', `/api/v1/incidents/${id}/postmortem`, { state: 'published', public_body: 'What happened, for customers.' }, 200);
-    expect(published).toMatchObject({ state: 'published', published_at: iso(NOON + HOUR), urgency: null, public_body: 'What happened, for customers.' });
+    // Resolving gave it the due date its severity requires; published, it is done.
+    expect(published).toMatchObject({ state: 'published', published_at: iso(NOON + HOUR), urgency: 'done', public_body: 'What happened, for customers.' });
+    expect(published.due_at).not.toBeNull();
     const v2 = JSON.parse((await apiCall(deps, 'GET', '/api/v2/incidents.json', null)).text);
     expect(v2.incidents[0]).toMatchObject({ id, postmortem_body: 'What happened, for customers.', postmortem_published_at: iso(NOON + HOUR) });
     const off = await comms.call('PUT', `/api/v1/incidents/${id}/postmortem`, { public_body: null }, 200);

@@ -228,7 +228,14 @@ const ANONYMOUS_ADMIN_ROUTES = new Set(['/admin/login', '/admin/forgot', '/admin
 /** Opened from the team's chat messages, not from an admin page: captured by buildSite instead. */
 const LINKED_FROM_CHAT = new Set(['/admin/alerts/:id/acknowledge']);
 /** GET routes that answer a file to save, not a page. */
-const DOWNLOADS = new Set(['/admin/incidents/:id/timeline.md']);
+const DOWNLOADS = new Set([
+  '/admin/incidents/:id/timeline.md',
+  '/admin/metrics.csv',
+  '/admin/metrics-summary.csv',
+  '/admin/metrics/incidents-per-month.svg',
+  '/admin/metrics/mtta.svg',
+  '/admin/metrics/mttr.svg',
+]);
 /** GET routes that only redirect. */
 const REDIRECTS = new Set(['/admin/groups']);
 

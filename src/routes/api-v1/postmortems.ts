@@ -126,7 +126,7 @@ const UpdateActionItemBody = z
   })
   .transform(actionItemInput);
 
-const ActionItemQuery = z.strictObject({
+const ActionItemQuery = z.object({
   owner: PublicId.optional().describe('Only items owned by this team member (user id)'),
   status: z.enum(ACTION_ITEM_STATUSES).optional(),
   overdue: z
