@@ -13,6 +13,7 @@ import {
   INCIDENT_ROLES,
   INCIDENT_KINDS,
   MAIL_KINDS,
+  FANOUT_KINDS,
   NOTIFICATION_KINDS,
   OUTBOX_STATUSES,
   ROLES,
@@ -413,7 +414,7 @@ export const mailOutbox = sqliteTable(
     subscriberId: text('subscriber_id')
       .notNull()
       .references(() => subscribers.id, { onDelete: 'cascade' }),
-    /** The incident update this email announces (kind "update"). */
+    /** The incident update this email announces (kind "update"); kind "postmortem": the incident's latest update at the time. */
     updateId: text('update_id').references(() => incidentUpdates.id, { onDelete: 'cascade' }),
     status: text('status', { enum: OUTBOX_STATUSES }).notNull(),
     /** The batch this row was claimed into, which names its idempotency key. Fixed once set. */
@@ -451,15 +452,22 @@ export const mailOutbox = sqliteTable(
  * cursor in one write, and deletes it when done. Whoever was confirmed when
  * the update was published (and still is) gets the email.
  */
-export const mailFanouts = sqliteTable('mail_fanouts', {
-  updateId: text('update_id')
-    .primaryKey()
-    .references(() => incidentUpdates.id, { onDelete: 'cascade' }),
-  /** The last subscriber id already expanded ('' before the first chunk). */
-  cursor: text('cursor').notNull().default(''),
-  /** When the update was published: subscribers confirmed later are not part of it. */
-  createdAt: integer('created_at').notNull(),
-});
+export const mailFanouts = sqliteTable(
+  'mail_fanouts',
+  {
+    /** The update announced; for a postmortem, the incident's latest update (its subscribers are the incident's). */
+    updateId: text('update_id')
+      .notNull()
+      .references(() => incidentUpdates.id, { onDelete: 'cascade' }),
+    /** The kind of the emails it writes: the update itself, or the incident's public postmortem. */
+    kind: text('kind', { enum: FANOUT_KINDS }).notNull().default('update'),
+    /** The last subscriber id already expanded ('' before the first chunk). */
+    cursor: text('cursor').notNull().default(''),
+    /** When the update (or postmortem) was published: subscribers confirmed later are not part of it. */
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.updateId, t.kind] })],
+);
 
 /**
  * Delivery counts of pruned outbox rows (finished emails older than the
@@ -779,6 +787,8 @@ export const postmortems = sqliteTable(
     /** The reminders sent: a day before the due date, and once overdue. */
     remindedDueSoonAt: integer('reminded_due_soon_at'),
     remindedOverdueAt: integer('reminded_overdue_at'),
+    /** When the public postmortem was queued for the incident's subscribers (at most once; null: never). */
+    emailedAt: integer('emailed_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -91,7 +91,10 @@ export const SUBSCRIBER_STATUS_LABELS: Record<SubscriberStatus, string> = {
 };
 
 /** What an outbox message is: an incident/maintenance update, or a mail about the subscription itself. */
-export const MAIL_KINDS = ['update', 'confirm', 'already_subscribed'] as const;
+export const MAIL_KINDS = ['update', 'confirm', 'already_subscribed', 'postmortem'] as const;
+/** What a fan-out announces to an incident's subscribers: an update, or the incident's public postmortem. */
+export const FANOUT_KINDS = ['update', 'postmortem'] as const;
+export type FanoutKind = (typeof FANOUT_KINDS)[number];
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /**

@@ -113,6 +113,41 @@ export function composeUpdateEmail(
   return renderEmail(views, 'update', ctx, data);
 }
 
+/**
+ * An incident's customer-facing postmortem, emailed once to the subscribers
+ * its updates went to (when the Comms Lead chose so while publishing it).
+ * `body` is the public postmortem's Markdown, rendered as update bodies are.
+ */
+export function composePostmortemEmail(
+  views: Views,
+  page: EmailPage,
+  to: EmailRecipient,
+  incident: Pick<IncidentDetail, 'id' | 'title'>,
+  body: string,
+  scope?: EmailScope,
+): ComposedEmail {
+  const ctx = emailContext(page, to);
+  const title = oneLine(incident.title);
+  const incidentUrl = `${ctx.base}/incidents/${encodeURIComponent(incident.id)}`;
+  const bodyText = emailMarkdownText(body);
+  const reason = scope
+    ? `You subscribed to ${ctx.pageName} updates (${scope.all ? 'all components' : scope.names.map(oneLine).join(', ') || 'all components'}).`
+    : `You get this email because you subscribed to ${ctx.pageName} updates.`;
+  const data = {
+    ...ctx.common,
+    subject: `Postmortem: ${title}`,
+    preheader: preview(bodyText.replace(/^[ \t>#]*(?:(?:[-*]|\d+\.)[ \t]+)?/gm, '')),
+    title,
+    bodyHtml: emailMarkdownHtml(body, ctx.colors.link),
+    bodyText,
+    incidentUrl,
+    viewLabel: 'View the incident',
+    reason,
+    footerLinks: true,
+  };
+  return renderEmail(views, 'postmortem', ctx, data);
+}
+
 /** Asks a new subscriber to confirm; nothing else is ever sent to an unconfirmed address. */
 export function composeConfirmEmail(views: Views, page: EmailPage, to: EmailRecipient, scope: EmailScope): ComposedEmail {
   const ctx = emailContext(page, to);

@@ -6,6 +6,7 @@ import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { makeComponent, makeIncident } from '../support/factories.js';
 import { get, textOf } from '../support/http.js';
+import { addSubscribers, outboxRows } from '../mail/support.js';
 
 /*
  * The postmortem page in the admin, through the real app: starting one,
@@ -23,7 +24,7 @@ interface Fixture {
   id: string;
 }
 
-async function setup(options: { resolve?: boolean; severity?: 1 | 4 } = {}): Promise<Fixture> {
+async function setup(options: { resolve?: boolean; severity?: 1 | 4; notify?: boolean } = {}): Promise<Fixture> {
   const deps = await createTestDeps({ now: NOON });
   const payments = await makeComponent(deps, { name: 'Payments' });
   const id = await makeIncident(deps, {
@@ -31,6 +32,7 @@ async function setup(options: { resolve?: boolean; severity?: 1 | 4 } = {}): Pro
     severity: options.severity ?? 1,
     components: [{ componentId: payments, status: 'major_outage' }],
     roles: { incident_commander: { name: 'Ada Lovelace' } },
+    ...(options.notify !== undefined ? { notify: options.notify } : {}),
   });
   const lead = await signIn(deps, 'comms', 'lead@example.com');
   if (options.resolve !== false) {
@@ -170,6 +172,32 @@ describe('review states and the status page', () => {
     expect(admin.text).toContain('Take off the status page');
     await adminPost(deps, `/admin/incidents/${id}/postmortem/public`, lead, { action: 'take-off', public_body: 'ignored' });
     expect(await deps.repos.postmortems.find(id)).toMatchObject({ publicBody: null, publicPublishedAt: null });
+  });
+
+  it('offers to email the customer text to the incident’s subscribers once, and says when it was', async () => {
+    const { deps, lead, id } = await setup();
+    await addSubscribers(deps, ['a@example.com']);
+    const before = await page(deps, id, lead);
+    expect(before.text).toContain('name="email_subscribers"');
+    expect(textOf(before.text)).toContain('Also email it to the incident’s subscribers');
+    const res = await adminPost(deps, `/admin/incidents/${id}/postmortem/public`, lead, { action: 'publish', public_body: 'What happened.', email_subscribers: '1' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toContain('done=public-emailed');
+    expect(await deps.repos.postmortems.find(id)).toMatchObject({ publicBody: 'What happened.', emailedAt: NOON + HOUR });
+    expect((await outboxRows(deps)).filter((r) => r.kind === 'postmortem')).toHaveLength(1);
+    // Emailed: the choice is gone, the page says when; saving again emails nobody.
+    const after = await page(deps, id, lead);
+    expect(after.text).not.toContain('name="email_subscribers"');
+    expect(textOf(after.text)).toContain('Emailed to the incident’s subscribers');
+    await adminPost(deps, `/admin/incidents/${id}/postmortem/public`, lead, { action: 'publish', public_body: 'What happened, edited.', email_subscribers: '1' });
+    expect((await outboxRows(deps)).filter((r) => r.kind === 'postmortem')).toHaveLength(1);
+  });
+
+  it('leaves the email choice out, saying why, when the incident’s updates were not emailed', async () => {
+    const { deps, lead, id } = await setup({ notify: false });
+    const res = await page(deps, id, lead);
+    expect(res.text).not.toContain('name="email_subscribers"');
+    expect(textOf(res.text)).toContain('this incident’s updates were not sent to subscribers');
   });
 
   it('refuses to publish for customers before the incident is resolved', async () => {

@@ -568,7 +568,8 @@ describe('timeline, postmortem and action items (issue 17; the details in postmo
 
   it('starts, reads, saves and publishes a postmortem; adds, lists, updates and deletes action items', async () => {
     const { deps, call } = await setup('comms');
-    const id = await makeIncident(deps, { title: 'API errors', severity: 4 });
+    // notify: its updates are emailed, so its postmortem can be (email_subscribers below).
+    const id = await makeIncident(deps, { title: 'API errors', severity: 4, notify: true });
     deps.clock.advance(HOUR);
     await call('POST', `/api/v1/incidents/${id}/updates`, { status: 'resolved', body: 'Fixed.' });
     const started = await call('POST', `/api/v1/incidents/${id}/postmortem`);
@@ -576,7 +577,9 @@ describe('timeline, postmortem and action items (issue 17; the details in postmo
     expect(started.body).toContain('# Postmortem: API errors');
     expect((await call('GET', `/api/v1/incidents/${id}/postmortem`)).revision).toBe(0);
     const saved = await call('PUT', `/api/v1/incidents/${id}/postmortem`, { body: started.body, base_revision: 0, state: 'in_review', public_body: 'What happened.' });
-    expect(saved).toMatchObject({ revision: 1, state: 'in_review', public_body: 'What happened.', public_published_at: iso(NOON + HOUR) });
+    expect(saved).toMatchObject({ revision: 1, state: 'in_review', public_body: 'What happened.', public_published_at: iso(NOON + HOUR), emailed_at: null });
+    const emailed = await call('PUT', `/api/v1/incidents/${id}/postmortem`, { public_body: 'What happened.', email_subscribers: true });
+    expect(emailed.emailed_at).toBe(iso(NOON + HOUR));
 
     const item = await call('POST', `/api/v1/incidents/${id}/action-items`, { title: 'Add an alert', priority: 'P0', due_at: iso(NOON + DAY) });
     expect(item).toMatchObject({ incident_id: id, title: 'Add an alert', priority: 'P0', status: 'open', overdue: false });

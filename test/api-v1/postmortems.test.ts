@@ -5,6 +5,7 @@ import { FIXTURE_ACTOR } from '../support/actors.js';
 import { apiCall, signIn } from '../support/admin.js';
 import { createTestDeps } from '../support/deps.js';
 import { makeIncident } from '../support/factories.js';
+import { addSubscribers, outboxRows } from '../mail/support.js';
 import { client, expectError, iso, NOON } from './helpers.js';
 
 /*
@@ -112,6 +113,30 @@ describe('the postmortem', () => {
     expect(off).toMatchObject({ public_body: null, public_published_at: null, state: 'published' });
   });
 
+  it('emails the customer text to the incident’s subscribers once with email_subscribers, and says when (emailed_at)', async () => {
+    const { deps, comms, id } = await setup();
+    await addSubscribers(deps, ['a@example.com', 'b@example.com']);
+    await resolve(deps, id);
+    await outboxRows(deps); // the update emails
+    const path = `/api/v1/incidents/${id}/postmortem`;
+    const plain = await comms.call('PUT', path, { public_body: 'What happened.' }, 200);
+    expect(plain.emailed_at).toBeNull();
+    const emailed = await comms.call('PUT', path, { public_body: 'What happened, for customers.', email_subscribers: true }, 200);
+    expect(emailed).toMatchObject({ public_body: 'What happened, for customers.', emailed_at: iso(NOON + HOUR) });
+    deps.clock.advance(MINUTE);
+    const again = await comms.call('PUT', path, { public_body: 'Edited.', email_subscribers: true }, 200);
+    expect(again).toMatchObject({ public_body: 'Edited.', emailed_at: iso(NOON + HOUR) });
+    const postmortemEmails = (await outboxRows(deps)).filter((r) => r.kind === 'postmortem');
+    expect(postmortemEmails).toHaveLength(2);
+    // Without the text, or for an incident whose updates are not emailed: refused.
+    expect(expectError(await comms.raw('PUT', path, { email_subscribers: true }), 400, 'invalid_input').fields).toHaveProperty('email_subscribers');
+    const quiet = await makeIncident(deps, { title: 'Quiet', severity: 1, notify: false });
+    await resolve(deps, quiet);
+    const refused = expectError(await comms.raw('PUT', `/api/v1/incidents/${quiet}/postmortem`, { public_body: 'Sorry.', email_subscribers: true }), 400, 'invalid_input');
+    expect(refused.message).toMatch(/not emailed to subscribers/);
+    expect((await comms.call('GET', `/api/v1/incidents/${quiet}/postmortem`)).public_body).toBeNull();
+  });
+
   it('validates the body per field in the API spelling', async () => {
     const { deps, comms, id } = await setup();
     await resolve(deps, id);
@@ -213,6 +238,8 @@ describe('the OpenAPI document', () => {
     const doc = JSON.parse((await apiCall(deps, 'GET', '/api/v1/openapi.json', null)).text);
     expect(Object.keys(doc.paths['/incidents/{id}/timeline.md'].get.responses['200'].content)).toEqual(['text/markdown']);
     expect(doc.paths['/incidents/{id}/postmortem'].put.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Postmortem' });
-    expect(doc.components.schemas.Postmortem.required).toEqual(expect.arrayContaining(['due_at', 'state', 'action_items', 'public_body', 'revision']));
+    const put = doc.paths['/incidents/{id}/postmortem'].put.requestBody.content['application/json'].schema;
+    expect((put.properties ?? doc.components.schemas[put.$ref?.split('/').pop()]?.properties).email_subscribers).toMatchObject({ type: 'boolean' });
+    expect(doc.components.schemas.Postmortem.required).toEqual(expect.arrayContaining(['due_at', 'state', 'action_items', 'public_body', 'revision', 'emailed_at']));
   });
 });

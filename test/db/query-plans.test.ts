@@ -60,7 +60,7 @@ describe('query plans of the outbox', () => {
         .join('\n');
     };
     const outbox = deps.repos.outbox;
-    const fanout = { updateId: 'u', incidentId: 'i', cursor: 'a', createdAt: 1 };
+    const fanout = { updateId: 'u', kind: 'update' as const, incidentId: 'i', cursor: 'a', createdAt: 1 };
     const plans = [
       ...outbox.expandFanout(fanout, 'b'),
       ...outbox.expandFanout(fanout, null),

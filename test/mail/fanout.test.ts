@@ -64,7 +64,7 @@ describe('fan-out after publishing', () => {
 
     // The publishing write wrote the fan-out, not the emails.
     expect(await rawOutbox(deps)).toEqual([]);
-    expect(await fanouts(deps)).toEqual([{ updateId, cursor: '', createdAt: deps.clock.now() }]);
+    expect(await fanouts(deps)).toEqual([{ updateId, kind: 'update', cursor: '', createdAt: deps.clock.now() }]);
 
     const mail = recordingTransport();
     const report = await createDrainer({ ...deps, mail }).drain(60_000);

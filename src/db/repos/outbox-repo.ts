@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, lte, sql } from 'drizzle-orm';
-import type { MailKind, OutboxStatus } from '../../domain/constants.js';
+import type { FanoutKind, MailKind, OutboxStatus } from '../../domain/constants.js';
 import { selectInChunks } from '../chunks.js';
 import type { Orm, Statement } from '../database.js';
 import { incidentUpdates, mailDeliveryTotals, mailFanouts, mailOutbox, subscribers, type MailOutboxRow } from '../schema.js';
@@ -27,6 +27,8 @@ export function emptyCounts(): DeliveryCounts {
 /** A published update whose emails are still being written into the outbox. */
 export interface Fanout {
   updateId: string;
+  /** What its emails announce: the update, or the incident's public postmortem. */
+  kind: FanoutKind;
   incidentId: string;
   /** The last subscriber id done ('' for none). */
   cursor: string;
@@ -56,6 +58,15 @@ export interface OutboxRepo {
    * subscribed.
    */
   insertFanout(updateId: string, createdAt: number): Statement;
+  /**
+   * The fan-out emailing an incident's public postmortem to the subscribers
+   * its updates go to (keyed by its latest update, `updateId`), only while the
+   * postmortem is not marked emailed: in the same write as markPostmortemEmailed
+   * (after this statement), two publishes never both queue it.
+   */
+  insertPostmortemFanout(incidentId: string, updateId: string, createdAt: number): Statement;
+  /** Drops the postmortem emails of an incident not sent yet (it was taken off the page). */
+  skipQueuedPostmortem(incidentId: string, reason: string): Statement[];
   /** The oldest update whose fan-out is not fully written yet. */
   nextFanout(): Promise<Fanout | undefined>;
   /** The subscriber id that ends the chunk of `size` after `cursor`; null when the rest is smaller. */
@@ -67,9 +78,9 @@ export interface OutboxRepo {
    */
   expandFanout(fanout: Fanout, end: string | null): Statement[];
   /** A mail about the subscription itself (confirmation, "already subscribed"). */
-  enqueue(kind: Exclude<MailKind, 'update'>, subscriberId: string, now: number): Statement;
+  enqueue(kind: Exclude<MailKind, FanoutKind>, subscriberId: string, now: number): Statement;
   /** The same mail for many subscribers in one statement (their ids travel as one JSON parameter: no D1 bound-parameter limit). */
-  enqueueMany(kind: Exclude<MailKind, 'update'>, subscriberIds: readonly string[], now: number): Statement;
+  enqueueMany(kind: Exclude<MailKind, FanoutKind>, subscriberIds: readonly string[], now: number): Statement;
   /** Drops what is still queued for a subscriber who left. */
   skipQueuedFor(subscriberId: string, reason: string): Statement;
   /** Claims up to `limit` of the oldest queued emails into a new batch held by `lease`. */
@@ -111,14 +122,34 @@ export function outboxRepo(orm: Orm): OutboxRepo {
       // One row, whatever the audience: the drainer expands it (expandFanout).
       return orm
         .insert(mailFanouts)
-        .select(sql`SELECT ${updateId}, '', ${createdAt} WHERE EXISTS (SELECT 1 FROM subscribers WHERE status = 'confirmed')`);
+        .select(sql`SELECT ${updateId}, 'update', '', ${createdAt} WHERE EXISTS (SELECT 1 FROM subscribers WHERE status = 'confirmed')`);
+    },
+    insertPostmortemFanout(incidentId, updateId, createdAt) {
+      return orm
+        .insert(mailFanouts)
+        .select(
+          sql`SELECT ${updateId}, 'postmortem', '', ${createdAt}
+            WHERE EXISTS (SELECT 1 FROM subscribers WHERE status = 'confirmed')
+              AND EXISTS (SELECT 1 FROM postmortems WHERE incident_id = ${incidentId} AND emailed_at IS NULL)`,
+        )
+        .onConflictDoNothing();
+    },
+    skipQueuedPostmortem(incidentId, reason) {
+      const ofIncident = sql`(SELECT id FROM incident_updates WHERE incident_id = ${incidentId})`;
+      return [
+        orm.delete(mailFanouts).where(and(eq(mailFanouts.kind, 'postmortem'), inArray(mailFanouts.updateId, ofIncident))),
+        orm
+          .update(mailOutbox)
+          .set({ status: 'skipped', error: reason })
+          .where(and(eq(mailOutbox.kind, 'postmortem'), eq(mailOutbox.status, 'queued'), inArray(mailOutbox.updateId, ofIncident))),
+      ];
     },
     async nextFanout() {
       return orm
-        .select({ updateId: mailFanouts.updateId, cursor: mailFanouts.cursor, createdAt: mailFanouts.createdAt, incidentId: incidentUpdates.incidentId })
+        .select({ updateId: mailFanouts.updateId, kind: mailFanouts.kind, cursor: mailFanouts.cursor, createdAt: mailFanouts.createdAt, incidentId: incidentUpdates.incidentId })
         .from(mailFanouts)
         .innerJoin(incidentUpdates, eq(incidentUpdates.id, mailFanouts.updateId))
-        .orderBy(asc(mailFanouts.createdAt), asc(mailFanouts.updateId))
+        .orderBy(asc(mailFanouts.createdAt), asc(mailFanouts.updateId), asc(mailFanouts.kind))
         .limit(1)
         .get();
     },
@@ -136,17 +167,17 @@ export function outboxRepo(orm: Orm): OutboxRepo {
     expandFanout(fanout, end) {
       // Only while the cursor is where this drainer read it: of two drainers
       // expanding the same chunk, the second writes nothing.
-      const current = and(eq(mailFanouts.updateId, fanout.updateId), eq(mailFanouts.cursor, fanout.cursor));
+      const current = and(eq(mailFanouts.updateId, fanout.updateId), eq(mailFanouts.kind, fanout.kind), eq(mailFanouts.cursor, fanout.cursor));
       const upTo = end === null ? sql`` : sql`AND s.id <= ${end}`;
       // The chunk is an id range (the unary + keeps the planner off the status
       // index, which would read every confirmed subscriber for every chunk).
       // Subscribers to every component; or to a component the incident
       // affects; or to a group holding one; and everyone when the incident
       // names no component (it concerns the whole page).
-      const chunk = sql`SELECT NULL, 'update', s.id, ${fanout.updateId}, 'queued', NULL, NULL, 0, ${fanout.createdAt}, NULL, NULL, ${fanout.createdAt}, NULL
+      const chunk = sql`SELECT NULL, ${fanout.kind}, s.id, ${fanout.updateId}, 'queued', NULL, NULL, 0, ${fanout.createdAt}, NULL, NULL, ${fanout.createdAt}, NULL
         FROM subscribers s
         WHERE s.id > ${fanout.cursor} ${upTo}
-          AND EXISTS (SELECT 1 FROM mail_fanouts f WHERE f.update_id = ${fanout.updateId} AND f.cursor = ${fanout.cursor})
+          AND EXISTS (SELECT 1 FROM mail_fanouts f WHERE f.update_id = ${fanout.updateId} AND f.kind = ${fanout.kind} AND f.cursor = ${fanout.cursor})
           AND +s.status = 'confirmed' AND coalesce(s.confirmed_at, 0) <= ${fanout.createdAt} AND (
             s.all_components = 1
             OR NOT EXISTS (SELECT 1 FROM incident_components ic WHERE ic.incident_id = ${fanout.incidentId})
@@ -243,7 +274,8 @@ export function outboxRepo(orm: Orm): OutboxRepo {
         orm
           .select({ updateId: mailOutbox.updateId, status: mailOutbox.status, n: count() })
           .from(mailOutbox)
-          .where(inArray(mailOutbox.updateId, chunk))
+          // A postmortem email carries the incident's latest update id: it is not one of that update's emails.
+          .where(and(inArray(mailOutbox.updateId, chunk), eq(mailOutbox.kind, 'update')))
           .groupBy(mailOutbox.updateId, mailOutbox.status)
           .all(),
       );
@@ -255,7 +287,11 @@ export function outboxRepo(orm: Orm): OutboxRepo {
           .all(),
       );
       const preparing = selectInChunks(updateIds, (chunk) =>
-        orm.select({ updateId: mailFanouts.updateId }).from(mailFanouts).where(inArray(mailFanouts.updateId, chunk)).all(),
+        orm
+          .select({ updateId: mailFanouts.updateId })
+          .from(mailFanouts)
+          .where(and(inArray(mailFanouts.updateId, chunk), eq(mailFanouts.kind, 'update')))
+          .all(),
       );
       for (const row of [...(await live), ...(await pruned)]) {
         if (row.updateId) countsOf(row.updateId)[row.status] += row.n;
@@ -298,7 +334,8 @@ export function outboxRepo(orm: Orm): OutboxRepo {
             orm
               .select({ updateId: mailOutbox.updateId, status: mailOutbox.status, count: sql<number>`count(*)`.as('count') })
               .from(mailOutbox)
-              .where(and(upTo, isNotNull(mailOutbox.updateId)))
+              // Update emails only: the totals are an update's (pruned postmortem emails are not counted per update).
+              .where(and(upTo, isNotNull(mailOutbox.updateId), eq(mailOutbox.kind, 'update')))
               .groupBy(mailOutbox.updateId),
           )
           .onConflictDoUpdate({
@@ -320,7 +357,8 @@ export function outboxRepo(orm: Orm): OutboxRepo {
         .from(mailOutbox)
         .innerJoin(incidentUpdates, eq(incidentUpdates.id, mailOutbox.updateId))
         .innerJoin(subscribers, eq(subscribers.id, mailOutbox.subscriberId))
-        .where(and(eq(incidentUpdates.incidentId, incidentId), eq(mailOutbox.status, 'failed')))
+        // Update emails only: each failure is listed under its update (a postmortem email only borrows the latest update's id).
+        .where(and(eq(incidentUpdates.incidentId, incidentId), eq(mailOutbox.status, 'failed'), eq(mailOutbox.kind, 'update')))
         .orderBy(desc(mailOutbox.sentAt), desc(mailOutbox.id))
         .limit(limit)
         .all();

@@ -49,6 +49,8 @@ export interface PostmortemsRepo {
   listOpenDue(): Promise<PostmortemListRow[]>;
   /** Every postmortem with a due date (for the on-time rate), by due date. */
   listWithDue(from: number, to: number): Promise<PostmortemRow[]>;
+  /** Marks the public postmortem emailed to subscribers, unless it was already (a claim; after insertPostmortemFanout in the same write). */
+  markEmailed(incidentId: string, now: number): Statement;
   /** Marks a reminder sent, unless it was already (a claim). */
   claimReminder(incidentId: string, which: 'due_soon' | 'overdue', now: number): Statement;
 
@@ -73,6 +75,12 @@ export function postmortemsRepo(orm: Orm): PostmortemsRepo {
     },
     update(incidentId, patch) {
       return orm.update(postmortems).set(patch).where(eq(postmortems.incidentId, incidentId));
+    },
+    markEmailed(incidentId, now) {
+      return orm
+        .update(postmortems)
+        .set({ emailedAt: now })
+        .where(and(eq(postmortems.incidentId, incidentId), isNull(postmortems.emailedAt)));
     },
     setDueIfMissing(incidentId, dueAt, now) {
       return orm

@@ -4,15 +4,17 @@ import type { Deps } from '../../deps.js';
 import { AppError, NotFoundError } from '../../lib/errors.js';
 import { presentActionItem, presentPostmortemSummary, PRIORITY_OPTIONS, STATUS_OPTIONS } from '../../presenters/admin-postmortem.js';
 import { formErrors } from '../../presenters/form-errors.js';
-import { formatterFor } from '../../presenters/format.js';
+import { formatterFor, type Formatter, type TimeView } from '../../presenters/format.js';
 import { memberOptions } from '../../presenters/incident-roles.js';
 import { createActionItem, deleteActionItem, findActionItem, updateActionItem } from '../../services/postmortems/action-items.js';
 import {
   loadPostmortem,
+  postmortemEmailable,
   publishPublicPostmortem,
   savePostmortem,
   setPostmortemState,
   startPostmortem,
+  type PostmortemView,
   type SavePostmortemInput,
 } from '../../services/postmortems/postmortems.js';
 import { loadSettings } from '../../services/settings/reads.js';
@@ -24,6 +26,7 @@ const NOTICES: Record<string, string> = {
   state: 'Review state changed.',
   'public-published': 'The customer-facing postmortem is on the status page.',
   'public-removed': 'The customer-facing postmortem is off the status page.',
+  'public-emailed': 'The customer-facing postmortem is on the status page, and its email to the incident’s subscribers is on its way.',
   'item-added': 'Action item added.',
   'item-saved': 'Action item saved.',
   'item-deleted': 'Action item deleted.',
@@ -59,6 +62,25 @@ const BLANK_ITEM = { title: '', owner: '', owner_name: '', priority: 'P1', due: 
  * and both texts are shown), its owner, due date and review state, the
  * customer-facing text for the status page, and the incident's action items.
  */
+/**
+ * The "also email it" choice of the publish form: offered once, and only when
+ * the incident's updates were emailed to subscribers (notify on); otherwise
+ * the form says why it is not there.
+ */
+function emailOptionOf(view: PostmortemView, format: Formatter): { emailedAt: TimeView | null; available: boolean; reason: string | null } {
+  const pm = view.postmortem;
+  if (!pm) return { emailedAt: null, available: false, reason: null };
+  if (pm.emailedAt !== null) return { emailedAt: format.dateTime(pm.emailedAt), available: false, reason: null };
+  if (postmortemEmailable(view.incident, pm)) return { emailedAt: null, available: true, reason: null };
+  return {
+    emailedAt: null,
+    available: false,
+    reason: view.incident.notify
+      ? null
+      : 'It cannot be emailed: this incident’s updates were not sent to subscribers (“Notify subscribers” was off), so its postmortem is not either.',
+  };
+}
+
 export function postmortemRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
   const read = requirePermission(deps, 'admin:read');
@@ -85,6 +107,8 @@ export function postmortemRoutes(deps: Deps): Hono<AdminEnv> {
         editor: { body: view.body, baseRevision: summary?.revision ?? 0 },
         conflict: null,
         publicBody: summary?.publicBody ?? '',
+        emailOption: emailOptionOf(view, format),
+        emailChecked: false,
         members,
         timeZone: settings.timeZone,
         items: view.actionItems.map((item) => presentActionItem(item, format, now)),
@@ -162,10 +186,16 @@ export function postmortemRoutes(deps: Deps): Hono<AdminEnv> {
     const form = await formOf(c);
     const takeOff = field(form, 'action') === 'take-off';
     try {
-      await publishPublicPostmortem(deps, c.get('actor'), id, { publicBody: takeOff ? null : textOf(form, 'public_body') });
-      return c.redirect(`/admin/incidents/${id}/postmortem?done=${takeOff ? 'public-removed' : 'public-published'}#public`, 303);
+      const emailSubscribers = !takeOff && field(form, 'email_subscribers') !== '';
+      await publishPublicPostmortem(deps, c.get('actor'), id, { publicBody: takeOff ? null : textOf(form, 'public_body'), emailSubscribers });
+      const done = takeOff ? 'public-removed' : emailSubscribers ? 'public-emailed' : 'public-published';
+      return c.redirect(`/admin/incidents/${id}/postmortem?done=${done}#public`, 303);
     } catch (error) {
-      return renderPage(c, { publicErrors: formErrors(refusal(error), PUBLIC_LABELS, 'Not published.'), publicBody: field(form, 'public_body') }, 400);
+      return renderPage(
+        c,
+        { publicErrors: formErrors(refusal(error), PUBLIC_LABELS, 'Not published.'), publicBody: field(form, 'public_body'), emailChecked: field(form, 'email_subscribers') !== '' },
+        400,
+      );
     }
   });
 

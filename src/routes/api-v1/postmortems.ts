@@ -70,9 +70,18 @@ const PostmortemBody = z
       .nullable()
       .optional()
       .describe('The customer-facing text (Markdown), published on the status page, its feeds and /api/v2; null takes it off. Only once resolved'),
+    email_subscribers: z
+      .boolean()
+      .optional()
+      .describe(
+        "With public_body: also email it to the subscribers the incident's updates went to (through the outbox, like an update). Once per postmortem: later publishes and edits never email again (emailed_at). Refused when the incident's updates are not emailed (notify off)",
+      ),
   })
   .superRefine((b, ctx) => {
     if (b.body !== undefined && b.base_revision === undefined) ctx.addIssue({ code: 'custom', path: ['base_revision'], message: 'is required with body' });
+    if (b.email_subscribers === true && (b.public_body === undefined || b.public_body === null)) {
+      ctx.addIssue({ code: 'custom', path: ['email_subscribers'], message: 'needs public_body: the text that is published and emailed' });
+    }
     if (Object.values(b).every((v) => v === undefined)) ctx.addIssue({ code: 'custom', path: [], message: 'send at least one field to change' });
   });
 
@@ -227,7 +236,7 @@ export function postmortemOperations(): Operation[] {
       tag: TAG,
       summary: 'Save, review or publish a postmortem',
       description:
-        'Any of: the document (body with the base_revision it was based on: 409 conflict when someone saved since, and nothing is saved), the owner, the due date; the review state; the customer-facing text (public_body: publishes it on the status page or, null, takes it off). Applied in that order; a refused step stops the ones after it.',
+        'Any of: the document (body with the base_revision it was based on: 409 conflict when someone saved since, and nothing is saved), the owner, the due date; the review state; the customer-facing text (public_body: publishes it on the status page or, null, takes it off; with email_subscribers: true, also emails it once to the incident’s subscribers). Applied in that order; a refused step stops the ones after it.',
       permission: 'incidents:write',
       params: IncidentPath,
       body: PostmortemBody,
@@ -247,7 +256,7 @@ export function postmortemOperations(): Operation[] {
           });
         }
         if (body.state !== undefined) await setPostmortemState(deps, actor, params.id, { state: body.state });
-        if (body.public_body !== undefined) await publishPublicPostmortem(deps, actor, params.id, { publicBody: body.public_body });
+        if (body.public_body !== undefined) await publishPublicPostmortem(deps, actor, params.id, { publicBody: body.public_body, emailSubscribers: body.email_subscribers });
         return postmortemResponse(deps, actor, params.id, now);
       },
     }),

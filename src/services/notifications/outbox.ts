@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { FINISHED_STATUSES, OUTBOX_RETENTION_MS, type BatchResult } from '../../db/repos/outbox-repo.js';
 import { equalJitterBackoff } from '../../lib/backoff.js';
 import { newId } from '../../lib/ids.js';
-import { composeAlreadySubscribedEmail, composeConfirmEmail, composeUpdateEmail, type EmailPage } from '../../mail/compose.js';
+import { composeAlreadySubscribedEmail, composeConfirmEmail, composePostmortemEmail, composeUpdateEmail, type EmailPage } from '../../mail/compose.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../../mail/transport.js';
 import { scopeNames, subscriberToken } from '../subscribers/subscriptions.js';
 import { loadEmailPage } from '../settings/reads.js';
@@ -210,6 +210,7 @@ async function record(
 class BatchComposer {
   private page: EmailPage | undefined;
   private names: Map<string, string> | undefined;
+  private readonly postmortems = new Map<string, string | null>();
   private readonly incidents = new Map<string, Awaited<ReturnType<DrainDeps['repos']['incidents']['findByUpdateId']>>>();
 
   constructor(private readonly deps: DrainDeps) {}
@@ -233,6 +234,14 @@ class BatchComposer {
         // The footer names the choice for "all" subscribers; the others get the general line (no per-row queries).
         const scope = subscriber.allComponents ? { all: true, names: [] } : undefined;
         emails.push(composeUpdateEmail(this.deps.views, page, to, incident, row.updateId, await this.componentNames(), scope));
+      } else if (row.kind === 'postmortem') {
+        // Keyed by the incident's latest update (its subscribers are the incident's); the text is the public postmortem now.
+        const incident = row.updateId ? await this.incidentOf(row.updateId) : undefined;
+        if (!incident) throw new Error(`outbox row ${row.id}: update ${row.updateId} is gone`);
+        const body = await this.postmortemOf(incident.id);
+        if (body === null) throw new Error(`outbox row ${row.id}: the postmortem of incident ${incident.id} is no longer public`);
+        const scope = subscriber.allComponents ? { all: true, names: [] } : undefined;
+        emails.push(composePostmortemEmail(this.deps.views, page, to, incident, body, scope));
       } else if (row.kind === 'confirm') {
         emails.push(composeConfirmEmail(this.deps.views, page, to, await scopeNames(this.deps, subscriber)));
       } else {
@@ -251,6 +260,11 @@ class BatchComposer {
   private async pageInfo(): Promise<EmailPage> {
     this.page ??= await loadEmailPage(this.deps, this.deps.config.publicUrl ?? undefined);
     return this.page;
+  }
+
+  private async postmortemOf(incidentId: string): Promise<string | null> {
+    if (!this.postmortems.has(incidentId)) this.postmortems.set(incidentId, (await this.deps.repos.postmortems.find(incidentId))?.publicBody ?? null);
+    return this.postmortems.get(incidentId) ?? null;
   }
 
   private async incidentOf(updateId: string) {

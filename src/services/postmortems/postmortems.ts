@@ -307,12 +307,30 @@ export async function setPostmortemState(deps: WriteDeps, actor: Actor, incident
 export const PublicPostmortemInput = z.object({
   /** The customer-facing text (Markdown); null takes it off the page. */
   publicBody: z.string().trim().min(1, { error: 'write the text customers will read' }).max(50_000).nullable(),
+  /** Also email it to the subscribers the incident's updates go to (once per postmortem: later publishes never email again). */
+  emailSubscribers: z.boolean().optional(),
 });
+
+/**
+ * Whether the public postmortem can be emailed: the incident's updates are
+ * emailed to subscribers (notify on), it has a public update to key the
+ * fan-out on, and it was not emailed before.
+ */
+export function postmortemEmailable(
+  incident: Pick<IncidentDetail, 'notify' | 'example' | 'updates'>,
+  postmortem: Pick<PostmortemRow, 'emailedAt'>,
+): boolean {
+  return incident.notify && !incident.example && incident.updates.length > 0 && postmortem.emailedAt === null;
+}
 
 /**
  * Publishes the customer-facing postmortem on the status page (the incident
  * page, the feeds, /api/v2's postmortem_body), or takes it off (null).
- * Editing a published one keeps its first publication time.
+ * Editing a published one keeps its first publication time. With
+ * `emailSubscribers`, the same write queues one email to each subscriber the
+ * incident's updates go to (through the outbox, like an update), at most once
+ * per postmortem: `emailed_at` is claimed in that write, and a later publish
+ * or edit never emails again.
  */
 export async function publishPublicPostmortem(
   deps: WriteDeps,
@@ -321,11 +339,22 @@ export async function publishPublicPostmortem(
   raw: z.input<typeof PublicPostmortemInput>,
 ): Promise<PostmortemRow> {
   authorize(actor, 'incidents:write');
-  const { publicBody } = parseInput(PublicPostmortemInput, raw);
+  const { publicBody, emailSubscribers } = parseInput(PublicPostmortemInput, raw);
   const current = await requirePostmortem(deps, incidentId);
   const incident = await loadIncident(deps, incidentId);
   if (publicBody !== null && incident.resolvedAt === null) throw new ValidationError('Resolve the incident before publishing its postmortem.');
   const now = deps.clock.now();
+  const email: Statement[] = [];
+  if (emailSubscribers && current.emailedAt === null) {
+    if (publicBody === null) throw new ValidationError('Only a published postmortem can be emailed to subscribers.');
+    if (!incident.notify || incident.example) {
+      throw new ValidationError("This incident's updates are not emailed to subscribers, so its postmortem is not either.");
+    }
+    // Newest first: the fan-out is keyed by the latest update, so it reaches the subscribers its updates reach.
+    const latest = incident.updates[0];
+    if (!latest) throw new ValidationError('This incident has no public update, so it has no subscribers to email.');
+    email.push(deps.repos.outbox.insertPostmortemFanout(incidentId, latest.id, now), deps.repos.postmortems.markEmailed(incidentId, now));
+  }
   await deps.db.atomic([
     deps.repos.postmortems.update(incidentId, {
       publicBody,
@@ -335,11 +364,21 @@ export async function publishPublicPostmortem(
     }),
     // The public page shows it: the content revision moves with the incident.
     deps.repos.incidents.update(incidentId, { updatedAt: now }),
+    ...email,
+    // Taken off the page: its emails not sent yet are not sent.
+    ...(publicBody === null ? deps.repos.outbox.skipQueuedPostmortem(incidentId, 'the postmortem was taken off the status page') : []),
     auditEntry(deps, actor, {
       action: 'postmortem.public',
       targetType: 'incident',
       targetId: incidentId,
-      details: { summary: publicBody === null ? 'Public postmortem taken off the status page' : 'Postmortem published on the status page' },
+      details: {
+        summary:
+          publicBody === null
+            ? 'Public postmortem taken off the status page'
+            : email.length
+              ? 'Postmortem published on the status page and emailed to subscribers'
+              : 'Postmortem published on the status page',
+      },
     }),
   ]);
   return (await deps.repos.postmortems.find(incidentId))!;
