@@ -55,25 +55,36 @@ export async function postmortemOnResolution(
   const stored = (await deps.repos.settings.get())?.postmortemDueHours ?? null;
   const dueAt = postmortemDueAt(incident.severity as Severity, resolvedAt, postmortemDueTable(stored));
   if (dueAt === null) return { statements: [], dueAt: null };
-  const ic = (await deps.repos.roles.rolesOf(incident.id)).find((r) => r.role === 'incident_commander');
   return {
     dueAt,
     statements: [
-      deps.repos.postmortems.insertIfAbsent({
-        incidentId: incident.id,
-        state: 'draft',
-        dueAt,
-        ownerUserId: ic?.userId ?? null,
-        ownerName: ic?.name ?? null,
-        body: '',
-        revision: 0,
-        createdAt: now,
-        updatedAt: now,
-      }),
+      ...(await newPostmortem(deps, incident.id, dueAt, now)),
       // One started by hand before the resolution gets its due date now.
       deps.repos.postmortems.setDueIfMissing(incident.id, dueAt, now),
     ],
   };
+}
+
+/**
+ * A new, empty postmortem owned by the Incident Commander (unless the incident
+ * has one already). In a list: a drizzle statement is a thenable, so an async
+ * function returning one bare would run it.
+ */
+async function newPostmortem(deps: Pick<Deps, 'repos'>, incidentId: string, dueAt: number | null, now: number): Promise<Statement[]> {
+  const ic = (await deps.repos.roles.rolesOf(incidentId)).find((r) => r.role === 'incident_commander');
+  return [
+    deps.repos.postmortems.insertIfAbsent({
+      incidentId,
+      state: 'draft',
+      dueAt,
+      ownerUserId: ic?.userId ?? null,
+      ownerName: ic?.name ?? null,
+      body: '',
+      revision: 0,
+      createdAt: now,
+      updatedAt: now,
+    }),
+  ];
 }
 
 /** Herald's default postmortem template. {{placeholders}} are filled from the incident; the rest is for people. */
@@ -202,19 +213,8 @@ export async function startPostmortem(deps: WriteDeps, actor: Actor, incidentId:
   const now = deps.clock.now();
   const existing = await deps.repos.postmortems.find(incident.id);
   if (existing) return existing;
-  const ic = (await deps.repos.roles.rolesOf(incident.id)).find((r) => r.role === 'incident_commander');
   await deps.db.atomic([
-    deps.repos.postmortems.insertIfAbsent({
-      incidentId: incident.id,
-      state: 'draft',
-      dueAt: null,
-      ownerUserId: ic?.userId ?? null,
-      ownerName: ic?.name ?? null,
-      body: '',
-      revision: 0,
-      createdAt: now,
-      updatedAt: now,
-    }),
+    ...(await newPostmortem(deps, incident.id, null, now)),
     auditEntry(deps, actor, { action: 'postmortem.start', targetType: 'incident', targetId: incident.id, details: { summary: 'Postmortem started' } }),
   ]);
   return (await deps.repos.postmortems.find(incident.id))!;
