@@ -63,10 +63,7 @@ const queues = new WeakMap<object, Promise<unknown>>();
 function serially<T>(key: object, run: () => Promise<T>): Promise<T> {
   const previous = queues.get(key) ?? Promise.resolve();
   const next = previous.then(run, run);
-  queues.set(
-    key,
-    next.catch(() => undefined),
-  );
+  queues.set(key, next.catch(() => undefined));
   return next;
 }
 
