@@ -53,11 +53,16 @@ export const UpdateActionItemInput = z
   .partial();
 export type UpdateActionItemInput = z.input<typeof UpdateActionItemInput>;
 
+/** The name of the enabled team member `userId` names (an owner of a postmortem or an action item); 400 otherwise. */
+export async function memberOwnerName(deps: Pick<Deps, 'repos'>, userId: string): Promise<string> {
+  const user = await deps.repos.accounts.findUserById(userId);
+  if (!user || user.disabledAt !== null) throw new ValidationError('The owner must be a team member.', { ownerUserId: ['is not a team member'] });
+  return user.name;
+}
+
 async function owner(deps: Pick<Deps, 'repos'>, ownerUserId: string | null | undefined, ownerName: string | null | undefined) {
   if (!ownerUserId) return { ownerUserId: ownerUserId ?? null, ownerName: ownerName || null };
-  const user = await deps.repos.accounts.findUserById(ownerUserId);
-  if (!user || user.disabledAt !== null) throw new ValidationError('The owner must be a team member.', { ownerUserId: ['is not a team member'] });
-  return { ownerUserId, ownerName: user.name };
+  return { ownerUserId, ownerName: await memberOwnerName(deps, ownerUserId) };
 }
 
 export async function createActionItem(deps: WriteDeps, actor: Actor, incidentId: string, raw: CreateActionItemInput): Promise<ActionItemRow> {

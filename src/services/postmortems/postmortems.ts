@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { ID_PATTERN } from '../../lib/ids.js';
 import { formatDuration, formatterFor } from '../../presenters/format.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
+import { memberOwnerName } from './action-items.js';
 import { loadSettings } from '../settings/reads.js';
 import { incidentTimeline, personOf, timelineAsMarkdown } from '../timeline/timeline.js';
 import { parseInput, PublicId, Timestamp } from '../validation.js';
@@ -245,11 +246,7 @@ export async function savePostmortem(deps: WriteDeps, actor: Actor, incidentId: 
   const current = await requirePostmortem(deps, incidentId);
   const now = deps.clock.now();
   let ownerName = input.ownerName;
-  if (input.ownerUserId) {
-    const user = await deps.repos.accounts.findUserById(input.ownerUserId);
-    if (!user || user.disabledAt !== null) throw new ValidationError('The owner must be a team member.', { ownerUserId: ['is not a team member'] });
-    ownerName = user.name;
-  }
+  if (input.ownerUserId) ownerName = await memberOwnerName(deps, input.ownerUserId);
   const patch = {
     body: input.body,
     ...(input.ownerUserId !== undefined ? { ownerUserId: input.ownerUserId } : {}),
