@@ -7,6 +7,10 @@ import {
   COMPONENT_STATUSES,
   DETECTION_SOURCES,
   DRAFT_STATUSES,
+  CHANNEL_SUBSCRIBER_STATUSES,
+  CHANNEL_SUBSCRIBER_TYPES,
+  CUSTOMER_NOTICE_KINDS,
+  CUSTOMER_NOTICE_STATES,
   DELIVERY_STATUSES,
   DESTINATION_TYPES,
   IMPACTS,
@@ -59,6 +63,12 @@ export const settings = sqliteTable('settings', {
   postmortemDueHours: text('postmortem_due_hours', { mode: 'json' }).$type<Record<string, number>>(),
   /** The Markdown a new postmortem starts from ({{placeholders}} filled from the incident); null: Herald's default. */
   postmortemTemplate: text('postmortem_template'),
+  /** Tell subscribers when a component's status changes outside an incident (email: those who opted in). */
+  componentNotifications: integer('component_notifications', { mode: 'boolean' }).notNull().default(false),
+  /** A component change reverted within this many seconds sends nothing (flapping). */
+  componentFlapWindowSeconds: integer('component_flap_window_seconds').notNull().default(120),
+  /** A webhook or chat subscriber failing without a success for this many hours is disabled. */
+  channelDisableAfterHours: integer('channel_disable_after_hours').notNull().default(72),
   pageId: text('page_id').notNull(),
   name: text('name').notNull(),
   url: text('url').notNull(),
@@ -370,6 +380,8 @@ export const subscribers = sqliteTable(
     confirmedAt: integer('confirmed_at'),
     /** The last confirmation (or "already subscribed") email queued, to space them out. */
     lastNoticeAt: integer('last_notice_at'),
+    /** Opted in to component status notifications (when the page sends them). */
+    componentUpdates: integer('component_updates', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('subscribers_status').on(t.status)],
 );
@@ -435,6 +447,8 @@ export const mailOutbox = sqliteTable(
     error: text('error'),
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
+    /** Kind "component": the component notice it announces. */
+    noticeId: text('notice_id').references((): AnySQLiteColumn => customerNotices.id, { onDelete: 'cascade' }),
   },
   (t) => [
     index('mail_outbox_status_due').on(t.status, t.dueAt),
@@ -442,6 +456,7 @@ export const mailOutbox = sqliteTable(
     index('mail_outbox_batch').on(t.batchId).where(sql`batch_id IS NOT NULL`),
     index('mail_outbox_update_status').on(t.updateId, t.status),
     index('mail_outbox_subscriber').on(t.subscriberId),
+    index('mail_outbox_notice').on(t.noticeId).where(sql`notice_id IS NOT NULL`),
   ],
 );
 
@@ -590,6 +605,125 @@ export const destinationDeliveries = sqliteTable(
     index('destination_deliveries_incident').on(t.incidentId),
   ],
 );
+
+/* ---- Customers subscribed by webhook and chat (issue 18) ---- */
+
+/**
+ * A customer's system or team channel: a Statuspage-format webhook, or a
+ * Slack, Teams or Discord incoming webhook. Confirmed by an email to the
+ * contact (double opt-in), so nobody can point Herald at someone else's URL.
+ */
+export const channelSubscribers = sqliteTable(
+  'channel_subscribers',
+  {
+    id: text('id').primaryKey(),
+    type: text('type', { enum: CHANNEL_SUBSCRIBER_TYPES }).notNull(),
+    /** The endpoint. A chat webhook URL is a secret (whoever has it can post): never shown back in full. */
+    url: text('url').notNull(),
+    /** Lower-cased: confirmation, failure and "disabled" emails go here. */
+    contactEmail: text('contact_email').notNull(),
+    status: text('status', { enum: CHANNEL_SUBSCRIBER_STATUSES }).notNull(),
+    /** The secret half of the manage/unsubscribe link token ("<id>.<secret>"), as for email subscribers. */
+    secret: text('secret').notNull(),
+    /** Standard Webhooks signing secret ("whsec_<base64>"), type webhook only; shown once, at confirmation. */
+    signingSecret: text('signing_secret'),
+    /** Every component (the default); otherwise the ids below. */
+    allComponents: integer('all_components', { mode: 'boolean' }).notNull().default(true),
+    componentIds: text('component_ids', { mode: 'json' }).notNull().$type<string[]>().default(sql`'[]'`),
+    /** A group covers the group's components, including ones added later. */
+    groupIds: text('group_ids', { mode: 'json' }).notNull().$type<string[]>().default(sql`'[]'`),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    confirmedAt: integer('confirmed_at'),
+    /** The last confirmation email sent, to space them out. */
+    lastNoticeAt: integer('last_notice_at'),
+    /** Health: the last delivery that succeeded, and the last that failed (its HTTP status, null when none came back). */
+    lastSuccessAt: integer('last_success_at'),
+    lastFailureAt: integer('last_failure_at'),
+    lastFailureStatus: integer('last_failure_status'),
+    lastFailureError: text('last_failure_error'),
+    /** The first failure since the last success; null while healthy. Disabled once it is older than the page allows. */
+    failingSince: integer('failing_since'),
+    disabledAt: integer('disabled_at'),
+    /** When the contact was emailed that it is disabled (claimed once). */
+    disabledNoticeAt: integer('disabled_notice_at'),
+  },
+  (t) => [index('channel_subscribers_status').on(t.status), index('channel_subscribers_contact').on(t.contactEmail)],
+);
+
+/**
+ * Something customers' channels are told: an incident (or maintenance) update,
+ * or a component's status change outside an incident. Publishing writes the
+ * row in its own write; a drainer expands it into customer_deliveries, a chunk
+ * of subscribers per write (the cursor), as mail_fanouts does for email.
+ */
+export const customerNotices = sqliteTable(
+  'customer_notices',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: CUSTOMER_NOTICE_KINDS }).notNull(),
+    /** Kind incident: the update announced (its incident's subscribers hear of it). */
+    updateId: text('update_id').references(() => incidentUpdates.id, { onDelete: 'cascade' }),
+    /** Kind component: the component, its status before the first change and after the last one in the window. */
+    componentId: text('component_id').references(() => components.id, { onDelete: 'cascade' }),
+    oldStatus: text('old_status', { enum: COMPONENT_STATUSES }),
+    newStatus: text('new_status', { enum: COMPONENT_STATUSES }),
+    state: text('state', { enum: CUSTOMER_NOTICE_STATES }).notNull(),
+    /** waiting: the end of the flap window; ready: when it was published. */
+    dueAt: integer('due_at').notNull(),
+    /** The last channel subscriber id already expanded ('' before the first chunk). */
+    cursor: text('cursor').notNull().default(''),
+    /** The last email subscriber id already expanded (kind component, email subscribers who opted in). */
+    emailCursor: text('email_cursor').notNull().default(''),
+    /** The notification as built at the first expansion (JSON): every delivery and retry sends the same facts. */
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('customer_notices_state_due').on(t.state, t.dueAt),
+    index('customer_notices_update').on(t.updateId),
+    index('customer_notices_component_state').on(t.componentId, t.state),
+  ],
+);
+
+/** The customer channels' outbox: one row per notice per subscriber; also the delivery log. */
+export const customerDeliveries = sqliteTable(
+  'customer_deliveries',
+  {
+    /** Order of queueing: a subscriber gets its messages in this order. */
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Stable across retries and crashes: the Standard Webhooks webhook-id. */
+    messageId: text('message_id').notNull().unique(),
+    noticeId: text('notice_id')
+      .notNull()
+      .references(() => customerNotices.id, { onDelete: 'cascade' }),
+    subscriberId: text('subscriber_id')
+      .notNull()
+      .references(() => channelSubscribers.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** queued: not before then. sending: the holder owns it until then. */
+    dueAt: integer('due_at').notNull(),
+    lease: text('lease'),
+    /** The last attempt: HTTP status (null when none came back), milliseconds, error. */
+    responseStatus: integer('response_status'),
+    latencyMs: integer('latency_ms'),
+    error: text('error'),
+    lastAttemptAt: integer('last_attempt_at'),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    index('customer_deliveries_status_due').on(t.status, t.dueAt),
+    index('customer_deliveries_subscriber').on(t.subscriberId, t.id),
+    index('customer_deliveries_notice_status').on(t.noticeId, t.status),
+  ],
+);
+
+export type ChannelSubscriberRow = typeof channelSubscribers.$inferSelect;
+export type CustomerNoticeRow = typeof customerNotices.$inferSelect;
+export type CustomerDeliveryRow = typeof customerDeliveries.$inferSelect;
 
 export type IncidentRoleRow = typeof incidentRoles.$inferSelect;
 export type InternalUpdateRow = typeof internalUpdates.$inferSelect;

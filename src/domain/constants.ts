@@ -91,7 +91,7 @@ export const SUBSCRIBER_STATUS_LABELS: Record<SubscriberStatus, string> = {
 };
 
 /** What an outbox message is: an incident/maintenance update, or a mail about the subscription itself. */
-export const MAIL_KINDS = ['update', 'confirm', 'already_subscribed', 'postmortem'] as const;
+export const MAIL_KINDS = ['update', 'confirm', 'already_subscribed', 'postmortem', 'component'] as const;
 /** What a fan-out announces to an incident's subscribers: an update, or the incident's public postmortem. */
 export const FANOUT_KINDS = ['update', 'postmortem'] as const;
 export type FanoutKind = (typeof FANOUT_KINDS)[number];
@@ -162,6 +162,40 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
  */
 export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/* ---- Customers subscribed by webhook and chat (issue 18) ---- */
+
+/** How a customer's system or team channel is reached: a Statuspage-format webhook, or a chat incoming webhook. */
+export const CHANNEL_SUBSCRIBER_TYPES = ['webhook', 'slack', 'teams', 'discord'] as const;
+export type ChannelSubscriberType = (typeof CHANNEL_SUBSCRIBER_TYPES)[number];
+
+export const CHANNEL_SUBSCRIBER_TYPE_LABELS: Record<ChannelSubscriberType, string> = {
+  webhook: 'Webhook',
+  slack: 'Slack',
+  teams: 'Microsoft Teams',
+  discord: 'Discord',
+};
+
+/**
+ * pending: waiting for the contact to confirm by email (nothing is sent to the
+ * endpoint). confirmed: gets notifications. disabled: failed for longer than
+ * the page allows; the contact was told and may re-enable it.
+ * (Unsubscribing deletes the row.)
+ */
+export const CHANNEL_SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'disabled'] as const;
+export type ChannelSubscriberStatus = (typeof CHANNEL_SUBSCRIBER_STATUSES)[number];
+
+/** What a customer notice announces: an incident or maintenance update, or a component's status changed outside one. */
+export const CUSTOMER_NOTICE_KINDS = ['incident', 'component'] as const;
+export type CustomerNoticeKind = (typeof CUSTOMER_NOTICE_KINDS)[number];
+
+/**
+ * waiting: a component change inside its flap window (it may still revert or
+ * move on). ready: to be expanded into deliveries (cursor says how far).
+ * done: expanded. dropped: reverted within the window, nothing sent.
+ */
+export const CUSTOMER_NOTICE_STATES = ['waiting', 'ready', 'done', 'dropped'] as const;
+export type CustomerNoticeState = (typeof CUSTOMER_NOTICE_STATES)[number];
 
 /** Who a template is for: customers (page, feeds, email) or the company's own channels. */
 export const TEMPLATE_AUDIENCES = ['public', 'internal'] as const;

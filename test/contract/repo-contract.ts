@@ -159,6 +159,9 @@ function settingsRow(ctx: Ctx) {
     alertEscalationUserIds: ['member-1'],
     postmortemDueHours: { '1': 24, '2': 48 },
     postmortemTemplate: '# {{title}}',
+    componentNotifications: true,
+    componentFlapWindowSeconds: 300,
+    channelDisableAfterHours: 24,
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
@@ -1407,6 +1410,7 @@ export function repoContract(name: string, open: OpenDatabase): void {
           updatedAt: ctx.now + 1,
           confirmedAt: ctx.now + 2,
           lastNoticeAt: null,
+          componentUpdates: false,
         });
         expect(await ctx.repos.subscribers.scopeOf(confirmed[0]!.id)).toEqual({ all: true, componentIds: [], groupIds: [] });
 

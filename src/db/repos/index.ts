@@ -2,7 +2,10 @@ import type { Orm } from '../database.js';
 import { accountsRepo, type AccountsRepo } from './accounts-repo.js';
 import { alertsRepo, type AlertsRepo } from './alerts-repo.js';
 import { auditRepo, type AuditRepo } from './audit-repo.js';
+import { channelSubscribersRepo, type ChannelSubscribersRepo } from './channel-subscribers-repo.js';
 import { componentsRepo, type ComponentsRepo } from './components-repo.js';
+import { customerDeliveriesRepo, type CustomerDeliveriesRepo } from './customer-deliveries-repo.js';
+import { customerNoticesRepo, type CustomerNoticesRepo } from './customer-notices-repo.js';
 import { deliveriesRepo, type DeliveriesRepo } from './deliveries-repo.js';
 import { destinationsRepo, type DestinationsRepo } from './destinations-repo.js';
 import { incidentRolesRepo, type IncidentRolesRepo } from './incident-roles-repo.js';
@@ -31,6 +34,9 @@ export interface Repos {
   timeline: TimelineRepo;
   postmortems: PostmortemsRepo;
   metrics: MetricsRepo;
+  channelSubscribers: ChannelSubscribersRepo;
+  customerNotices: CustomerNoticesRepo;
+  customerDeliveries: CustomerDeliveriesRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -50,5 +56,8 @@ export function createRepos(orm: Orm): Repos {
     timeline: timelineRepo(orm),
     postmortems: postmortemsRepo(orm),
     metrics: metricsRepo(orm),
+    channelSubscribers: channelSubscribersRepo(orm),
+    customerNotices: customerNoticesRepo(orm),
+    customerDeliveries: customerDeliveriesRepo(orm),
   };
 }

@@ -174,7 +174,7 @@ export function outboxRepo(orm: Orm): OutboxRepo {
       // Subscribers to every component; or to a component the incident
       // affects; or to a group holding one; and everyone when the incident
       // names no component (it concerns the whole page).
-      const chunk = sql`SELECT NULL, ${fanout.kind}, s.id, ${fanout.updateId}, 'queued', NULL, NULL, 0, ${fanout.createdAt}, NULL, NULL, ${fanout.createdAt}, NULL
+      const chunk = sql`SELECT NULL, ${fanout.kind}, s.id, ${fanout.updateId}, 'queued', NULL, NULL, 0, ${fanout.createdAt}, NULL, NULL, ${fanout.createdAt}, NULL, NULL
         FROM subscribers s
         WHERE s.id > ${fanout.cursor} ${upTo}
           AND EXISTS (SELECT 1 FROM mail_fanouts f WHERE f.update_id = ${fanout.updateId} AND f.kind = ${fanout.kind} AND f.cursor = ${fanout.cursor})
@@ -196,7 +196,7 @@ export function outboxRepo(orm: Orm): OutboxRepo {
     },
     enqueueMany(kind, subscriberIds, now) {
       return orm.insert(mailOutbox).select(
-        sql`SELECT NULL, ${kind}, value, NULL, 'queued', NULL, NULL, 0, ${now}, NULL, NULL, ${now}, NULL FROM json_each(${JSON.stringify(subscriberIds)})`,
+        sql`SELECT NULL, ${kind}, value, NULL, 'queued', NULL, NULL, 0, ${now}, NULL, NULL, ${now}, NULL, NULL FROM json_each(${JSON.stringify(subscriberIds)})`,
       );
     },
     skipQueuedFor(subscriberId, reason) {

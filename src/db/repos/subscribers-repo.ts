@@ -143,13 +143,14 @@ export function subscribersRepo(orm: Orm): SubscribersRepo {
     insertMany(rows, shared) {
       // Each row travels as [id, email, secret]; the columns in the table's order
       // (drizzle lists them all): id, email, status, secret, all_components,
-      // source, reason, created_at, updated_at, confirmed_at, last_notice_at
+      // source, reason, created_at, updated_at, confirmed_at, last_notice_at,
+      // component_updates
       // (a new column makes SQLite refuse the statement; the contract suite
       // checks these rows equal what `insert` writes).
       return jsonChunks(rows.map((row) => [row.id, row.email, row.secret])).map((json) =>
         orm.insert(subscribers).select(
           sql`SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${shared.status}, json_extract(value, '$[2]'), 1,
-            ${shared.source}, NULL, ${shared.createdAt}, ${shared.updatedAt}, ${shared.confirmedAt ?? null}, ${shared.lastNoticeAt ?? null}
+            ${shared.source}, NULL, ${shared.createdAt}, ${shared.updatedAt}, ${shared.confirmedAt ?? null}, ${shared.lastNoticeAt ?? null}, 0
             FROM json_each(${json})`,
         ),
       );
