@@ -30,17 +30,24 @@ export async function componentEmails(deps: TestDb) {
   return deps.db.orm.select().from(mailOutbox).where(eq(mailOutbox.kind, 'component')).all();
 }
 
-/** Email subscribers straight through the repo, opted in to component updates unless told otherwise. */
-export async function addEmailSubscriber(
-  deps: TestDb,
-  email: string,
-  options: { status?: SubscriberStatus; componentIds?: string[]; groupIds?: string[]; componentUpdates?: boolean; confirmedAt?: number } = {},
-): Promise<string> {
+export interface EmailSubscriberOptions {
+  status?: SubscriberStatus;
+  componentIds?: string[];
+  groupIds?: string[];
+  /** Opted in to component updates (default true). */
+  componentUpdates?: boolean;
+  confirmedAt?: number;
+}
+
+/** Email subscribers straight through the repo (one write), opted in to component updates unless told otherwise. */
+export async function addEmailSubscribers(deps: TestDb, emails: readonly string[], options: EmailSubscriberOptions = {}): Promise<string[]> {
   const now = deps.clock.now();
-  const id = newId();
   const all = !options.componentIds?.length && !options.groupIds?.length;
-  await deps.db.atomic(
-    deps.repos.subscribers.insert(
+  const ids: string[] = [];
+  const statements = emails.flatMap((email) => {
+    const id = newId();
+    ids.push(id);
+    return deps.repos.subscribers.insert(
       {
         id,
         email,
@@ -53,7 +60,12 @@ export async function addEmailSubscriber(
         confirmedAt: options.status === 'pending' ? null : (options.confirmedAt ?? now),
       },
       { all, componentIds: options.componentIds ?? [], groupIds: options.groupIds ?? [] },
-    ),
-  );
-  return id;
+    );
+  });
+  for (let i = 0; i < statements.length; i += 5_000) await deps.db.atomic(statements.slice(i, i + 5_000));
+  return ids;
+}
+
+export async function addEmailSubscriber(deps: TestDb, email: string, options: EmailSubscriberOptions = {}): Promise<string> {
+  return (await addEmailSubscribers(deps, [email], options))[0]!;
 }
