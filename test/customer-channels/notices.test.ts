@@ -277,6 +277,22 @@ describe('component notices', () => {
     ]);
   });
 
+  it('drops a waiting notice when an incident update moves the component within the window (the incident told the newer status)', async () => {
+    await componentNotifications(deps, true);
+    await set('degraded_performance');
+    deps.clock.advance(30 * SECOND);
+    await makeIncident(deps, { components: [{ componentId: api, status: 'major_outage' }], notify: true });
+    deps.clock.advance(WINDOW);
+    await promoteComponentNotices(deps, deps.clock.now());
+    expect((await componentNotices(deps)).map((n) => [n.oldStatus, n.newStatus, n.state])).toEqual([['operational', 'degraded_performance', 'dropped']]);
+    // A backfilled incident (history only) supersedes nothing.
+    await set('partial_outage');
+    await makeIncident(deps, { components: [{ componentId: api, status: 'major_outage' }], notify: true, at: deps.clock.now() - 3 * HOUR, startedAt: deps.clock.now() - 3 * HOUR });
+    deps.clock.advance(WINDOW);
+    await promoteComponentNotices(deps, deps.clock.now());
+    expect((await componentNotices(deps))[1]).toMatchObject({ newStatus: 'partial_outage', state: 'ready' });
+  });
+
   it('drops what is waiting when the setting is turned off before the window ends', async () => {
     await componentNotifications(deps, true);
     await set('degraded_performance');

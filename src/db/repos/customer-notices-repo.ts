@@ -47,8 +47,10 @@ export interface CustomerNoticesRepo {
   noteComponentChange(change: ComponentChangeNotice): Statement[];
   /**
    * Ends the wait of every waiting notice due by `now`: one that came back to
-   * where it started (or every one, `announce` false: the page setting is off)
-   * is dropped, the others become ready. One statement: run it with db.claim.
+   * where it started, or whose component an incident update moved since (that
+   * update's notice told the newer status), or every one (`announce` false:
+   * the page setting is off) is dropped, the others become ready. One
+   * statement: run it with db.claim.
    */
   promoteDue(now: number, options: { announce: boolean }): Statement;
   /** The oldest ready component notice whose email side is not finished. */
@@ -101,8 +103,13 @@ export function customerNoticesRepo(orm: Orm): CustomerNoticesRepo {
       return [coalesce, open];
     },
     promoteDue(now, options) {
+      // An incident (or maintenance) update that moved the component after the
+      // notice's last change told customers itself, with the newer status: the
+      // notice would only repeat an older one.
+      const superseded = sql`EXISTS (SELECT 1 FROM component_status_changes h
+        WHERE h.component_id = ${customerNotices.componentId} AND h.at >= ${customerNotices.updatedAt} AND h.incident_id IS NOT NULL)`;
       const state = options.announce
-        ? sql`CASE WHEN ${customerNotices.newStatus} = ${customerNotices.oldStatus} THEN 'dropped' ELSE 'ready' END`
+        ? sql`CASE WHEN ${customerNotices.newStatus} = ${customerNotices.oldStatus} OR ${superseded} THEN 'dropped' ELSE 'ready' END`
         : sql`'dropped'`;
       // due_at becomes the time it was published (the email side tells those confirmed by then).
       return orm

@@ -19,7 +19,9 @@ import { newId } from '../../lib/ids.js';
  * tell the channels and the opted-in email subscribers.
  *
  * An incident update's component changes never write a component notice: the
- * update's own notice (notices.ts) carries them.
+ * update's own notice (notices.ts) carries them; and a waiting notice whose
+ * component an incident update moved meanwhile is dropped (it would announce
+ * an older status after the incident's newer one).
  */
 
 /** A waiting notice is announced at the latest this many flap windows after its first change. */
@@ -52,8 +54,8 @@ export async function noticeComponentChange(
 
 /**
  * Ends the wait of the notices whose window is over: each becomes ready (to
- * be told) or is dropped (it came back to where it started, or the setting
- * was turned off meanwhile). One conditional write: of two ticks, the second
+ * be told) or is dropped (it came back to where it started, an incident update
+ * moved the component since, or the setting was turned off meanwhile). One conditional write: of two ticks, the second
  * finds nothing. Returns how many notices it ended.
  */
 export async function promoteComponentNotices(deps: Pick<Deps, 'repos' | 'db'>, now: number): Promise<number> {
