@@ -148,6 +148,47 @@ export function composePostmortemEmail(
   return renderEmail(views, 'postmortem', ctx, data);
 }
 
+/** A component's status change outside an incident, as a component email tells it. */
+export interface ComponentChange {
+  componentName: string;
+  /** Its group's name, if it is in one. */
+  groupName: string | null;
+  oldStatus: ComponentStatus;
+  newStatus: ComponentStatus;
+  /** When it took its new status (the last change its notice coalesced). */
+  at: number;
+}
+
+/**
+ * A component's status changed outside an incident (by hand or by an alert
+ * rule), to a subscriber who opted in to component updates. Sent once the
+ * change outlasted the flap window (services/customer-channels/component-notices.ts).
+ */
+export function composeComponentEmail(views: Views, page: EmailPage, to: EmailRecipient, change: ComponentChange, scope?: EmailScope): ComposedEmail {
+  const ctx = emailContext(page, to);
+  const format = formatterFor(page.timeZone);
+  const name = oneLine(change.componentName);
+  const groupName = change.groupName === null ? null : oneLine(change.groupName) || null;
+  const statusLabel = COMPONENT_STATUS_LABELS[change.newStatus];
+  const oldStatusLabel = COMPONENT_STATUS_LABELS[change.oldStatus];
+  const choice = scope ? ` (${scope.all ? 'all components' : scope.names.map(oneLine).join(', ') || 'all components'})` : '';
+  const data = {
+    ...ctx.common,
+    subject: `[${ctx.pageName}] ${name}: ${statusLabel}`,
+    preheader: preview(`${name} is now ${statusLabel}, it was ${oldStatusLabel}.`),
+    name,
+    groupName,
+    statusLabel,
+    oldStatusLabel,
+    statusColor: COMPONENT_STATUS_COLORS[change.newStatus],
+    at: format.dateTime(change.at).text,
+    pageUrl: `${ctx.base}/`,
+    reason: `You get this email because you subscribed to ${ctx.pageName} updates${choice} and chose to hear about component status changes.`,
+    footerLinks: true,
+  };
+  return renderEmail(views, 'component-update', ctx, data);
+}
+
 /** Asks a new subscriber to confirm; nothing else is ever sent to an unconfirmed address. */
 export function composeConfirmEmail(views: Views, page: EmailPage, to: EmailRecipient, scope: EmailScope): ComposedEmail {
   const ctx = emailContext(page, to);

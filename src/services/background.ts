@@ -2,6 +2,7 @@ import { DAY } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { escalateUnacknowledgedDrafts, type EscalationResult } from './alerts/escalation.js';
 import { systemActor } from './auth/actor.js';
+import { promoteComponentNotices } from './customer-channels/component-notices.js';
 import { advanceMaintenance, type MaintenanceClockResult } from './maintenance/clock.js';
 import { pruneDeliveries } from './destinations/deliveries.js';
 import { remindOverdueInternalUpdates, type ReminderResult } from './destinations/reminders.js';
@@ -22,6 +23,8 @@ export interface BackgroundTickResult {
   escalations: EscalationResult | null;
   /** Postmortems due soon or overdue, reminded of (null when the task failed). */
   postmortemReminders: PostmortemReminderResult | null;
+  /** Component notices whose flap window ended: made ready or dropped (null when the task failed). */
+  componentNotices: number | null;
 }
 
 /** Counted attempts (sign-in, subscribe, webhook ids) are kept a day: the longest window is an hour. */
@@ -64,7 +67,12 @@ export async function runBackgroundTick(
     if (result.queued > 0) deps.wakeOutbox();
     return result;
   });
-  return { maintenance, pruned, attemptsPruned, deliveriesPruned, reminders, escalations, postmortemReminders };
+  const componentNotices = await guarded(deps, 'component notices', async () => {
+    const ended = await promoteComponentNotices(deps, deps.clock.now());
+    if (ended > 0) deps.wakeOutbox();
+    return ended;
+  });
+  return { maintenance, pruned, attemptsPruned, deliveriesPruned, reminders, escalations, postmortemReminders, componentNotices };
 }
 
 async function guarded<T>(deps: Pick<Deps, 'log'>, task: string, run: () => Promise<T>): Promise<T | null> {

@@ -6,6 +6,7 @@ import type { ComponentStatus } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { newId } from '../../lib/ids.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
+import { noticeComponentChange } from '../customer-channels/component-notices.js';
 import type { NotifyDeps } from '../destinations/notify.js';
 import { announceDraft } from './announce.js';
 
@@ -238,7 +239,10 @@ async function autoStatusOnFire(
     // What it goes back to: what it was before the first alert still holding it moved it.
     const before = holds.get(component.id)?.[0]?.before ?? component.status;
     held[component.id] = { before, set: status };
-    if (isWorse(status, component.status)) statements.push(...moveComponent(deps, actor, component, status, now, 'firing'));
+    if (isWorse(status, component.status)) {
+      statements.push(...moveComponent(deps, actor, component, status, now, 'firing'));
+      statements.push(...(await noticeComponentChange(deps, { componentId: component.id, from: component.status, to: status }, now)));
+    }
   }
   return { held: Object.keys(held).length ? held : null, statements };
 }
@@ -276,7 +280,10 @@ async function autoStatusOnResolve(deps: Pick<Deps, 'repos' | 'clock'>, actor: A
     // Not what the alerts made it: a person changed it (or it was worse already), so leave it.
     if (component.status !== worstOf([hold.set, ...others.map((h) => h.set)])) continue;
     const target = worstOf([hold.before, ...others.map((h) => h.set)]);
-    if (target !== component.status) statements.push(...moveComponent(deps, actor, component, target, now, 'resolved'));
+    if (target !== component.status) {
+      statements.push(...moveComponent(deps, actor, component, target, now, 'resolved'));
+      statements.push(...(await noticeComponentChange(deps, { componentId: component.id, from: component.status, to: target }, now)));
+    }
   }
   return statements;
 }

@@ -6,6 +6,7 @@ import type { Deps } from '../../deps.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
+import { noticeComponentChange } from '../customer-channels/component-notices.js';
 import { parseInput, PublicId, Timestamp } from '../validation.js';
 import { describeComponentDeletion, findComponent } from './reads.js';
 import { assertKnown, Description, Name, OrderInput, renumber, swapWithNeighbour, type MoveDirection } from './shared.js';
@@ -122,7 +123,8 @@ export async function updateComponent(deps: WriteDeps, actor: Actor, id: string,
 /**
  * Sets a component's current status by hand (outside an incident), from now
  * on. The change goes into the status history, so uptime and the daily bars
- * follow. Setting the status it already has changes nothing.
+ * follow, and (when the page announces component changes) into the
+ * component's notice. Setting the status it already has changes nothing.
  */
 export async function setComponentStatus(deps: WriteDeps, actor: Actor, id: string, status: unknown): Promise<void> {
   authorize(actor, 'components:write');
@@ -132,6 +134,7 @@ export async function setComponentStatus(deps: WriteDeps, actor: Actor, id: stri
   const now = deps.clock.now();
   await deps.db.atomic([
     ...deps.repos.components.setStatus({ componentId: id, status: next, at: now, incidentId: null }, now),
+    ...(await noticeComponentChange(deps, { componentId: id, from: component.status, to: next }, now)),
     auditEntry(deps, actor, {
       action: 'component.set_status',
       targetType: 'component',

@@ -106,7 +106,7 @@ export async function declareIncident(
       { id: updateId, incidentId: id, status: input.status, body: input.body, at, placeholders: input.placeholders ?? null, createdAt: now, updatedAt: now },
       changes,
     ),
-    ...notifyOfUpdate(deps, { notify }, { id: updateId, at, createdAt: now }),
+    ...notifyOfUpdate(deps, incident, { id: updateId, at, createdAt: now }),
     ...(await notifyDestinations(deps, { ...incident, componentIds }, namesOf(roles), {
       kind: 'declaration',
       text: input.body,

@@ -3,8 +3,17 @@ import type { Deps } from '../../deps.js';
 import { FINISHED_STATUSES, OUTBOX_RETENTION_MS, type BatchResult } from '../../db/repos/outbox-repo.js';
 import { equalJitterBackoff } from '../../lib/backoff.js';
 import { newId } from '../../lib/ids.js';
-import { composeAlreadySubscribedEmail, composeConfirmEmail, composePostmortemEmail, composeUpdateEmail, type EmailPage } from '../../mail/compose.js';
+import {
+  composeAlreadySubscribedEmail,
+  composeComponentEmail,
+  composeConfirmEmail,
+  composePostmortemEmail,
+  composeUpdateEmail,
+  type ComponentChange,
+  type EmailPage,
+} from '../../mail/compose.js';
 import type { BatchOutcome, MailTransport, OutgoingEmail } from '../../mail/transport.js';
+import { expandComponentEmailChunk } from '../customer-channels/component-notices.js';
 import { scopeNames, subscriberToken } from '../subscribers/subscriptions.js';
 import { loadEmailPage } from '../settings/reads.js';
 
@@ -15,7 +24,9 @@ import { loadEmailPage } from '../settings/reads.js';
  * 0. expands pending fan-outs into mail_outbox, FANOUT_CHUNK subscribers per
  *    write, each chunk with the fan-out's new cursor (so a crash resumes at
  *    the next chunk and never queues one twice), yielding between chunks so
- *    a page request waits at most one chunk;
+ *    a page request waits at most one chunk; then, the same way, the email
+ *    side of ready component notices (expandComponentEmailChunk,
+ *    services/customer-channels/component-notices.ts);
  * 1. takes a batch whose holder's time is up (a failed attempt due for retry,
  *    or a batch a crashed process was sending), or else claims up to 100 of
  *    the oldest queued emails into a new batch. Claiming fixes the batch's
@@ -115,7 +126,7 @@ export function createDrainer(deps: DrainDeps, options: DrainerOptions = {}): Dr
     async drain(budgetMs) {
       const report: DrainReport = { chunks: 0, batches: 0, sent: 0, failed: 0, retried: 0 };
       const deadline = elapsed() + budgetMs;
-      while (elapsed() < deadline && (await expandFanoutChunk(deps))) {
+      while (elapsed() < deadline && ((await expandFanoutChunk(deps)) || (await expandComponentEmailChunk(deps)))) {
         report.chunks++;
         await yieldToLoop();
       }
@@ -211,6 +222,7 @@ class BatchComposer {
   private page: EmailPage | undefined;
   private names: Map<string, string> | undefined;
   private readonly postmortems = new Map<string, string | null>();
+  private readonly changes = new Map<string, ComponentChange | undefined>();
   private readonly incidents = new Map<string, Awaited<ReturnType<DrainDeps['repos']['incidents']['findByUpdateId']>>>();
 
   constructor(private readonly deps: DrainDeps) {}
@@ -242,6 +254,12 @@ class BatchComposer {
         if (body === null) throw new Error(`outbox row ${row.id}: the postmortem of incident ${incident.id} is no longer public`);
         const scope = subscriber.allComponents ? { all: true, names: [] } : undefined;
         emails.push(composePostmortemEmail(this.deps.views, page, to, incident, body, scope));
+      } else if (row.kind === 'component') {
+        // Rows go with their notice, and the notice with its component (foreign keys cascade).
+        const change = row.noticeId ? await this.componentChangeOf(row.noticeId) : undefined;
+        if (!change) throw new Error(`outbox row ${row.id}: notice ${row.noticeId} is gone`);
+        const scope = subscriber.allComponents ? { all: true, names: [] } : undefined;
+        emails.push(composeComponentEmail(this.deps.views, page, to, change, scope));
       } else if (row.kind === 'confirm') {
         emails.push(composeConfirmEmail(this.deps.views, page, to, await scopeNames(this.deps, subscriber)));
       } else {
@@ -255,6 +273,21 @@ class BatchComposer {
   private async componentNames(): Promise<ReadonlyMap<string, string>> {
     this.names ??= new Map((await this.deps.repos.components.list()).filter((c) => !c.hidden).map((c) => [c.id, c.name]));
     return this.names;
+  }
+
+  /** A component notice as its email tells it: the component's name (and group's) now, the statuses of the notice. */
+  private async componentChangeOf(noticeId: string): Promise<ComponentChange | undefined> {
+    if (!this.changes.has(noticeId)) {
+      const notice = await this.deps.repos.customerNotices.findById(noticeId);
+      const component = notice?.componentId ? await this.deps.repos.components.findById(notice.componentId) : undefined;
+      const group = component?.groupId ? await this.deps.repos.components.findGroup(component.groupId) : undefined;
+      const change =
+        notice && component && notice.oldStatus && notice.newStatus
+          ? { componentName: component.name, groupName: group?.name ?? null, oldStatus: notice.oldStatus, newStatus: notice.newStatus, at: notice.updatedAt }
+          : undefined;
+      this.changes.set(noticeId, change);
+    }
+    return this.changes.get(noticeId);
   }
 
   private async pageInfo(): Promise<EmailPage> {
