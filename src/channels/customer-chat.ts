@@ -48,18 +48,34 @@ const TEAMS_COLOURS: Record<CustomerTone, TextColour> = {
   none: 'Default',
 };
 
+/** Teams refuses a message over about 28 KB (UTF-8): the customer card keeps well under it. */
+export const TEAMS_MAX_BYTES = 24_000;
+const utf8Length = (value: unknown): number => new TextEncoder().encode(JSON.stringify(value)).length;
+
 export function buildCustomerTeamsMessage(n: CustomerNotification, delivery: CustomerLinks): TeamsMessage {
   const m = customerMessage(n, delivery);
-  const body: AdaptiveCard['body'] = [
-    { type: 'TextBlock', text: truncate(`${m.pageName} · ${m.headline}`, TEAMS_LIMITS.title), wrap: true, size: 'Small', weight: 'Bolder', color: TEAMS_COLOURS[m.tone] },
-    { type: 'TextBlock', text: truncate(m.title, TEAMS_LIMITS.title), wrap: true, size: 'Large', weight: 'Bolder', spacing: 'None' },
-  ];
-  const text = markdownToText(m.text);
-  if (text) body.push({ type: 'TextBlock', text: truncate(text, TEAMS_LIMITS.text), wrap: true });
-  if (m.facts.length) body.push(teamsFactSet(m.facts));
-  body.push({ type: 'TextBlock', text: truncate(subscriptionNote(m), TEAMS_LIMITS.title), wrap: true, size: 'Small', isSubtle: true });
-  if (m.unsubscribeUrl) body.push({ type: 'TextBlock', text: `[Unsubscribe](${m.unsubscribeUrl})`, wrap: true, size: 'Small', isSubtle: true, spacing: 'None' });
-  return teamsCardMessage(body, teamsActions(m.links));
+  const build = (facts: number, textLength: number): TeamsMessage => {
+    const body: AdaptiveCard['body'] = [
+      { type: 'TextBlock', text: truncate(`${m.pageName} · ${m.headline}`, TEAMS_LIMITS.title), wrap: true, size: 'Small', weight: 'Bolder', color: TEAMS_COLOURS[m.tone] },
+      { type: 'TextBlock', text: truncate(m.title, TEAMS_LIMITS.title), wrap: true, size: 'Large', weight: 'Bolder', spacing: 'None' },
+    ];
+    const text = truncate(markdownToText(m.text), textLength);
+    if (text) body.push({ type: 'TextBlock', text, wrap: true });
+    if (facts) body.push(teamsFactSet(m.facts.slice(0, facts)));
+    body.push({ type: 'TextBlock', text: truncate(subscriptionNote(m), TEAMS_LIMITS.title), wrap: true, size: 'Small', isSubtle: true });
+    if (m.unsubscribeUrl) body.push({ type: 'TextBlock', text: `[Unsubscribe](${m.unsubscribeUrl})`, wrap: true, size: 'Small', isSubtle: true, spacing: 'None' });
+    return teamsCardMessage(body, teamsActions(m.links));
+  };
+  // Characters are not bytes (東 is three): shorten the text to 2000, then drop trailing facts, then shorten on, until it fits.
+  let facts = Math.min(m.facts.length, TEAMS_LIMITS.facts);
+  let textLength: number = TEAMS_LIMITS.text;
+  let message = build(facts, textLength);
+  while (utf8Length(message) > TEAMS_MAX_BYTES && (facts > 1 || textLength > 200)) {
+    if (textLength > 2000 || facts <= 1) textLength = Math.floor(textLength * 0.8);
+    else facts -= 1;
+    message = build(facts, textLength);
+  }
+  return message;
 }
 
 /**
