@@ -139,7 +139,7 @@ export function customerMessage(n: CustomerNotification, delivery: Pick<Customer
   };
 }
 
-/** "You receive this because this channel subscribed to Acme's status updates.": the footer of every message. */
+/** Why the channel gets the message: the footer line of every customer message. */
 export function subscriptionNote(m: CustomerMessage): string {
   return `Sent to this channel because it subscribed to ${m.pageName} status updates.`;
 }

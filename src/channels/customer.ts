@@ -12,8 +12,10 @@ import { signWebhook } from './webhook.js';
  * Standard Webhooks timestamp and signature differ.
  *
  * Webhooks get Atlassian Statuspage's webhook format, key for key, so every
- * existing consumer of Statuspage webhooks works unchanged; Slack, Teams and
- * Discord get the same message in their own format. Customer-facing text
+ * existing consumer of Statuspage webhooks works unchanged (the incident is
+ * the /api/v2 one plus the webhook-only keys of customer-statuspage.ts);
+ * Slack, Teams and Discord get the same message in their own format
+ * (customer-chat.ts, worded by customer-message.ts). Customer-facing text
  * only: a notice never holds internal updates, roles or links into the admin.
  */
 
