@@ -1,5 +1,7 @@
 import type { ChannelSubscriberType, ComponentStatus } from '../domain/constants.js';
 import type { V2Incident, V2ScheduledMaintenance } from '../presenters/statuspage-v2.js';
+import { buildCustomerDiscordMessage, buildCustomerSlackMessage, buildCustomerTeamsMessage } from './customer-chat.js';
+import { statuspageWebhookIncident } from './customer-statuspage.js';
 import { signWebhook } from './webhook.js';
 
 /*
@@ -10,8 +12,10 @@ import { signWebhook } from './webhook.js';
  * Standard Webhooks timestamp and signature differ.
  *
  * Webhooks get Atlassian Statuspage's webhook format, key for key, so every
- * existing consumer of Statuspage webhooks works unchanged; Slack, Teams and
- * Discord get the same message in their own format. Customer-facing text
+ * existing consumer of Statuspage webhooks works unchanged (the incident is
+ * the /api/v2 one plus the webhook-only keys of customer-statuspage.ts);
+ * Slack, Teams and Discord get the same message in their own format
+ * (customer-chat.ts, worded by customer-message.ts). Customer-facing text
  * only: a notice never holds internal updates, roles or links into the admin.
  */
 
@@ -98,7 +102,7 @@ export function webhookDocumentationUrl(baseUrl: string): string {
 /** The body of a Statuspage webhook notification, keys in Statuspage's order. */
 export function statuspageWebhookBody(n: CustomerNotification, delivery: Pick<CustomerDelivery, 'unsubscribeUrl'>): Record<string, unknown> {
   const meta = { unsubscribe: delivery.unsubscribeUrl, documentation: webhookDocumentationUrl(n.baseUrl), generated_at: new Date(n.generatedAt).toISOString() };
-  if (n.kind === 'incident') return { meta, page: n.page, incident: n.incident };
+  if (n.kind === 'incident') return { meta, page: n.page, incident: statuspageWebhookIncident(n.incident) };
   return { meta, page: n.page, component_update: n.componentUpdate, component: n.component };
 }
 
@@ -122,10 +126,12 @@ export async function renderForSubscriber(
       const signed = await signWebhook({ secret: target.signingSecret, id: delivery.messageId, now: attemptAt, body });
       return { body: signed.body, headers: { ...signed.headers } };
     }
+    // Chat bodies depend on the notification and the links only: every attempt sends the same bytes.
     case 'slack':
+      return { body: JSON.stringify(buildCustomerSlackMessage(n, delivery)), headers: { 'content-type': 'application/json' } };
     case 'teams':
+      return { body: JSON.stringify(buildCustomerTeamsMessage(n, delivery)), headers: { 'content-type': 'application/json' } };
     case 'discord':
-      // Built by the chat formatters (issue 18, part "builders").
-      throw new CustomerRenderError(`${target.type} messages for customers are not built yet`);
+      return { body: JSON.stringify(buildCustomerDiscordMessage(n, delivery)), headers: { 'content-type': 'application/json' } };
   }
 }

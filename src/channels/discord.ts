@@ -1,5 +1,5 @@
 import type { Severity } from '../domain/constants.js';
-import { NOTIFICATION_HEADLINES, notificationFacts, notificationLinks, truncate, type InternalNotification } from './message.js';
+import { NOTIFICATION_HEADLINES, notificationFacts, notificationLinks, truncate, type Fact, type InternalNotification } from './message.js';
 
 /*
  * Discord webhook body: one embed. Limits from Discord's embed reference:
@@ -66,16 +66,7 @@ export function buildDiscordMessage(n: InternalNotification, now: number): Disco
   const description = truncate(text, Math.min(DISCORD_LIMITS.description, DISCORD_LIMITS.total - title.length - footer.length));
 
   // The update's text comes first; facts fill what the 6000 total leaves, in order.
-  let room = DISCORD_LIMITS.total - title.length - footer.length - description.length;
-  const fields: DiscordEmbed['fields'] = [];
-  for (const fact of notificationFacts(n, now)) {
-    if (fields.length === DISCORD_LIMITS.fields) break;
-    const name = truncate(fact.label, DISCORD_LIMITS.fieldName);
-    const value = truncate(fact.value, DISCORD_LIMITS.fieldValue);
-    if (name.length + value.length > room) break;
-    room -= name.length + value.length;
-    fields.push({ name, value, inline: value.length <= 40 });
-  }
+  const fields = discordFields(notificationFacts(n, now), DISCORD_LIMITS.total - title.length - footer.length - description.length);
 
   const colour = n.kind === 'resolution' ? DISCORD_COLOURS.resolved : n.kind === 'test' ? DISCORD_COLOURS.test : DISCORD_COLOURS[n.severity];
   const embed: DiscordEmbed = {
@@ -88,4 +79,18 @@ export function buildDiscordMessage(n: InternalNotification, now: number): Disco
     footer: { text: footer },
   };
   return { embeds: [embed], allowed_mentions: { parse: [] } };
+}
+
+/** Facts as embed fields, in order, until 25 fields or `room` characters are used. */
+export function discordFields(facts: readonly Fact[], room: number): DiscordEmbed['fields'] {
+  const fields: DiscordEmbed['fields'] = [];
+  for (const fact of facts) {
+    if (fields.length === DISCORD_LIMITS.fields) break;
+    const name = truncate(fact.label, DISCORD_LIMITS.fieldName);
+    const value = truncate(fact.value, DISCORD_LIMITS.fieldValue);
+    if (name.length + value.length > room) break;
+    room -= name.length + value.length;
+    fields.push({ name, value, inline: value.length <= 40 });
+  }
+  return fields;
 }

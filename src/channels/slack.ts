@@ -6,7 +6,9 @@ import {
   summaryLine,
   truncate,
   truncateEscaped,
+  type Fact,
   type InternalNotification,
+  type NamedLink,
 } from './message.js';
 
 /*
@@ -33,17 +35,22 @@ export const SLACK_LIMITS = {
   fallbackText: 3000,
 } as const;
 
-type TextObject = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
+export type TextObject = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
 
 export type SlackBlock =
   | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: boolean } }
   | { type: 'section'; text?: TextObject; fields?: TextObject[] }
   | { type: 'context'; elements: TextObject[] }
   | { type: 'divider' }
-  | {
-      type: 'actions';
-      elements: { type: 'button'; text: { type: 'plain_text'; text: string; emoji: boolean }; url: string; action_id: string; style?: 'primary' }[];
-    };
+  | { type: 'actions'; elements: SlackButton[] };
+
+export interface SlackButton {
+  type: 'button';
+  text: { type: 'plain_text'; text: string; emoji: boolean };
+  url: string;
+  action_id: string;
+  style?: 'primary';
+}
 
 export interface SlackMessage {
   text: string;
@@ -55,30 +62,27 @@ export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function mrkdwn(text: string, max: number): TextObject {
+/** A mrkdwn text object: escaped, then cut to `max` without splitting an entity. */
+export function slackMrkdwn(text: string, max: number): TextObject {
   return { type: 'mrkdwn', text: truncateEscaped(slackEscape(text), max) };
 }
 
-export function buildSlackMessage(n: InternalNotification, now: number): SlackMessage {
-  const facts = notificationFacts(n, now);
-  const body = markdownToText(n.text);
-  const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${n.severityLabel} · ${n.title}`, SLACK_LIMITS.headerText), emoji: true } },
-    { type: 'context', elements: [mrkdwn(NOTIFICATION_HEADLINES[n.kind], SLACK_LIMITS.contextText)] },
-  ];
-  if (body) blocks.push({ type: 'section', text: mrkdwn(body, SLACK_LIMITS.sectionText) });
-
-  // Two blocks stay free for the divider and the buttons.
-  const roomForFields = SLACK_LIMITS.blocks - blocks.length - 2;
-  for (let i = 0; i < facts.length && i / SLACK_LIMITS.fieldsPerSection < roomForFields; i += SLACK_LIMITS.fieldsPerSection) {
+/** Label/value facts as sections of at most 10 fields, in at most `maxBlocks` sections. */
+export function slackFactSections(facts: readonly Fact[], maxBlocks: number): SlackBlock[] {
+  const sections: SlackBlock[] = [];
+  for (let i = 0; i < facts.length && i / SLACK_LIMITS.fieldsPerSection < maxBlocks; i += SLACK_LIMITS.fieldsPerSection) {
     const fields = facts.slice(i, i + SLACK_LIMITS.fieldsPerSection).map((fact) => {
       const label = `*${truncateEscaped(slackEscape(fact.label), 200)}*\n`;
       return { type: 'mrkdwn' as const, text: label + truncateEscaped(slackEscape(fact.value), SLACK_LIMITS.fieldText - label.length) };
     });
-    blocks.push({ type: 'section', fields });
+    sections.push({ type: 'section', fields });
   }
+  return sections;
+}
 
-  const buttons = notificationLinks(n.links)
+/** Links as link buttons (the first one primary), within Slack's limits. */
+export function slackButtons(links: readonly NamedLink[]): SlackButton[] {
+  return links
     .filter((link) => link.url.length <= SLACK_LIMITS.buttonUrl)
     .slice(0, SLACK_LIMITS.actionsElements)
     .map((link, index) => ({
@@ -88,6 +92,21 @@ export function buildSlackMessage(n: InternalNotification, now: number): SlackMe
       action_id: `herald-link-${index}`,
       ...(index === 0 ? { style: 'primary' as const } : {}),
     }));
+}
+
+export function buildSlackMessage(n: InternalNotification, now: number): SlackMessage {
+  const facts = notificationFacts(n, now);
+  const body = markdownToText(n.text);
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${n.severityLabel} · ${n.title}`, SLACK_LIMITS.headerText), emoji: true } },
+    { type: 'context', elements: [slackMrkdwn(NOTIFICATION_HEADLINES[n.kind], SLACK_LIMITS.contextText)] },
+  ];
+  if (body) blocks.push({ type: 'section', text: slackMrkdwn(body, SLACK_LIMITS.sectionText) });
+
+  // Two blocks stay free for the divider and the buttons.
+  blocks.push(...slackFactSections(facts, SLACK_LIMITS.blocks - blocks.length - 2));
+
+  const buttons = slackButtons(notificationLinks(n.links));
   if (buttons.length) {
     blocks.push({ type: 'divider' });
     blocks.push({ type: 'actions', elements: buttons });

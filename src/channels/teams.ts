@@ -1,6 +1,6 @@
 import type { Severity } from '../domain/constants.js';
 import { markdownToText } from '../presenters/markdown-text.js';
-import { NOTIFICATION_HEADLINES, notificationFacts, notificationLinks, truncate, type InternalNotification } from './message.js';
+import { NOTIFICATION_HEADLINES, notificationFacts, notificationLinks, truncate, type Fact, type InternalNotification, type NamedLink } from './message.js';
 
 /*
  * Microsoft Teams, through a Workflows (Power Automate) webhook: a message
@@ -15,7 +15,7 @@ import { NOTIFICATION_HEADLINES, notificationFacts, notificationLinks, truncate,
 export const TEAMS_CARD_VERSION = '1.4';
 export const TEAMS_LIMITS = { title: 300, text: 10_000, factTitle: 200, factValue: 2_000, facts: 30, actions: 6 } as const;
 
-type TextColour = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
+export type TextColour = 'Default' | 'Good' | 'Warning' | 'Attention' | 'Accent';
 
 export interface AdaptiveTextBlock {
   type: 'TextBlock';
@@ -57,15 +57,27 @@ export function buildTeamsMessage(n: InternalNotification, now: number): TeamsMe
   ];
   const text = markdownToText(n.text);
   if (text) body.push({ type: 'TextBlock', text: truncate(text, TEAMS_LIMITS.text), wrap: true });
-  body.push({
+  body.push(teamsFactSet(notificationFacts(n, now)));
+  return teamsCardMessage(body, teamsActions(notificationLinks(n.links)));
+}
+
+/** Label/value facts as one FactSet, within the caps. */
+export function teamsFactSet(facts: readonly Fact[]): AdaptiveFactSet {
+  return {
     type: 'FactSet',
-    facts: notificationFacts(n, now)
+    facts: facts
       .slice(0, TEAMS_LIMITS.facts)
       .map((fact) => ({ title: truncate(fact.label, TEAMS_LIMITS.factTitle), value: truncate(fact.value, TEAMS_LIMITS.factValue) })),
-  });
-  const actions = notificationLinks(n.links)
-    .slice(0, TEAMS_LIMITS.actions)
-    .map((link) => ({ type: 'Action.OpenUrl' as const, title: link.label, url: link.url }));
+  };
+}
+
+/** Links as Action.OpenUrl buttons, at most six. */
+export function teamsActions(links: readonly NamedLink[]): AdaptiveCard['actions'] {
+  return links.slice(0, TEAMS_LIMITS.actions).map((link) => ({ type: 'Action.OpenUrl' as const, title: link.label, url: link.url }));
+}
+
+/** One Adaptive Card 1.4, full width, in the message a Workflows webhook takes. */
+export function teamsCardMessage(body: AdaptiveCard['body'], actions: AdaptiveCard['actions']): TeamsMessage {
   return {
     type: 'message',
     attachments: [

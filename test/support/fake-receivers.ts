@@ -28,14 +28,24 @@
  *   known widgets (textParagraph, decoratedText, buttonList). Answers 200 with JSON.
  * - webhook: verified with the real `standardwebhooks` package and the
  *   receiver's secret (`receiver.secret`, "whsec_..."). Answers 200.
+ * - statuspage (a customer's Statuspage-webhook consumer, issue 18): verified
+ *   like `webhook`, and the body must have Statuspage's shape: `meta`, `page`,
+ *   and `incident` or `component` + `component_update`, with every key of
+ *   Atlassian's examples (test/fixtures/statuspage/) at every level, the same
+ *   value types, ISO 8601 times, `incident_updates` newest first
+ *   (`statuspageProblems`). Answers 200.
  */
 import * as AC from 'adaptivecards';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { generateWebhookSecret } from '../../src/channels/webhook.js';
 
+/** The internal destinations' receivers. */
 export type ReceiverKind = 'slack' | 'teams' | 'discord' | 'google_chat' | 'webhook';
+/** Every receiver: the destinations' and a customer's Statuspage-webhook consumer. */
+export type AnyReceiverKind = ReceiverKind | 'statuspage';
 
 export interface Reply {
   /** Default: the real service's success status for the kind. */
@@ -63,8 +73,8 @@ export interface ReceivedRequest {
   status: number | null;
 }
 
-export interface FakeReceiver {
-  kind: ReceiverKind;
+export interface FakeReceiver<K extends AnyReceiverKind = ReceiverKind> {
+  kind: K;
   /** The webhook URL to configure a destination with. */
   url: string;
   /** "http://127.0.0.1:<port>". */
@@ -84,12 +94,13 @@ export interface FakeReceiver {
   close(): Promise<void>;
 }
 
-const SUCCESS: Record<ReceiverKind, { status: number; body: string; type: string }> = {
+const SUCCESS: Record<AnyReceiverKind, { status: number; body: string; type: string }> = {
   slack: { status: 200, body: 'ok', type: 'text/plain' },
   teams: { status: 202, body: '', type: 'text/plain' },
   discord: { status: 204, body: '', type: 'text/plain' },
   google_chat: { status: 200, body: '{"name":"spaces/AAA/messages/BBB"}', type: 'application/json' },
   webhook: { status: 200, body: 'ok', type: 'text/plain' },
+  statuspage: { status: 200, body: 'ok', type: 'text/plain' },
 };
 
 type Json = Record<string, unknown>;
@@ -230,7 +241,95 @@ function webhookProblems(secret: string, body: string, headers: IncomingHttpHead
   }
 }
 
-export async function startReceiver(kind: ReceiverKind, options: { secret?: string } = {}): Promise<FakeReceiver> {
+/* ---- Statuspage's webhook shape, learned from Atlassian's examples ---- */
+
+/** What a fixture shows at one place in the tree: the value types seen, and for objects and arrays what is inside. */
+interface Shape {
+  types: Set<string>;
+  keys?: Map<string, Shape>;
+  items?: Shape;
+}
+
+const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+function learn(value: unknown, shape: Shape = { types: new Set() }): Shape {
+  shape.types.add(typeOf(value));
+  if (isObject(value)) {
+    shape.keys ??= new Map();
+    for (const [key, child] of Object.entries(value)) shape.keys.set(key, learn(child, shape.keys.get(key)));
+  } else if (Array.isArray(value)) {
+    for (const item of value) shape.items = learn(item, shape.items);
+  }
+  return shape;
+}
+
+const FIXTURES = new URL('../fixtures/statuspage/', import.meta.url);
+
+export function statuspageFixture(name: string): Json {
+  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Json;
+}
+
+/** The union of the documented and delivered examples, per notification kind. */
+export const STATUSPAGE_SHAPES = {
+  incident: ['atlassian-incident.json', 'zulip-incident-created.json', 'zulip-incident-update.json'].reduce<Shape>(
+    (shape, name) => learn(statuspageFixture(name), shape),
+    { types: new Set() },
+  ),
+  component: ['atlassian-component.json', 'zulip-component-status-update.json'].reduce<Shape>(
+    (shape, name) => learn(statuspageFixture(name), shape),
+    { types: new Set() },
+  ),
+};
+
+/** Keys Herald's body may add to the examples: the keys of /api/v2 incidents the webhook format lacks. */
+export const STATUSPAGE_EXTRA_KEYS: Record<string, readonly string[]> = {
+  incident: ['started_at'],
+  'incident.incident_updates[]': ['tweet_id'],
+  'incident.components[]': ['start_date', 'group', 'only_show_if_degraded'],
+};
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const isTimeKey = (key: string): boolean => key.endsWith('_at') || key === 'scheduled_for' || key === 'scheduled_until';
+
+function compare(value: unknown, shape: Shape, path: string, key: string, problems: string[]): void {
+  const type = typeOf(value);
+  // A value the examples only show as null may be a string (a postmortem, a maintenance window).
+  const allowed = shape.types.size === 1 && shape.types.has('null') ? new Set(['null', 'string']) : shape.types;
+  if (!allowed.has(type)) return void problems.push(`${path}: ${type}, the examples have ${[...shape.types].join(' or ')}`);
+  if (type === 'string' && isTimeKey(key) && !(ISO_TIME.test(value as string) && !Number.isNaN(Date.parse(value as string)))) {
+    problems.push(`${path}: not an ISO 8601 time (${String(value)})`);
+  }
+  if (isObject(value) && shape.keys) {
+    for (const [k, child] of shape.keys) {
+      if (!(k in value)) problems.push(`${path}.${k}: missing`);
+      else compare(value[k], child, `${path}.${k}`, k, problems);
+    }
+    const extra = STATUSPAGE_EXTRA_KEYS[path] ?? [];
+    for (const k of Object.keys(value)) if (!shape.keys.has(k) && !extra.includes(k)) problems.push(`${path}.${k}: not in Statuspage's examples`);
+  }
+  if (Array.isArray(value) && shape.items) value.forEach((item) => compare(item, shape.items!, `${path}[]`, key, problems));
+}
+
+/** Every way a body differs from Statuspage's webhook format (empty: it has Statuspage's shape). */
+export function statuspageProblems(body: unknown): string[] {
+  if (!isObject(body)) return ['not a JSON object'];
+  const kind = 'incident' in body ? 'incident' : 'component_update' in body ? 'component' : null;
+  if (!kind) return ['neither incident nor component_update'];
+  const shape = STATUSPAGE_SHAPES[kind];
+  const problems: string[] = [];
+  for (const [key, child] of shape.keys!) {
+    if (!(key in body)) problems.push(`${key}: missing`);
+    else compare(body[key], child, key, key, problems);
+  }
+  for (const key of Object.keys(body)) if (!shape.keys!.has(key)) problems.push(`${key}: not in Statuspage's examples`);
+  if (kind === 'incident' && isObject(body.incident) && Array.isArray(body.incident.incident_updates)) {
+    const times = body.incident.incident_updates.map((u: unknown) => Date.parse(String(isObject(u) ? u.display_at : '')));
+    if (times.some((t, i) => i > 0 && t > times[i - 1]!)) problems.push('incident.incident_updates: not newest first');
+  }
+  return problems;
+}
+
+export async function startReceiver<K extends AnyReceiverKind>(kind: K, options: { secret?: string } = {}): Promise<FakeReceiver<K>> {
   const secret = options.secret ?? generateWebhookSecret();
   const received: ReceivedRequest[] = [];
   const queue: Reply[] = [];
@@ -277,7 +376,9 @@ export async function startReceiver(kind: ReceiverKind, options: { secret?: stri
                   ? discordProblems(json)
                   : kind === 'google_chat'
                     ? googleChatProblems(json)
-                    : webhookProblems(secret, body, req.headers);
+                    : kind === 'statuspage'
+                      ? [...webhookProblems(secret, body, req.headers), ...statuspageProblems(json)]
+                      : webhookProblems(secret, body, req.headers);
       } catch {
         problems = ['body is not JSON'];
       }
