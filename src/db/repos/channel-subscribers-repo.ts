@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Orm, Statement } from '../database.js';
 import { channelSubscribers, type ChannelSubscriberRow } from '../schema.js';
 
@@ -8,15 +8,26 @@ export type ChannelSubscriberPatch = Partial<Omit<NewChannelSubscriber, 'id' | '
 /** Customers' webhook and chat subscriptions (their deliveries: customer-deliveries-repo.ts). */
 export interface ChannelSubscribersRepo {
   findById(id: string): Promise<ChannelSubscriberRow | undefined>;
+  /** The subscription to this exact endpoint URL, if any (the oldest, should a race have made two). */
+  findByUrl(url: string): Promise<ChannelSubscriberRow | undefined>;
   insert(row: NewChannelSubscriber): Statement;
   update(id: string, patch: ChannelSubscriberPatch): Statement;
   delete(id: string): Statement;
+  /** pending -> confirmed, with the webhook signing secret (null for chat); changes one row only the first time (db.claim). */
+  confirm(id: string, at: number, signingSecret: string | null): Statement;
+  /** disabled -> confirmed, with the failure streak and the "disabled" notice forgotten; one row only while disabled (db.claim). */
+  reEnable(id: string, at: number): Statement;
+  /** Takes the right to email the contact now: one row when no notice went out since `since` (db.claim). */
+  claimNotice(id: string, at: number, since: number): Statement;
 }
 
 export function channelSubscribersRepo(orm: Orm): ChannelSubscribersRepo {
   return {
     async findById(id) {
       return orm.select().from(channelSubscribers).where(eq(channelSubscribers.id, id)).get();
+    },
+    async findByUrl(url) {
+      return orm.select().from(channelSubscribers).where(eq(channelSubscribers.url, url)).orderBy(channelSubscribers.createdAt, channelSubscribers.id).get();
     },
     insert(row) {
       return orm.insert(channelSubscribers).values(row);
@@ -26,6 +37,24 @@ export function channelSubscribersRepo(orm: Orm): ChannelSubscribersRepo {
     },
     delete(id) {
       return orm.delete(channelSubscribers).where(eq(channelSubscribers.id, id));
+    },
+    confirm(id, at, signingSecret) {
+      return orm
+        .update(channelSubscribers)
+        .set({ status: 'confirmed', confirmedAt: at, updatedAt: at, signingSecret })
+        .where(and(eq(channelSubscribers.id, id), eq(channelSubscribers.status, 'pending')));
+    },
+    reEnable(id, at) {
+      return orm
+        .update(channelSubscribers)
+        .set({ status: 'confirmed', updatedAt: at, failingSince: null, disabledAt: null, disabledNoticeAt: null })
+        .where(and(eq(channelSubscribers.id, id), eq(channelSubscribers.status, 'disabled')));
+    },
+    claimNotice(id, at, since) {
+      return orm
+        .update(channelSubscribers)
+        .set({ lastNoticeAt: at })
+        .where(and(eq(channelSubscribers.id, id), or(isNull(channelSubscribers.lastNoticeAt), lte(channelSubscribers.lastNoticeAt, since))));
     },
   };
 }
