@@ -145,7 +145,11 @@ type SubscribeDeps = Pick<Deps, 'repos' | 'db' | 'clock' | 'config' | 'outbound'
  * field: type, url, contactEmail or scope) or too many submissions from one
  * client address; otherwise the outcome is deliberately invisible.
  */
-export async function subscribeChannel(deps: SubscribeDeps, raw: ChannelSubscribeInput, client: { address: string; baseUrl: string }): Promise<void> {
+export async function subscribeChannel(
+  deps: SubscribeDeps,
+  raw: Omit<ChannelSubscribeInput, 'type'> & { type: string },
+  client: { address: string; baseUrl: string },
+): Promise<void> {
   const input = parseInput(ChannelSubscribeInput, raw);
   const rules: EndpointRules = { allowLoopback: deps.config.outbound.allowLoopback, resolve: deps.outbound.resolve };
   const shape = endpointShapeProblem(input.url, input.type, rules);
