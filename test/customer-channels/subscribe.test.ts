@@ -103,6 +103,12 @@ describe('subscribing an endpoint', () => {
         groupIds: [],
         lastNoticeAt: f.clock.now(),
         confirmedAt: null,
+        createdAt: f.clock.now(),
+        lastSuccessAt: null,
+        lastFailureAt: null,
+        failingSince: null,
+        disabledAt: null,
+        disabledNoticeAt: null,
       });
       expect(f.mail.sent).toHaveLength(1);
       const email = f.mail.sent[0]!;
@@ -156,6 +162,17 @@ describe('subscribing an endpoint', () => {
     await subscribeChannel(f, { type: 'slack', url });
     expect(f.mail.sent).toHaveLength(3);
     expect(await channelRows(f)).toHaveLength(1);
+  });
+
+  it('stores one subscription and sends one email when a new endpoint is submitted twice at once', async () => {
+    const f = await fixture();
+    const fields = { type: 'webhook', url: 'https://hooks.customer.example/race', contactEmail: 'ops@customer.example', scope: 'all' };
+    const answers = await Promise.all([post(f, '/subscribe/channels', fields), post(f, '/subscribe/channels', fields)]);
+    await f.settle();
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(answers[0]!.text).toBe(answers[1]!.text);
+    expect(await channelRows(f)).toHaveLength(1);
+    expect(f.mail.sent).toHaveLength(1);
   });
 
   it('sends one email when the same pending endpoint is submitted twice at once', async () => {

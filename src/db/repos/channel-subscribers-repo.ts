@@ -1,9 +1,14 @@
-import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Orm, Statement } from '../database.js';
 import { channelSubscribers, type ChannelSubscriberRow } from '../schema.js';
 
 export type NewChannelSubscriber = typeof channelSubscribers.$inferInsert;
 export type ChannelSubscriberPatch = Partial<Omit<NewChannelSubscriber, 'id' | 'createdAt'>> & { updatedAt: number };
+
+export type PendingChannelSubscriber = Pick<
+  NewChannelSubscriber,
+  'id' | 'type' | 'url' | 'contactEmail' | 'secret' | 'createdAt' | 'updatedAt' | 'lastNoticeAt'
+> & { allComponents: boolean; componentIds: string[]; groupIds: string[] };
 
 /** Customers' webhook and chat subscriptions (their deliveries: customer-deliveries-repo.ts). */
 export interface ChannelSubscribersRepo {
@@ -11,6 +16,8 @@ export interface ChannelSubscribersRepo {
   /** The subscription to this exact endpoint URL, if any (the oldest, should a race have made two). */
   findByUrl(url: string): Promise<ChannelSubscriberRow | undefined>;
   insert(row: NewChannelSubscriber): Statement;
+  /** A new pending subscription, unless one to the same URL exists: one row only for the first of concurrent callers (db.claim). */
+  insertPendingIfNewUrl(row: PendingChannelSubscriber): Statement;
   update(id: string, patch: ChannelSubscriberPatch): Statement;
   delete(id: string): Statement;
   /** pending -> confirmed, with the webhook signing secret (null for chat); changes one row only the first time (db.claim). */
@@ -31,6 +38,17 @@ export function channelSubscribersRepo(orm: Orm): ChannelSubscribersRepo {
     },
     insert(row) {
       return orm.insert(channelSubscribers).values(row);
+    },
+    insertPendingIfNewUrl(row) {
+      // The columns in the table's order (drizzle lists them all): id, type, url, contact_email, status, secret,
+      // signing_secret, all_components, component_ids, group_ids, created_at, updated_at, confirmed_at,
+      // last_notice_at, then the seven health columns (a new column makes SQLite refuse the statement).
+      return orm.insert(channelSubscribers).select(
+        sql`SELECT ${row.id}, ${row.type}, ${row.url}, ${row.contactEmail}, 'pending', ${row.secret}, NULL, ${row.allComponents ? 1 : 0},
+          ${JSON.stringify(row.componentIds)}, ${JSON.stringify(row.groupIds)}, ${row.createdAt}, ${row.updatedAt}, NULL, ${row.lastNoticeAt ?? null},
+          NULL, NULL, NULL, NULL, NULL, NULL, NULL
+          WHERE NOT EXISTS (SELECT 1 FROM channel_subscribers WHERE url = ${row.url})`,
+      );
     },
     update(id, patch) {
       return orm.update(channelSubscribers).set(patch).where(eq(channelSubscribers.id, id));

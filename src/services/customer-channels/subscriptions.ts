@@ -166,24 +166,24 @@ export async function subscribeChannel(
   const url = shape.url.href;
   const now = deps.clock.now();
   const scopeColumns = { allComponents: scope.all, componentIds: scope.componentIds, groupIds: scope.groupIds };
-  const existing = await deps.repos.channelSubscribers.findByUrl(url);
-  if (!existing) {
-    const row = {
-      id: newId(),
-      type: input.type,
-      url,
-      contactEmail: input.contactEmail,
-      status: 'pending' as const,
-      secret: randomToken(24),
-      ...scopeColumns,
-      createdAt: now,
-      updatedAt: now,
-      lastNoticeAt: now,
-    };
-    await deps.db.atomic([deps.repos.channelSubscribers.insert(row)]);
+  const row = {
+    id: newId(),
+    type: input.type,
+    url,
+    contactEmail: input.contactEmail,
+    secret: randomToken(24),
+    ...scopeColumns,
+    createdAt: now,
+    updatedAt: now,
+    lastNoticeAt: now,
+  };
+  // A new URL: one row, even when the form is sent twice at once (the loser sees the winner's row below).
+  if ((await deps.db.claim(deps.repos.channelSubscribers.insertPendingIfNewUrl(row))) === 1) {
     deps.defer(emailContact(deps, 'confirm', row, client.baseUrl));
     return;
   }
+  const existing = await deps.repos.channelSubscribers.findByUrl(url);
+  if (!existing) return;
   if (existing.status === 'pending') {
     await deps.db.atomic([
       deps.repos.channelSubscribers.update(existing.id, { type: input.type, contactEmail: input.contactEmail, ...scopeColumns, updatedAt: now }),
