@@ -405,7 +405,7 @@ describe('GET /subscribe/webhooks', () => {
       expect(text).toContain(words);
     }
     // The examples are the real builder's output: Statuspage's keys, in order, and this page's documentation link.
-    const blocks = [...res.text.matchAll(/<pre><code>([\s\S]*?)<\/code><\/pre>/g)].map((m) => m[1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
+    const blocks = [...res.text.matchAll(/<pre tabindex="0"><code>([\s\S]*?)<\/code><\/pre>/g)].map((m) => m[1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
     const incident = JSON.parse(blocks[0]!);
     expect(Object.keys(incident)).toEqual(['meta', 'page', 'incident']);
     expect(incident.meta.documentation).toBe('http://status.test/subscribe/webhooks');
