@@ -8,14 +8,13 @@ import {
   confirmChannel,
   channelSubscriberByToken,
   describeChannelHealth,
-  endpointHost,
-  MAX_ENDPOINT_URL_LENGTH,
   reEnableChannel,
   rotateChannelSecret,
   subscribeChannel,
   unsubscribeChannel,
   updateChannelScope,
 } from '../services/customer-channels/subscriptions.js';
+import { endpointHost, MAX_ENDPOINT_URL_LENGTH } from '../services/customer-channels/endpoint-rules.js';
 import { webhookExamples } from '../services/customer-channels/webhook-examples.js';
 import { loadSettings } from '../services/settings/reads.js';
 import { loadNames, namesOf } from '../services/subscribers/subscriptions.js';

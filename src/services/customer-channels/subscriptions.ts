@@ -1,17 +1,16 @@
 import { z } from 'zod';
 import { generateWebhookSecret } from '../../channels/webhook.js';
 import type { ChannelSubscriberRow } from '../../db/schema.js';
-import { CHANNEL_SUBSCRIBER_TYPE_LABELS, CHANNEL_SUBSCRIBER_TYPES, type ChannelSubscriberType } from '../../domain/constants.js';
+import { CHANNEL_SUBSCRIBER_TYPE_LABELS, CHANNEL_SUBSCRIBER_TYPES } from '../../domain/constants.js';
 import type { Deps } from '../../deps.js';
 import { constantTimeEqual, randomToken } from '../../lib/crypto.js';
 import { NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { classifyAddress, literalHost } from '../../lib/ip-address.js';
-import { addressRefusal } from '../../lib/outbound.js';
 import { composeChannelAlreadySubscribedEmail, composeChannelConfirmEmail, type ChannelMailTarget } from '../../mail/channel-subscriber-mail.js';
 import type { ComposedEmail } from '../../mail/frame.js';
 import type { MailTransport } from '../../mail/transport.js';
 import { sendTeamEmail } from '../auth/password-mail.js';
+import { endpointAddressProblem, endpointHost, endpointShapeProblem, MAX_ENDPOINT_URL_LENGTH, type EndpointRules } from './endpoint-rules.js';
 import { reserveAttempts } from '../auth/throttle.js';
 import { loadEmailPage } from '../settings/reads.js';
 import { checkedScope, EmailAddress, loadNames, namesOf, NOTICE_INTERVAL_MS, ScopeInput, SUBSCRIBE_LIMIT } from '../subscribers/subscriptions.js';
@@ -27,16 +26,12 @@ import { parseInput } from '../validation.js';
  *   record (never to whoever typed the URL this time).
  * Emails about the subscription go out at most once per NOTICE_INTERVAL_MS
  * per endpoint (claimed on last_notice_at), after the response (deps.defer).
- * The URL is checked against the outbound SSRF rules (lib/outbound.ts) here,
+ * The URL is checked against the outbound SSRF rules here (endpoint-rules.ts),
  * so a customer learns at once that an address cannot be reached; the
  * delivery checks again at every send (DNS can change).
  */
 
-export const MAX_ENDPOINT_URL_LENGTH = 2_000;
 const CHANNEL_SUBSCRIBE_WINDOW_MS = 60 * 60_000;
-
-/** Hosts that serve Discord's channel webhooks. */
-const DISCORD_HOSTS: ReadonlySet<string> = new Set(['discord.com', 'discordapp.com', 'ptb.discord.com', 'canary.discord.com']);
 
 export const ChannelType = z.enum(CHANNEL_SUBSCRIBER_TYPES, { error: 'choose Webhook, Slack, Microsoft Teams or Discord' });
 
@@ -51,76 +46,6 @@ export const ChannelSubscribeInput = z.object({
   scope: ScopeInput.default({ all: true, componentIds: [], groupIds: [] }),
 });
 export type ChannelSubscribeInput = z.input<typeof ChannelSubscribeInput>;
-
-/** What the checks may use: whether loopback is allowed (tests, development) and how names resolve (null: they cannot). */
-export interface EndpointRules {
-  allowLoopback: boolean;
-  resolve: ((host: string) => Promise<string[]>) | null;
-}
-
-function isLoopbackName(hostname: string): boolean {
-  const literal = literalHost(hostname);
-  return literal ? classifyAddress(literal) === 'loopback' : hostname === 'localhost';
-}
-
-/**
- * The checks that need no network: a URL, https (http only to loopback when
- * allowed), no credentials, no literal address that is not public, and the
- * shape each chat service's webhook URLs have. Returns the parsed URL, or why not.
- */
-export function endpointShapeProblem(raw: string, type: ChannelSubscriberType, rules: Pick<EndpointRules, 'allowLoopback'>): { url: URL } | { problem: string } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { problem: 'must be a full URL starting with https://' };
-  }
-  const loopbackTest = rules.allowLoopback && isLoopbackName(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackTest)) return { problem: 'must start with https:// (plain http and other schemes are not accepted)' };
-  if (url.username || url.password) return { problem: 'must not contain a user name or password' };
-  const literal = literalHost(url.hostname);
-  if (literal) {
-    const refusal = addressRefusal(literal, { allowLoopback: rules.allowLoopback });
-    if (refusal) return { problem: `points to a ${refusal}: only addresses on the public internet can be reached` };
-  }
-  if (loopbackTest) return { url };
-  const host = url.hostname.toLowerCase();
-  if (type === 'slack' && (host !== 'hooks.slack.com' || url.pathname.length <= 1)) {
-    return { problem: 'must be a Slack incoming webhook URL, starting with https://hooks.slack.com/services/' };
-  }
-  if (type === 'discord' && (!DISCORD_HOSTS.has(host) || !url.pathname.startsWith('/api/webhooks/'))) {
-    return { problem: 'must be a Discord channel webhook URL, starting with https://discord.com/api/webhooks/' };
-  }
-  return { url };
-}
-
-/** The network half: every address the host name resolves to must be public (loopback only when allowed). */
-export async function endpointAddressProblem(url: URL, rules: EndpointRules): Promise<string | null> {
-  if (literalHost(url.hostname) || !rules.resolve) return null;
-  if (rules.allowLoopback && url.hostname === 'localhost') return null;
-  let addresses: string[];
-  try {
-    addresses = await rules.resolve(url.hostname);
-  } catch {
-    addresses = [];
-  }
-  if (addresses.length === 0) return `has a host name (${url.hostname}) that could not be found: check it`;
-  for (const address of addresses) {
-    const refusal = addressRefusal(address, { allowLoopback: rules.allowLoopback });
-    if (refusal) return `has a host name that points to a ${refusal}: only addresses on the public internet can be reached`;
-  }
-  if (url.protocol === 'http:' && !addresses.every((a) => classifyAddress(a) === 'loopback')) return 'must start with https://';
-  return null;
-}
-
-/** What a page or an email may show of an endpoint: its host (and port), never the path (a chat URL's path is its secret). */
-export function endpointHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '(unknown host)';
-  }
-}
 
 /** The token in every link of a channel subscription's emails: "<id>.<secret>". */
 export function channelSubscriberToken(subscriber: Pick<ChannelSubscriberRow, 'id' | 'secret'>): string {
