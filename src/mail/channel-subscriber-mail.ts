@@ -65,7 +65,7 @@ export function composeChannelAlreadySubscribedEmail(views: Views, page: EmailPa
     manageUrl,
     unsubscribeUrl,
     subject: `${typeLabel} updates from ${ctx.pageName}: already subscribed`,
-    preheader: `This ${typeLabel} endpoint (${host}) already gets ${ctx.pageName} status updates. Nothing has changed.`,
+    preheader: `This ${typeLabel} endpoint (${host}) is already subscribed to ${ctx.pageName} status updates. Nothing has changed.`,
     typeLabel,
     host,
     reason: `You get this email because this address is the contact for a ${typeLabel} subscription on the ${ctx.pageName} status page.`,
