@@ -16,6 +16,10 @@ import { composeInviteEmail, composePasswordResetEmail } from '../../src/mail/co
 import { createDrainer } from '../../src/services/notifications/outbox.js';
 import { subscriberToken } from '../../src/services/subscribers/subscriptions.js';
 import { addSubscribers } from '../mail/support.js';
+import { composeChannelAlreadySubscribedEmail, composeChannelConfirmEmail } from '../../src/mail/channel-subscriber-mail.js';
+import { channelSubscriberToken } from '../../src/services/customer-channels/subscriptions.js';
+import { randomToken } from '../../src/lib/crypto.js';
+import { newId } from '../../src/lib/ids.js';
 import { createApiToken } from '../../src/services/auth/api-tokens.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';
 import { createActionItem } from '../../src/services/postmortems/action-items.js';
@@ -98,6 +102,8 @@ interface Fixture {
   };
   /** Pages rendered in answer to a form (a preview, a refusal, a one-time link). */
   formPages: { what: string; res: TestResponse }[];
+  /** A disabled webhook subscription's link token (URL-encoded), its last failure the hostile text. */
+  channelLink: string;
 }
 
 function expectOk(res: TestResponse, what: string, status = 200): void {
@@ -272,6 +278,12 @@ async function hostileFixture(text: string): Promise<Fixture> {
   // A subscriber who chose the hostile component: it is named on their pages and in their emails.
   const [subscriber] = await addSubscribers(deps, ['hostile.reader@example.com'], { componentIds: [component] });
   const subscriberLink = encodeURIComponent(subscriberToken((await deps.repos.subscribers.findById(subscriber!))!));
+  // A webhook subscription that chose the hostile component and failed with the hostile text; and the form refusing a hostile URL.
+  const channel = { id: newId(), secret: randomToken(24) };
+  await deps.db.atomic([deps.repos.channelSubscribers.insert({ ...channel, type: 'webhook', url: 'https://hooks.customer.example/in', contactEmail: 'hostile.hook@example.com', status: 'disabled', allComponents: false, componentIds: [component], groupIds: [group], createdAt: NOON, updatedAt: NOON, lastFailureAt: NOON, lastFailureStatus: 500, lastFailureError: text.slice(0, 500), failingSince: NOON - DAY, disabledAt: NOON })]);
+  const channelLink = encodeURIComponent(channelSubscriberToken(channel));
+  await form('channel subscription refused', '/subscribe/channels', { type: 'webhook', url: `https://hooks.customer.example/${text}`, contactEmail: text, scope: 'some', componentIds: [component] }, 400);
+  await form('channel subscription scope saved', `/subscribe/channels/manage/${channelLink}`, { scope: 'some', componentIds: [component], groupIds: [group] }, 200);
 
   return {
     deps,
@@ -279,6 +291,7 @@ async function hostileFixture(text: string): Promise<Fixture> {
     token,
     ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken, destination, draft, declared, rule },
     formPages,
+    channelLink,
   };
 }
 
@@ -352,6 +365,10 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/subscribe/confirm/:token', path: `/subscribe/confirm/${ids.subscriberLink}` },
     { route: '/subscriptions/:token', path: `/subscriptions/${ids.subscriberLink}` },
     { route: '/unsubscribe/:token', path: `/unsubscribe/${ids.subscriberLink}` },
+    { route: '/subscribe/channels/confirm/:token', path: `/subscribe/channels/confirm/${f.channelLink}` },
+    { route: '/subscribe/channels/manage/:token', path: `/subscribe/channels/manage/${f.channelLink}` },
+    { route: '/subscribe/channels/unsubscribe/:token', path: `/subscribe/channels/unsubscribe/${f.channelLink}` },
+    { route: '/subscribe/webhooks', path: '/subscribe/webhooks' },
     // Error pages carry the page name too.
     { route: '(404)', path: '/no/such/page' },
     { route: '(400)', path: '/history?page=oops' },
@@ -533,6 +550,8 @@ describe('hostile text in every field', () => {
     const link = { token: 'T'.repeat(43), expiresAt: now + DAY, validForMs: DAY };
     emails.push(composePasswordResetEmail(f.deps.views, emailPage, 'new.member@example.com', link), composePasswordResetEmail(f.deps.views, emailPage, 'new.member@example.com', link, text));
     emails.push(composeInviteEmail(f.deps.views, emailPage, 'new.member@example.com', link, { name: text, roleLabel: 'Comms', invitedBy: text }));
+    const channelTarget = { email: 'hostile.hook@example.com', token: 'T'.repeat(43), type: 'teams' as const, host: text };
+    emails.push(composeChannelConfirmEmail(f.deps.views, emailPage, channelTarget, { all: false, names: [text] }), composeChannelAlreadySubscribedEmail(f.deps.views, emailPage, channelTarget));
     for (const email of emails) {
       // Safe and well-formed; the text itself may be tidied for mail (control and zero-width characters, line breaks).
       expectSafeHtml(email.html, `email "${email.subject}"`, text, { document: false });

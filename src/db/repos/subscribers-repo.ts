@@ -49,7 +49,7 @@ export function jsonChunks(
 }
 
 export type SubscriberPatch = Partial<
-  Pick<NewSubscriber, 'status' | 'allComponents' | 'reason' | 'updatedAt' | 'confirmedAt' | 'lastNoticeAt' | 'secret'>
+  Pick<NewSubscriber, 'status' | 'allComponents' | 'reason' | 'updatedAt' | 'confirmedAt' | 'lastNoticeAt' | 'secret' | 'componentUpdates'>
 >;
 
 /** Which components a subscriber chose: everything, or these components and groups. */

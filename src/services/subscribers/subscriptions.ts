@@ -41,7 +41,12 @@ export const ScopeInput = z.object({
 });
 export type ScopeInput = z.input<typeof ScopeInput>;
 
-export const SubscribeInput = z.object({ email: EmailAddress, scope: ScopeInput.default({ all: true, componentIds: [], groupIds: [] }) });
+export const SubscribeInput = z.object({
+  email: EmailAddress,
+  scope: ScopeInput.default({ all: true, componentIds: [], groupIds: [] }),
+  /** Also email component status changes outside incidents (offered only while the page sends them; undefined: not asked). */
+  componentUpdates: z.boolean().optional(),
+});
 export type SubscribeInput = z.input<typeof SubscribeInput>;
 
 /** The token in every link of a subscriber's emails: "<id>.<secret>". */
@@ -62,7 +67,7 @@ export async function subscriberByToken(deps: Pick<Deps, 'repos'>, token: string
 }
 
 /** Keeps only components and groups that exist; "all" when nothing is left. */
-async function checkedScope(deps: Pick<Deps, 'repos'>, input: z.output<typeof ScopeInput>): Promise<SubscriberScope> {
+export async function checkedScope(deps: Pick<Deps, 'repos'>, input: z.output<typeof ScopeInput>): Promise<SubscriberScope> {
   if (input.all) return { all: true, componentIds: [], groupIds: [] };
   const [components, groups] = await Promise.all([deps.repos.components.list(), deps.repos.components.listGroups()]);
   const componentIds = [...new Set(input.componentIds)].filter((id) => components.some((c) => c.id === id && !c.hidden));
@@ -118,7 +123,17 @@ export async function subscribe(
     const id = newId();
     statements.push(
       ...deps.repos.subscribers.insert(
-        { id, email: input.email, status: 'pending', secret: randomToken(24), source: 'form', createdAt: now, updatedAt: now, lastNoticeAt: now },
+        {
+          id,
+          email: input.email,
+          status: 'pending',
+          secret: randomToken(24),
+          source: 'form',
+          createdAt: now,
+          updatedAt: now,
+          lastNoticeAt: now,
+          componentUpdates: input.componentUpdates ?? false,
+        },
         scope,
       ),
       deps.repos.outbox.enqueue('confirm', id, now),
@@ -126,7 +141,12 @@ export async function subscribe(
   } else if (existing.status === 'pending' || existing.status === 'unsubscribed') {
     statements.push(
       ...deps.repos.subscribers.setScope(existing.id, scope, now),
-      deps.repos.subscribers.update(existing.id, { status: 'pending', updatedAt: now, ...(noticeDue ? { lastNoticeAt: now } : {}) }),
+      deps.repos.subscribers.update(existing.id, {
+        status: 'pending',
+        updatedAt: now,
+        ...(noticeDue ? { lastNoticeAt: now } : {}),
+        ...(input.componentUpdates !== undefined ? { componentUpdates: input.componentUpdates } : {}),
+      }),
     );
     if (noticeDue) statements.push(deps.repos.outbox.enqueue('confirm', existing.id, now));
   } else if (existing.status === 'confirmed' && noticeDue) {
@@ -158,11 +178,20 @@ export async function confirmSubscription(deps: Pick<Deps, 'repos' | 'db' | 'clo
   return current;
 }
 
-/** Manage preferences (from a link in any email). */
-export async function updatePreferences(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, token: string, raw: ScopeInput): Promise<void> {
+/** Manage preferences (from a link in any email). `componentUpdates` undefined leaves that choice as it is. */
+export async function updatePreferences(
+  deps: Pick<Deps, 'repos' | 'db' | 'clock'>,
+  token: string,
+  raw: ScopeInput,
+  componentUpdates?: boolean,
+): Promise<void> {
   const subscriber = await subscriberByToken(deps, token);
   const scope = await checkedScope(deps, parseInput(ScopeInput, raw));
-  await deps.db.atomic(deps.repos.subscribers.setScope(subscriber.id, scope, deps.clock.now()));
+  const now = deps.clock.now();
+  await deps.db.atomic([
+    ...deps.repos.subscribers.setScope(subscriber.id, scope, now),
+    ...(componentUpdates !== undefined ? [deps.repos.subscribers.update(subscriber.id, { componentUpdates, updatedAt: now })] : []),
+  ]);
 }
 
 /** One-click unsubscribe (RFC 8058) and the button on the unsubscribe page. Idempotent. */
