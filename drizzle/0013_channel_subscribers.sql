@@ -24,6 +24,7 @@ CREATE TABLE `channel_subscribers` (
 --> statement-breakpoint
 CREATE INDEX `channel_subscribers_status` ON `channel_subscribers` (`status`);--> statement-breakpoint
 CREATE INDEX `channel_subscribers_contact` ON `channel_subscribers` (`contact_email`);--> statement-breakpoint
+CREATE UNIQUE INDEX `channel_subscribers_url` ON `channel_subscribers` (`url`);--> statement-breakpoint
 CREATE TABLE `customer_deliveries` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`message_id` text NOT NULL,

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 import {
   ALERT_SOURCES,
@@ -648,7 +648,12 @@ export const channelSubscribers = sqliteTable(
     /** When the contact was emailed that it is disabled (claimed once). */
     disabledNoticeAt: integer('disabled_notice_at'),
   },
-  (t) => [index('channel_subscribers_status').on(t.status), index('channel_subscribers_contact').on(t.contactEmail)],
+  (t) => [
+    index('channel_subscribers_status').on(t.status),
+    index('channel_subscribers_contact').on(t.contactEmail),
+    // One subscription per endpoint.
+    uniqueIndex('channel_subscribers_url').on(t.url),
+  ],
 );
 
 /**
