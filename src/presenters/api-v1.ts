@@ -163,6 +163,9 @@ export function presentApiSettings(row: SettingsRow): ApiSettings {
     postmortem_due_hours_is_default: row.postmortemDueHours === null,
     postmortem_template: row.postmortemTemplate ?? DEFAULT_POSTMORTEM_TEMPLATE,
     postmortem_template_is_default: row.postmortemTemplate === null,
+    component_notifications: row.componentNotifications,
+    component_flap_window_seconds: row.componentFlapWindowSeconds,
+    channel_disable_after_hours: row.channelDisableAfterHours,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
