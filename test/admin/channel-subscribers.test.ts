@@ -5,6 +5,7 @@ import { adminGet, adminPost, signIn, type TestSession } from '../support/admin.
 import { makeIncident } from '../support/factories.js';
 import { textOf } from '../support/http.js';
 import { inspectHtml } from '../security/support.js';
+import { withoutUrl } from '../../src/services/customer-channels/reads.js';
 import { addChannelSubscriber, addDelivery, addUpdateNotice, SECRET_PATH } from './channel-fixtures.js';
 
 const NOON = Date.UTC(2026, 10, 23, 12, 0, 0);
@@ -221,5 +222,15 @@ describe('the delivery page of an incident', () => {
     // A Slack message is still queued: the page keeps refreshing.
     expect(res.text).toContain('http-equiv="refresh"');
     expect(res.text).not.toContain(SECRET_PATH);
+  });
+});
+
+describe('masking', () => {
+  it('masks the URL and its bare path wherever a receiver’s error quotes them', async () => {
+    const url = `https://hooks.slack.com/services/${SECRET_PATH}`;
+    expect(withoutUrl(`POST ${url} failed`, url)).toBe('POST https://hooks.slack.com/services/… failed');
+    expect(withoutUrl(`404 for /services/${SECRET_PATH}`, url)).toBe('404 for /…');
+    expect(withoutUrl(null, url)).toBeNull();
+    expect(withoutUrl('timeout', 'not a url')).toBe('timeout');
   });
 });

@@ -81,10 +81,19 @@ export function hostOf(url: string): string {
   }
 }
 
-/** A text that might quote the URL (an error message), with the URL masked. */
+/** A text that might quote the URL or its path (an error message), with them masked. */
 export function withoutUrl(text: string | null, url: string): string | null {
   if (text === null) return null;
-  return text.split(url).join(maskUrl(url));
+  let masked = text.split(url).join(maskUrl(url));
+  let secretPart = '';
+  try {
+    const parsed = new URL(url);
+    secretPart = `${parsed.pathname}${parsed.search}`;
+  } catch {
+    // Not a URL: only the whole text above can be found.
+  }
+  if (secretPart.length > 1) masked = masked.split(secretPart).join('/…');
+  return masked;
 }
 
 export function healthOf(row: Pick<ChannelSubscriberRow, 'status' | 'failingSince'>): ChannelHealth | null {
