@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { CHANNEL_HEALTHS, type ChannelDeliveryCounts } from '../db/repos/channel-admin-repo.js';
+import type { ChannelDeliveryCounts } from '../db/repos/channel-admin-repo.js';
 import {
+  CHANNEL_HEALTHS,
   CHANNEL_SUBSCRIBER_STATUSES,
   CHANNEL_SUBSCRIBER_TYPES,
   CUSTOMER_NOTICE_KINDS,

@@ -3,6 +3,7 @@ import {
   CHANNEL_SUBSCRIBER_STATUSES,
   CHANNEL_SUBSCRIBER_TYPES,
   DELIVERY_STATUSES,
+  type ChannelHealth,
   type ChannelSubscriberStatus,
   type ChannelSubscriberType,
   type CustomerNoticeKind,
@@ -18,10 +19,6 @@ import { channelSubscribers, customerDeliveries, customerNotices, type ChannelSu
  * update, and one subscriber's delivery log. Writes go through
  * channel-subscribers-repo.ts.
  */
-
-/** healthy: confirmed, no failure since the last success; failing: failures since then; disabled: stopped after failing too long. */
-export const CHANNEL_HEALTHS = ['healthy', 'failing', 'disabled'] as const;
-export type ChannelHealth = (typeof CHANNEL_HEALTHS)[number];
 
 /** Where a page of the list starts: after this (created_at, id), newest first. */
 export interface ChannelCursor {

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { CHANNEL_HEALTHS, type ChannelHealth } from '../../db/repos/channel-admin-repo.js';
 import {
+  CHANNEL_HEALTHS,
+  type ChannelHealth,
   CHANNEL_SUBSCRIBER_STATUSES,
   CHANNEL_SUBSCRIBER_TYPE_LABELS,
   CHANNEL_SUBSCRIBER_TYPES,

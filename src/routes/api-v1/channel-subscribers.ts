@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL_HEALTHS } from '../../db/repos/channel-admin-repo.js';
-import { CHANNEL_SUBSCRIBER_STATUSES, CHANNEL_SUBSCRIBER_TYPES } from '../../domain/constants.js';
+import { CHANNEL_HEALTHS, CHANNEL_SUBSCRIBER_STATUSES, CHANNEL_SUBSCRIBER_TYPES } from '../../domain/constants.js';
 import {
   presentApiChannelCounts,
   presentApiChannelDelivery,

@@ -1,16 +1,12 @@
 import { z } from 'zod';
-import {
-  CHANNEL_HEALTHS,
-  type ChannelCursor,
-  type ChannelDeliveryCounts,
-  type ChannelDeliveryLogRow,
-  type ChannelHealth,
-} from '../../db/repos/channel-admin-repo.js';
+import type { ChannelCursor, ChannelDeliveryCounts, ChannelDeliveryLogRow } from '../../db/repos/channel-admin-repo.js';
 import type { ChannelSubscriberRow } from '../../db/schema.js';
 import {
+  CHANNEL_HEALTHS,
   CHANNEL_SUBSCRIBER_STATUSES,
   CHANNEL_SUBSCRIBER_TYPE_LABELS,
   CHANNEL_SUBSCRIBER_TYPES,
+  type ChannelHealth,
   type ChannelSubscriberStatus,
   type ChannelSubscriberType,
 } from '../../domain/constants.js';
