@@ -234,3 +234,27 @@ describe('masking', () => {
     expect(withoutUrl('timeout', 'not a url')).toBe('timeout');
   });
 });
+
+describe('the channelAdmin repo', () => {
+  it('counts deliveries per notice and per update, by subscriber type and status', async () => {
+    const { deps } = await setup();
+    const incident = await makeIncident(deps);
+    const updateId = (await deps.repos.incidents.findById(incident))!.updates[0]!.id;
+    const first = await addUpdateNotice(deps, updateId);
+    const second = await addUpdateNotice(deps, updateId);
+    const hook = await addChannelSubscriber(deps, { type: 'webhook' });
+    const discord = await addChannelSubscriber(deps, { type: 'discord' });
+    await addDelivery(deps, first, hook, 'sent');
+    await addDelivery(deps, first, discord, 'failed');
+    await addDelivery(deps, second, hook, 'queued');
+    const byNotice = await deps.repos.channelAdmin.countsForNotices([first, second, 'nonotice']);
+    expect(byNotice.get(first)!.webhook).toEqual({ queued: 0, sending: 0, sent: 1, failed: 0 });
+    expect(byNotice.get(first)!.discord).toEqual({ queued: 0, sending: 0, sent: 0, failed: 1 });
+    expect(byNotice.get(second)!.webhook).toEqual({ queued: 1, sending: 0, sent: 0, failed: 0 });
+    expect(byNotice.has('nonotice')).toBe(false);
+    const byUpdate = await deps.repos.channelAdmin.countsForUpdates([updateId]);
+    expect(byUpdate.get(updateId)!.webhook).toEqual({ queued: 1, sending: 0, sent: 1, failed: 0 });
+    expect(await deps.repos.channelAdmin.countsForUpdates([])).toEqual(new Map());
+    expect(await deps.repos.channelAdmin.countByTypeAndStatus()).toMatchObject({ webhook: { confirmed: 1 }, discord: { confirmed: 1 }, slack: { confirmed: 0 } });
+  });
+});
