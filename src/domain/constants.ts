@@ -185,6 +185,10 @@ export const CHANNEL_SUBSCRIBER_TYPE_LABELS: Record<ChannelSubscriberType, strin
 export const CHANNEL_SUBSCRIBER_STATUSES = ['pending', 'confirmed', 'disabled'] as const;
 export type ChannelSubscriberStatus = (typeof CHANNEL_SUBSCRIBER_STATUSES)[number];
 
+/** How a webhook or chat subscriber is doing (the admin's filter): healthy, failing since its last success, or disabled after failing too long. */
+export const CHANNEL_HEALTHS = ['healthy', 'failing', 'disabled'] as const;
+export type ChannelHealth = (typeof CHANNEL_HEALTHS)[number];
+
 /** What a customer notice announces: an incident or maintenance update, or a component's status changed outside one. */
 export const CUSTOMER_NOTICE_KINDS = ['incident', 'component'] as const;
 export type CustomerNoticeKind = (typeof CUSTOMER_NOTICE_KINDS)[number];

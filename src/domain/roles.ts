@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   'templates:write': 'comms',
   'subscribers:read': 'comms',
   'subscribers:write': 'admin',
+  /** Customers' webhook and chat subscriptions: remove one, re-enable one Herald disabled (viewing them is subscribers:read). */
+  'channels:manage': 'comms',
   'components:write': 'admin',
   'settings:write': 'admin',
   /** The company's own channels (Slack, Teams, ... webhooks): their URLs are secrets. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ANY_INCIDENT_STATUSES, SUBSCRIBER_STATUSES } from '../domain/constants.js';
+import { ChannelDeliveryCountsModel } from './api-v1-channel-models.js';
 import { Id, model, Time } from './api-v1-models.js';
 
 /*
@@ -82,6 +83,7 @@ export const UpdateDeliveryModel = model(
     failed: Count.describe('Failed for good'),
     skipped: Count.describe('Dropped before sending (the subscriber left or bounced meanwhile)'),
     total: Count,
+    channels: ChannelDeliveryCountsModel.describe("The update's messages to webhook and chat subscribers (its customer notice), per channel type and status"),
   }),
 );
 
@@ -100,7 +102,7 @@ export const DeliveriesModel = model(
   z
     .strictObject({
       incident_id: Id,
-      in_progress: z.boolean().describe('Whether any email of it is still being prepared, queued or sent'),
+      in_progress: z.boolean().describe('Whether any email of it is still being prepared, queued or sent, or any webhook or chat message still queued or being sent'),
       transport: z.string().nullable().describe('Where emails go (resend, files); null when none is configured and emails wait'),
       updates: z.array(UpdateDeliveryModel).describe('Every update, newest first; zeros for those that sent no email'),
       latest_failures: z.array(DeliveryFailureModel).describe(`The ${FAILURES_SHOWN} latest failed emails, newest first`),

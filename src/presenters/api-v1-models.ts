@@ -225,6 +225,17 @@ export const SettingsModel = model(
     postmortem_due_hours_is_default: z.boolean().describe('Whether the due hours are the default ones (48, 72, 168, none)'),
     postmortem_template: z.string().describe('The Markdown a new postmortem starts from ({{placeholders}} filled from the incident)'),
     postmortem_template_is_default: z.boolean().describe("Whether the template is Herald's default"),
+    component_notifications: z
+      .boolean()
+      .describe('Whether subscribers hear of component status changes outside incidents (webhook and chat subscribers, and email subscribers who opted in); off by default'),
+    component_flap_window_seconds: z
+      .number()
+      .int()
+      .describe('A component change reverted within this many seconds sends nothing; changes within it are announced as one'),
+    channel_disable_after_hours: z
+      .number()
+      .int()
+      .describe('A webhook or chat subscriber failing this many hours without a success is disabled (its contact is emailed)'),
     created_at: Time,
     updated_at: Time,
   }),

@@ -1,3 +1,5 @@
+import type { ChannelDeliveryCounts } from '../db/repos/channel-admin-repo.js';
+import { presentApiChannelDeliveryCounts } from './api-v1-channel-models.js';
 import { internalCadenceTable } from '../domain/cadence.js';
 import { INCIDENT_ROLES, type Severity } from '../domain/constants.js';
 import { effectiveStatus } from '../domain/lifecycle.js';
@@ -163,6 +165,9 @@ export function presentApiSettings(row: SettingsRow): ApiSettings {
     postmortem_due_hours_is_default: row.postmortemDueHours === null,
     postmortem_template: row.postmortemTemplate ?? DEFAULT_POSTMORTEM_TEMPLATE,
     postmortem_template_is_default: row.postmortemTemplate === null,
+    component_notifications: row.componentNotifications,
+    component_flap_window_seconds: row.componentFlapWindowSeconds,
+    channel_disable_after_hours: row.channelDisableAfterHours,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
@@ -233,6 +238,7 @@ export function presentApiDeliveries(
   counts: ReadonlyMap<string, DeliveryCounts>,
   failures: readonly FailedDeliveryView[],
   transport: string | null,
+  channelCounts: ReadonlyMap<string, ChannelDeliveryCounts>,
 ): ApiDeliveries {
   const updates = incident.updates.map((update): ApiUpdateDelivery => {
     const c = counts.get(update.id);
@@ -241,11 +247,13 @@ export function presentApiDeliveries(
     const failed = c?.failed ?? 0;
     const skipped = c?.skipped ?? 0;
     const preparing = c?.preparing ?? false;
-    return { update_id: update.id, status: update.status, at: iso(update.at), preparing, queued, sent, failed, skipped, total: queued + sent + failed + skipped };
+    const channels = presentApiChannelDeliveryCounts(channelCounts.get(update.id));
+    return { update_id: update.id, status: update.status, at: iso(update.at), preparing, queued, sent, failed, skipped, total: queued + sent + failed + skipped, channels };
   });
+  const channelWaiting = (u: ApiUpdateDelivery) => Object.values(u.channels).some((c) => c.queued + c.sending > 0);
   return {
     incident_id: incident.id,
-    in_progress: updates.some((u) => u.preparing || u.queued > 0),
+    in_progress: updates.some((u) => u.preparing || u.queued > 0 || channelWaiting(u)),
     transport,
     updates,
     latest_failures: failures.map((f) => ({ update_id: f.updateId, email: f.email, reason: f.error, at: isoOrNull(f.failedAt) })),

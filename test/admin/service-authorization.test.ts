@@ -37,6 +37,9 @@ import { createTemplate, deleteTemplate, updateTemplate } from '../../src/servic
 import { updateSettings } from '../../src/services/settings/update.js';
 import { exportSubscribersCsv, importSubscribers, listSubscribers, removeSubscriber } from '../../src/services/subscribers/manage.js';
 import { addSubscribers } from '../mail/support.js';
+import { enableChannelSubscriber, removeChannelSubscriber } from '../../src/services/customer-channels/manage.js';
+import { channelDeliveryCounts, findChannelSubscriber, listChannelSubscribers } from '../../src/services/customer-channels/reads.js';
+import { addChannelSubscriber } from './channel-fixtures.js';
 import { removeExampleContent, seedExampleContent } from '../../src/services/settings/example-page.js';
 import { advanceMaintenance } from '../../src/services/maintenance/clock.js';
 import { postUpdate } from '../../src/services/incidents/post-update.js';
@@ -74,6 +77,8 @@ interface Fixture {
   /** On `incident`: a scribe note, an action item; its postmortem is started. */
   note: string;
   actionItem: string;
+  /** A disabled webhook subscriber (issue 18), so that re-enabling it can work. */
+  channelSubscriber: string;
 }
 
 /** An alert as a monitoring tool posts it (generic JSON, normalized). */
@@ -111,6 +116,7 @@ async function fixture(): Promise<Fixture> {
   const note = await addTimelineNote(deps, FIXTURE_ACTOR, incident, { text: 'Restarted the primary.' });
   const actionItem = await createActionItem(deps, FIXTURE_ACTOR, incident, { title: 'Alert on disk at 80%' });
   await startPostmortem(deps, FIXTURE_ACTOR, incident);
+  const channelSubscriber = await addChannelSubscriber(deps, { type: 'webhook', status: 'disabled', disabledAt: deps.clock.now() });
   return {
     deps,
     incident,
@@ -128,6 +134,7 @@ async function fixture(): Promise<Fixture> {
     rule: rule.id,
     note: note.id,
     actionItem: actionItem.id,
+    channelSubscriber,
   };
 }
 
@@ -236,6 +243,11 @@ const SERVICES: { name: string; lowest: Role; call: (f: Fixture, actor: Actor) =
   { name: 'createActionItem', lowest: 'comms', call: (f, actor) => createActionItem(f.deps, actor, f.incident, { title: 'Runbook' }) },
   { name: 'updateActionItem', lowest: 'comms', call: (f, actor) => updateActionItem(f.deps, actor, f.actionItem, { status: 'done' }) },
   { name: 'deleteActionItem', lowest: 'comms', call: (f, actor) => deleteActionItem(f.deps, actor, f.actionItem) },
+  // Issue 18: customers' webhook and chat subscribers: their contacts are personal data, as email subscribers' addresses.
+  { name: 'listChannelSubscribers', lowest: 'comms', call: (f, actor) => listChannelSubscribers(f.deps, actor, {}) },
+  { name: 'findChannelSubscriber', lowest: 'comms', call: (f, actor) => findChannelSubscriber(f.deps, actor, f.channelSubscriber) },
+  { name: 'removeChannelSubscriber', lowest: 'comms', call: (f, actor) => removeChannelSubscriber(f.deps, actor, f.channelSubscriber) },
+  { name: 'enableChannelSubscriber', lowest: 'comms', call: (f, actor) => enableChannelSubscriber(f.deps, actor, f.channelSubscriber) },
 ];
 
 /** Reads every team member may do, which an `alerts` token (intake only) may not. */
@@ -251,6 +263,7 @@ const TEAM_READS: { name: string; call: (f: Fixture, actor: Actor) => Promise<un
   { name: 'listActionItems', call: (f, actor) => listActionItems(f.deps, actor, {}) },
   { name: 'postmortemsAtAGlance', call: (f, actor) => postmortemsAtAGlance(f.deps, actor, f.deps.clock.now()) },
   { name: 'actionItemOwners', call: (f, actor) => actionItemOwners(f.deps, actor) },
+  { name: 'channelDeliveryCounts', call: (f, actor) => channelDeliveryCounts(f.deps, actor, [f.updateId]) },
 ];
 
 /** Services that take an actor but need no row above: the lowest role reads them, or the actor acts on itself. */
@@ -274,6 +287,7 @@ const NOTHING_TO_REFUSE: Record<string, string> = {
   listActionItems: 'every team member reads action items (an `alerts` token does not: see below)',
   postmortemsAtAGlance: 'every team member sees the dashboard (an `alerts` token does not: see below)',
   actionItemOwners: 'every team member filters action items by owner (an `alerts` token does not: see below)',
+  channelDeliveryCounts: 'every team member reads delivery progress (counts only; an `alerts` token does not: see below)',
   incidentMetrics: 'every team member reads the response metrics (an `alerts` token does not: test/metrics/service.test.ts)',
 };
 

@@ -145,7 +145,7 @@ describe('GET /api/v1/openapi.json', () => {
     expect(schemas.SubscriberList.properties.pagination).toEqual({ $ref: '#/components/schemas/CursorPagination' });
     expect(Object.keys(schemas.ImportReport.properties)).toEqual(['added', 'existing', 'duplicates', 'invalid', 'invalid_count']);
     expect(schemas.Deliveries.properties.updates.items).toEqual({ $ref: '#/components/schemas/UpdateDelivery' });
-    expect(Object.keys(schemas.UpdateDelivery.properties)).toEqual(['update_id', 'status', 'at', 'preparing', 'queued', 'sent', 'failed', 'skipped', 'total']);
+    expect(Object.keys(schemas.UpdateDelivery.properties)).toEqual(['update_id', 'status', 'at', 'preparing', 'queued', 'sent', 'failed', 'skipped', 'total', 'channels']);
     expect(Object.keys(schemas.DeliveryFailure.properties)).toEqual(['update_id', 'email', 'reason', 'at']);
     expect(Object.keys(schemas.Outbox.properties.counts.properties)).toEqual(['queued', 'sending', 'sent', 'failed', 'skipped']);
     expect(doc.tags.map((t: { name: string }) => t.name)).toContain('Subscribers');

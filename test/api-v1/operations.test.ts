@@ -8,6 +8,7 @@ import { alertmanagerPayload } from '../fixtures/alerts/alertmanager.js';
 import { grafanaFiring } from '../fixtures/alerts/grafana.js';
 import { kumaDown } from '../fixtures/alerts/uptime-kuma.js';
 import { allOperations, client, iso, NOON } from './helpers.js';
+import { addChannelSubscriber } from '../admin/channel-fixtures.js';
 
 /*
  * The happy path of every operation, through createApp(deps).request with a
@@ -16,6 +17,10 @@ import { allOperations, client, iso, NOON } from './helpers.js';
  */
 
 const seen = new Set<string>();
+
+/** An update's webhook and chat messages when it has none. */
+const NONE = { queued: 0, sending: 0, sent: 0, failed: 0 };
+const NO_CHANNEL_MESSAGES = { webhook: NONE, slack: NONE, teams: NONE, discord: NONE };
 
 async function setup(role: Role = 'owner') {
   const deps = await createTestDeps({ now: NOON });
@@ -469,7 +474,7 @@ describe('subscribers and email delivery', () => {
       incident_id: id,
       in_progress: true,
       transport: 'resend',
-      updates: [{ update_id: updateId, status: 'investigating', at: iso(NOON), preparing: false, queued: 1, sent: 1, failed: 1, skipped: 0, total: 3 }],
+      updates: [{ update_id: updateId, status: 'investigating', at: iso(NOON), preparing: false, queued: 1, sent: 1, failed: 1, skipped: 0, total: 3, channels: NO_CHANNEL_MESSAGES }],
       // A viewer sees how delivery goes, but no subscriber's address.
       latest_failures: [{ update_id: updateId, email: null, reason: '550 mailbox unavailable', at: iso(NOON + 2000) }],
     });
@@ -509,6 +514,17 @@ describe('destinations', () => {
     expect((await call('POST', `/api/v1/destinations/${created.id}/rotate-secret`, undefined, 200)).signing_secret).toMatch(/^whsec_/);
     expect((await call('PATCH', `/api/v1/destinations/${created.id}`, { paused: true })).paused).toBe(true);
     await call('DELETE', `/api/v1/destinations/${created.id}`, undefined, 204);
+  });
+});
+
+describe('webhook and chat subscribers (issue 18; details: channel-subscribers.test.ts)', () => {
+  it('lists, reads, re-enables and removes a webhook or chat subscriber', async () => {
+    const { deps, call } = await setup('comms');
+    const id = await addChannelSubscriber(deps, { type: 'slack', status: 'disabled', disabledAt: NOON });
+    expect((await call('GET', '/api/v1/channel-subscribers?type=slack&health=disabled')).data.map((s: { id: string }) => s.id)).toEqual([id]);
+    expect((await call('GET', `/api/v1/channel-subscribers/${id}`)).url_masked).toBe('https://hooks.slack.com/services/…');
+    expect((await call('POST', `/api/v1/channel-subscribers/${id}/enable`, undefined, 200)).status).toBe('confirmed');
+    await call('DELETE', `/api/v1/channel-subscribers/${id}`, undefined, 204);
   });
 });
 

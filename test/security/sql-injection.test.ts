@@ -248,6 +248,13 @@ describe('SQL injection', () => {
         expect(answer.status, path).toBe(200);
         expect(answer.text, path).not.toMatch(/SQLITE|syntax error/i);
       }
+      // Issue 18: the webhook & chat list: the search is text (nothing found); its filters and cursor are checked (400).
+      const channelSearch = await send(f, 'GET', `/admin/channel-subscribers?q=${q}`);
+      expect([200, 400], `channel q=${payload}`).toContain(channelSearch.status);
+      expect(channelSearch.text, `channel q=${payload}`).not.toMatch(/SQLITE_[A-Z]|syntax error|<tr id="channel-subscriber-/);
+      for (const param of ['type', 'status', 'health', 'after']) {
+        expectRefused(await send(f, 'GET', `/admin/channel-subscribers?${param}=${q}`), `channel ${param}=${payload}`, [400]);
+      }
       const login = await createApp(f.deps).request(`/admin/login?next=${q}`);
       expect(login.status).toBe(200);
       expect(await login.text()).toContain('name="next" value="/admin"');

@@ -23,6 +23,7 @@ import { newId } from '../../src/lib/ids.js';
 import { createApiToken } from '../../src/services/auth/api-tokens.js';
 import { FIXTURE_ACTOR } from '../support/actors.js';
 import { createActionItem } from '../../src/services/postmortems/action-items.js';
+import { addChannelSubscriber, addDelivery, addUpdateNotice } from '../admin/channel-fixtures.js';
 
 /*
  * The XSS suite: every hostile string goes into every field that reaches a
@@ -99,6 +100,8 @@ interface Fixture {
     draft: string;
     declared: string;
     rule: string;
+    /** A failing Slack subscriber whose last failure and delivery error hold the text (issue 18). */
+    channelSubscriber: string;
   };
   /** Pages rendered in answer to a form (a preview, a refusal, a one-time link). */
   formPages: { what: string; res: TestResponse }[];
@@ -284,12 +287,15 @@ async function hostileFixture(text: string): Promise<Fixture> {
   const channelLink = encodeURIComponent(channelSubscriberToken(channel));
   await form('channel subscription refused', '/subscribe/channels', { type: 'webhook', url: `https://hooks.customer.example/${text}`, contactEmail: text, scope: 'some', componentIds: [component] }, 400);
   await form('channel subscription scope saved', `/subscribe/channels/manage/${channelLink}`, { scope: 'some', componentIds: [component], groupIds: [group] }, 200);
+  // Issue 18: a failing chat subscriber whose receiver answered with the text (its last failure, a delivery's error).
+  const channelSubscriber = await addChannelSubscriber(deps, { type: 'slack', lastFailureAt: NOON, lastFailureStatus: 400, lastFailureError: text, failingSince: NOON });
+  await addDelivery(deps, await addUpdateNotice(deps, update), channelSubscriber, 'failed', { responseStatus: 400, error: text });
 
   return {
     deps,
     owner,
     token,
-    ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken, destination, draft, declared, rule },
+    ids: { subscriber: subscriber!, subscriberLink, group, component, incident, update, resolved, maintenance, template, maintenanceTemplate, member, apiToken: apiTokenId, resetToken, destination, draft, declared, rule, channelSubscriber },
     formPages,
     channelLink,
   };
@@ -352,6 +358,8 @@ function publicPaths(f: Fixture, text: string): { path: string; route: string }[
     { route: '/api/v1/maintenance/:id/deliveries', path: `/api/v1/maintenance/${ids.maintenance}/deliveries` },
     { route: '/api/v1/destinations', path: '/api/v1/destinations' },
     { route: '/api/v1/destinations/:id', path: `/api/v1/destinations/${ids.destination}` },
+    { route: '/api/v1/channel-subscribers', path: '/api/v1/channel-subscribers' },
+    { route: '/api/v1/channel-subscribers/:id', path: `/api/v1/channel-subscribers/${ids.channelSubscriber}` },
     { route: '/api/v1/alerts/drafts', path: '/api/v1/alerts/drafts' },
     { route: '/api/v1/alerts/drafts/:id', path: `/api/v1/alerts/drafts/${ids.draft}` },
     { route: '/api/v1/alerts/rules', path: '/api/v1/alerts/rules' },
@@ -389,6 +397,7 @@ function adminPaths(f: Fixture): { path: string; route: string }[] {
       .replace(/^\/admin\/team\/:id/, `/admin/team/${ids.member}`)
       .replace(/^\/admin\/tokens\/:id/, `/admin/tokens/${ids.apiToken}`)
       .replace(/^\/admin\/destinations\/:id/, `/admin/destinations/${ids.destination}`)
+      .replace(/^\/admin\/channel-subscribers\/:id/, `/admin/channel-subscribers/${ids.channelSubscriber}`)
       .replace(/^\/admin\/alerts\/rules\/:id/, `/admin/alerts/rules/${ids.rule}`)
       .replace(/^\/admin\/alerts\/:id/, `/admin/alerts/${ids.draft}`)
       .replace(/^\/admin\/reset\/:token/, `/admin/reset/${ids.resetToken}`)

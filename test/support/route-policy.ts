@@ -157,6 +157,16 @@ export const LOWEST_ROLE: Readonly<Record<string, Lowest>> = {
   'DELETE /api/v1/templates/:id': 'comms',
   'GET /api/v1/subscribers': 'comms',
   'GET /api/v1/outbox': 'comms',
+  // Issue 18: customers' webhook and chat subscribers: seen, removed and re-enabled by comms and up (contacts are personal data).
+  'GET /admin/channel-subscribers': 'comms',
+  'GET /admin/channel-subscribers/:id': 'comms',
+  'GET /admin/channel-subscribers/:id/remove': 'comms',
+  'POST /admin/channel-subscribers/:id/remove': 'comms',
+  'POST /admin/channel-subscribers/:id/enable': 'comms',
+  'GET /api/v1/channel-subscribers': 'comms',
+  'GET /api/v1/channel-subscribers/:id': 'comms',
+  'DELETE /api/v1/channel-subscribers/:id': 'comms',
+  'POST /api/v1/channel-subscribers/:id/enable': 'comms',
 
   // Admins manage components, the page settings and the subscribers (import, export, removal).
   'POST /admin/components': 'admin',

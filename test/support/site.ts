@@ -17,6 +17,7 @@ import { addSubscribers, subscriberRows } from '../mail/support.js';
 import { adminGet, adminPost, apiToken, signIn, type TestSession } from './admin.js';
 import { createTestDeps, type TestDeps } from './deps.js';
 import { makeComponent, makeGroup, makeIncident } from './factories.js';
+import { addChannelSubscriber } from '../admin/channel-fixtures.js';
 
 /**
  * One status page with something on every screen (example content, an open
@@ -59,6 +60,9 @@ export async function buildSite(): Promise<Site> {
   await apiToken(deps, 'viewer');
   // A destination, so the crawl reaches its page, edit form and delete confirmation.
   await createDestination(deps, FIXTURE_ACTOR, { name: '#incidents', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/site' });
+  // Webhook and chat subscribers (issue 18), so the crawl reaches their list, a page with a re-enable form, and removal.
+  await addChannelSubscriber(deps, { type: 'webhook', lastFailureAt: deps.clock.now(), lastFailureStatus: 500, lastFailureError: 'HTTP 500', failingSince: deps.clock.now() });
+  await addChannelSubscriber(deps, { type: 'slack', status: 'disabled', disabledAt: deps.clock.now() });
   // Alerts (issue 16): a rule, a draft waiting for a person and an incident declared from another draft.
   await createRule(deps, FIXTURE_ACTOR, { name: 'Checkout errors', matchers: { service: 'checkout' }, componentIds: [component], severity: 1 });
   const alert = (key: string, labels: Record<string, string>): IncomingAlert => ({

@@ -2,6 +2,7 @@ import type { Orm } from '../database.js';
 import { accountsRepo, type AccountsRepo } from './accounts-repo.js';
 import { alertsRepo, type AlertsRepo } from './alerts-repo.js';
 import { auditRepo, type AuditRepo } from './audit-repo.js';
+import { channelAdminRepo, type ChannelAdminRepo } from './channel-admin-repo.js';
 import { channelSubscribersRepo, type ChannelSubscribersRepo } from './channel-subscribers-repo.js';
 import { componentsRepo, type ComponentsRepo } from './components-repo.js';
 import { customerDeliveriesRepo, type CustomerDeliveriesRepo } from './customer-deliveries-repo.js';
@@ -37,6 +38,7 @@ export interface Repos {
   channelSubscribers: ChannelSubscribersRepo;
   customerNotices: CustomerNoticesRepo;
   customerDeliveries: CustomerDeliveriesRepo;
+  channelAdmin: ChannelAdminRepo;
 }
 
 export function createRepos(orm: Orm): Repos {
@@ -59,5 +61,6 @@ export function createRepos(orm: Orm): Repos {
     channelSubscribers: channelSubscribersRepo(orm),
     customerNotices: customerNoticesRepo(orm),
     customerDeliveries: customerDeliveriesRepo(orm),
+    channelAdmin: channelAdminRepo(orm),
   };
 }

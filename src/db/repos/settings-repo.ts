@@ -6,7 +6,7 @@ export type NewSettings = typeof settings.$inferInsert;
 export type SettingsPatch = Partial<
   Pick<
     NewSettings,
-    'name' | 'url' | 'timeZone' | 'logoUrl' | 'accentColor' | 'internalCadence' | 'internalReminders' | 'alertEscalationMinutes' | 'alertEscalationUserIds' | 'postmortemDueHours' | 'postmortemTemplate'
+    'name' | 'url' | 'timeZone' | 'logoUrl' | 'accentColor' | 'internalCadence' | 'internalReminders' | 'alertEscalationMinutes' | 'alertEscalationUserIds' | 'postmortemDueHours' | 'postmortemTemplate' | 'componentNotifications' | 'componentFlapWindowSeconds' | 'channelDisableAfterHours'
   >
 > & {
   updatedAt: number;

@@ -41,6 +41,8 @@ import { declareIncident } from '../../services/incidents/declare.js';
 import { loadAdminIncident, loadIncidentForm, loadIncidentList, type IncidentFormData } from '../../services/incidents/reads.js';
 import { backfillIncident, changeSeverity, deleteUpdate, editUpdate, setDetectionSource } from '../../services/incidents/manage.js';
 import { failedDeliveries } from '../../services/notifications/deliveries.js';
+import { channelDeliveryCounts } from '../../services/customer-channels/reads.js';
+import { presentChannelDeliveries } from '../../presenters/admin-channel-deliveries.js';
 import { postUpdate } from '../../services/incidents/post-update.js';
 import { postInternalUpdate } from '../../services/incidents/internal-updates.js';
 import { setIncidentRoles, updateIncidentLinks } from '../../services/incidents/roles.js';
@@ -398,16 +400,22 @@ export function incidentRoutes(deps: Deps): Hono<AdminEnv> {
     const format = formatterFor(data.settings.timeZone);
     const byId = new Map(data.components.map((x) => [x.id, x]));
     const incident = presentAdminIncident(data.incident, byId, format, now);
-    const deliveries = presentDeliveries(await deps.repos.outbox.countsForUpdates(data.incident.updates.map((u) => u.id)));
+    const updateIds = data.incident.updates.map((u) => u.id);
+    const deliveries = presentDeliveries(await deps.repos.outbox.countsForUpdates(updateIds));
+    const channels = presentChannelDeliveries(await channelDeliveryCounts(deps, c.get('actor'), updateIds));
     const failed = await failedDeliveries(deps, c.get('actor'), data.incident.id, FAILED_SHOWN);
-    const updates = incident.updates.flatMap((u) => (deliveries[u.id] ? [{ id: u.id, statusLabel: u.statusLabel, at: u.at, delivery: deliveries[u.id]! }] : []));
-    const inProgress = updates.some((u) => u.delivery.inProgress);
+    const updates = incident.updates.flatMap((u) =>
+      deliveries[u.id] || channels.has(u.id)
+        ? [{ id: u.id, statusLabel: u.statusLabel, at: u.at, delivery: deliveries[u.id] ?? null, channels: channels.get(u.id) ?? null }]
+        : [],
+    );
+    const inProgress = updates.some((u) => u.delivery?.inProgress || u.channels?.inProgress);
     const label = new Map(updates.map((u) => [u.id, `${u.statusLabel} · ${u.at.text}`]));
     return renderAdmin(c, deps, 'incidents/deliveries', {
       title: `Email delivery: ${data.incident.title}`,
       incident,
       updates,
-      failedTotal: updates.reduce((sum, u) => sum + u.delivery.failed, 0),
+      failedTotal: updates.reduce((sum, u) => sum + (u.delivery?.failed ?? 0), 0),
       failed: failed.map((f) => ({
         email: f.email,
         error: f.error ?? 'no reason given',

@@ -15,6 +15,7 @@ import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { maintenanceRoutes } from './maintenance.js';
 import { subscriberAdminRoutes } from './subscribers.js';
+import { channelSubscriberAdminRoutes } from './channel-subscribers.js';
 import { timelineRoutes } from './timeline.js';
 import { postmortemRoutes } from './postmortems.js';
 import { actionItemRoutes } from './action-items.js';
@@ -36,6 +37,7 @@ export function adminRoutes(deps: Deps): Hono<AdminEnv> {
   app.route('/', templateRoutes(deps));
   app.route('/', maintenanceRoutes(deps));
   app.route('/', subscriberAdminRoutes(deps));
+  app.route('/', channelSubscriberAdminRoutes(deps));
   app.route('/', destinationRoutes(deps));
   app.route('/', alertRoutes(deps));
   app.route('/', timelineRoutes(deps));

@@ -7,7 +7,7 @@ import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../lib/errors.js';
 import { ALERT_ESCALATION_MAX, ALERT_ESCALATION_MIN, escalationCandidates } from '../../services/settings/escalation.js';
 import { loadSettings } from '../../services/settings/reads.js';
-import { updateSettings } from '../../services/settings/update.js';
+import { DISABLE_AFTER_MAX, DISABLE_AFTER_MIN, FLAP_WINDOW_MAX, FLAP_WINDOW_MIN, updateSettings } from '../../services/settings/update.js';
 import { DEFAULT_POSTMORTEM_TEMPLATE, POSTMORTEM_PLACEHOLDERS, postmortemDueTable } from '../../services/postmortems/postmortems.js';
 import { DEFAULT_POSTMORTEM_DUE_HOURS } from '../../domain/postmortem.js';
 import { POSTMORTEM_DUE_MAX_HOURS, POSTMORTEM_DUE_MIN_HOURS } from '../../services/settings/postmortem-settings.js';
@@ -27,6 +27,8 @@ type Values = Record<(typeof FIELDS)[number], string> & {
   dueHours: Record<string, string>;
   /** The postmortem template as typed (the default's text when the page uses the default). */
   template: string;
+  /** Component status notifications: on or off, the flap window (seconds) and the disabling delay (hours) as typed. */
+  channels: { componentNotifications: boolean; flapWindow: string; disableAfter: string };
 };
 
 /** The internal cadence fields, one per severity, named as the service names their errors. */
@@ -76,6 +78,11 @@ const valuesOf = (settings: SettingsRow): Values => ({
   },
   dueHours: dueValues(settings),
   template: settings.postmortemTemplate ?? DEFAULT_POSTMORTEM_TEMPLATE,
+  channels: {
+    componentNotifications: settings.componentNotifications,
+    flapWindow: String(settings.componentFlapWindowSeconds),
+    disableAfter: String(settings.channelDisableAfterHours),
+  },
 });
 
 const list = (form: Form, key: string): string[] => {
@@ -114,7 +121,8 @@ function cadenceValues(settings: SettingsRow): Record<string, string> {
 /**
  * The page settings: name, address, time zone, logo and accent colour; the
  * internal update rhythm and its reminders; alert escalation; postmortem
- * due hours and template.
+ * due hours and template; component status notifications and the disabling
+ * of failing webhook and chat subscribers.
  */
 export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
@@ -145,6 +153,8 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
         escalationRange: { min: ALERT_ESCALATION_MIN, max: ALERT_ESCALATION_MAX },
         dueFields: DUE_FIELDS,
         dueRange: { min: POSTMORTEM_DUE_MIN_HOURS, max: POSTMORTEM_DUE_MAX_HOURS },
+        flapRange: { min: FLAP_WINDOW_MIN, max: FLAP_WINDOW_MAX },
+        disableRange: { min: DISABLE_AFTER_MIN, max: DISABLE_AFTER_MAX },
         templateIsDefault: settings.postmortemTemplate === null,
         templatePlaceholders: POSTMORTEM_PLACEHOLDERS,
         escalationMembers: (await escalationCandidates(deps, c.get('actor'))).map((m) => ({ ...m, roleLabel: ROLE_LABELS[m.role] })),
@@ -166,6 +176,8 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
     // Likewise for the postmortem fields; "reset" puts Herald's default template back.
     const hasPostmortem = DUE_FIELDS.some((f) => f.name in form) || 'postmortemTemplate' in form;
     const resetTemplate = text(form, 'postmortemTemplateReset') === '1';
+    // Likewise for the component notification fields.
+    const hasChannels = 'componentFlapWindowSeconds' in form || 'channelDisableAfterHours' in form;
     const values: Values = {
       ...(Object.fromEntries(FIELDS.map((field) => [field, text(form, field)])) as Record<(typeof FIELDS)[number], string>),
       cadence: hasCadence ? Object.fromEntries(CADENCE_FIELDS.map((f) => [f.name, text(form, f.name)])) : current.cadence,
@@ -173,9 +185,16 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
       escalation: escalation.values,
       dueHours: hasPostmortem ? Object.fromEntries(DUE_FIELDS.map((f) => [f.name, text(form, f.name)])) : current.dueHours,
       template: resetTemplate ? DEFAULT_POSTMORTEM_TEMPLATE : hasPostmortem ? text(form, 'postmortemTemplate') : current.template,
+      channels: hasChannels
+        ? {
+            componentNotifications: text(form, 'componentNotifications') === 'on',
+            flapWindow: text(form, 'componentFlapWindowSeconds'),
+            disableAfter: text(form, 'channelDisableAfterHours'),
+          }
+        : current.channels,
     };
     try {
-      const { cadence, internalReminders, escalation: chosen, dueHours, template, ...page } = values;
+      const { cadence, internalReminders, escalation: chosen, dueHours, template, channels, ...page } = values;
       await updateSettings(deps, c.get('actor'), {
         ...page,
         ...(hasCadence
@@ -188,6 +207,13 @@ export function settingsRoutes(deps: Deps): Hono<AdminEnv> {
           ? {
               postmortemDueHours: Object.fromEntries(DUE_FIELDS.map((f) => [f.severity, dueHours[f.name] ?? ''])),
               postmortemTemplate: resetTemplate ? null : template,
+            }
+          : {}),
+        ...(hasChannels
+          ? {
+              componentNotifications: channels.componentNotifications,
+              componentFlapWindowSeconds: channels.flapWindow,
+              channelDisableAfterHours: channels.disableAfter,
             }
           : {}),
       });

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { alertOperations } from './alerts.js';
+import { channelSubscriberOperations } from './channel-subscribers.js';
 import { componentOperations } from './components.js';
 import { destinationOperations } from './destinations.js';
 import { incidentOperations } from './incidents.js';
@@ -22,6 +23,7 @@ export function apiV1Operations(): Operation[] {
     ...settingsOperations(),
     ...templateOperations(),
     ...subscriberOperations(),
+    ...channelSubscriberOperations(),
     ...destinationOperations(),
     ...alertOperations(),
     ...postmortemOperations(),

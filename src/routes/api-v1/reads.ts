@@ -6,6 +6,8 @@ import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { FAILURES_SHOWN } from '../../presenters/api-v1-mail-models.js';
 import { authorize, type Actor } from '../../services/auth/actor.js';
+import type { ChannelDeliveryCounts } from '../../db/repos/channel-admin-repo.js';
+import { channelDeliveryCounts } from '../../services/customer-channels/reads.js';
 import { failedDeliveries, type FailedDeliveryView } from '../../services/notifications/deliveries.js';
 
 /*
@@ -82,17 +84,24 @@ export async function listSubscriberPage(deps: Pick<Deps, 'repos'>, actor: Actor
   return { rows: page, scopes, counts, next: rows.length > request.per_page ? page.at(-1)!.email : null };
 }
 
-/** Delivery counts per update of an incident (or a maintenance), and its latest failed emails. */
+/** Delivery counts per update of an incident (or a maintenance), email and webhook/chat, and its latest failed emails. */
 export async function loadDeliveries(
   deps: Pick<Deps, 'repos'>,
   actor: Actor,
   id: string,
   kind: IncidentKind,
-): Promise<{ incident: IncidentDetail; counts: Map<string, DeliveryCounts>; failures: FailedDeliveryView[] }> {
+): Promise<{
+  incident: IncidentDetail;
+  counts: Map<string, DeliveryCounts>;
+  failures: FailedDeliveryView[];
+  channelCounts: Map<string, ChannelDeliveryCounts>;
+}> {
   const incident = await findIncidentOfKind(deps, id, kind);
-  const [counts, failures] = await Promise.all([
-    deps.repos.outbox.countsForUpdates(incident.updates.map((u) => u.id)),
+  const updateIds = incident.updates.map((u) => u.id);
+  const [counts, failures, channelCounts] = await Promise.all([
+    deps.repos.outbox.countsForUpdates(updateIds),
     failedDeliveries(deps, actor, incident.id, FAILURES_SHOWN),
+    channelDeliveryCounts(deps, actor, updateIds),
   ]);
-  return { incident, counts, failures };
+  return { incident, counts, failures, channelCounts };
 }

@@ -44,6 +44,13 @@ export {
   TestMessageModel,
 } from '../../presenters/api-v1-destination-models.js';
 
+export {
+  ChannelDeliveryCountsModel,
+  ChannelSubscriberDetailModel,
+  ChannelSubscriberListModel,
+  ChannelSubscriberModel,
+} from '../../presenters/api-v1-channel-models.js';
+
 /* ---- Request building blocks ---- */
 
 /** An ISO 8601 time with an offset ("2026-11-23T14:30:00Z", "...+01:00"), parsed to epoch milliseconds. */

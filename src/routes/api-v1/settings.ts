@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { presentApiSettings } from '../../presenters/api-v1.js';
 import { loadSettings } from '../../services/settings/reads.js';
 import { ALERT_ESCALATION_MAX, ALERT_ESCALATION_MIN, ESCALATION_LIST_MAX, ESCALATION_MINUTES_MESSAGE } from '../../services/settings/escalation.js';
-import { CADENCE_MESSAGE, updateSettings } from '../../services/settings/update.js';
+import {
+  CADENCE_MESSAGE,
+  DISABLE_AFTER_MAX,
+  DISABLE_AFTER_MESSAGE,
+  DISABLE_AFTER_MIN,
+  FLAP_WINDOW_MAX,
+  FLAP_WINDOW_MESSAGE,
+  FLAP_WINDOW_MIN,
+  updateSettings,
+} from '../../services/settings/update.js';
 import {
   POSTMORTEM_DUE_MAX_HOURS,
   POSTMORTEM_DUE_MESSAGE,
@@ -79,6 +88,24 @@ const SettingsBody = z.strictObject({
     .nullable()
     .optional()
     .describe("The Markdown a new postmortem starts from, with {{placeholders}}; null or \"\" for Herald's default"),
+  component_notifications: z
+    .boolean({ error: 'must be true or false' })
+    .optional()
+    .describe('Tell subscribers when a component changes status outside an incident (webhook and chat subscribers, and email subscribers who opted in)'),
+  component_flap_window_seconds: z
+    .number({ error: FLAP_WINDOW_MESSAGE })
+    .int({ error: FLAP_WINDOW_MESSAGE })
+    .min(FLAP_WINDOW_MIN, { error: FLAP_WINDOW_MESSAGE })
+    .max(FLAP_WINDOW_MAX, { error: FLAP_WINDOW_MESSAGE })
+    .optional()
+    .describe(`Seconds (${FLAP_WINDOW_MIN} to ${FLAP_WINDOW_MAX}) a component change waits: reverted within them, nothing is sent`),
+  channel_disable_after_hours: z
+    .number({ error: DISABLE_AFTER_MESSAGE })
+    .int({ error: DISABLE_AFTER_MESSAGE })
+    .min(DISABLE_AFTER_MIN, { error: DISABLE_AFTER_MESSAGE })
+    .max(DISABLE_AFTER_MAX, { error: DISABLE_AFTER_MESSAGE })
+    .optional()
+    .describe(`Hours (${DISABLE_AFTER_MIN} to ${DISABLE_AFTER_MAX}) a webhook or chat subscriber may keep failing without a success before it is disabled`),
 });
 
 export function settingsOperations(): Operation[] {
@@ -119,6 +146,9 @@ export function settingsOperations(): Operation[] {
           alertEscalationUserIds: body.alert_escalation_user_ids,
           postmortemDueHours: body.postmortem_due_hours,
           postmortemTemplate: body.postmortem_template,
+          componentNotifications: body.component_notifications,
+          componentFlapWindowSeconds: body.component_flap_window_seconds,
+          channelDisableAfterHours: body.channel_disable_after_hours,
         });
         return presentApiSettings(saved);
       },

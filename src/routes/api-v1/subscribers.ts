@@ -61,13 +61,13 @@ function deliveriesOperation(kind: IncidentKind, base: string, tag: string, one:
     tag,
     summary: `Email delivery progress of ${noun}`,
     description:
-      'For each update (newest first): emails queued (including those being sent), sent, failed and skipped; and the latest failed emails with the reason, and the address for tokens that may read subscribers (comms and up). Poll it while `in_progress` is true.',
+      'For each update (newest first): emails queued (including those being sent), sent, failed and skipped, and its messages to webhook and chat subscribers per channel type and status (`channels`); and the latest failed emails with the reason, and the address for tokens that may read subscribers (comms and up). Poll it while `in_progress` is true.',
     permission: 'admin:read',
     params: IdPath,
     response: DeliveriesModel,
     async run({ deps, params, actor }) {
-      const { incident, counts, failures } = await loadDeliveries(deps, actor, params.id, kind);
-      return presentApiDeliveries(incident, counts, failures, transportName(deps.mail));
+      const { incident, counts, failures, channelCounts } = await loadDeliveries(deps, actor, params.id, kind);
+      return presentApiDeliveries(incident, counts, failures, transportName(deps.mail), channelCounts);
     },
   });
 }

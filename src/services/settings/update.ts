@@ -71,6 +71,29 @@ export const InternalCadenceInput = z
   )
   .nullable();
 
+export const FLAP_WINDOW_MIN = 10;
+export const FLAP_WINDOW_MAX = 3600;
+export const DISABLE_AFTER_MIN = 1;
+export const DISABLE_AFTER_MAX = 720;
+export const FLAP_WINDOW_MESSAGE = `must be whole seconds from ${FLAP_WINDOW_MIN} to ${FLAP_WINDOW_MAX}`;
+export const DISABLE_AFTER_MESSAGE = `must be whole hours from ${DISABLE_AFTER_MIN} to ${DISABLE_AFTER_MAX}`;
+
+/** A whole number in a range, as a number (API) or as typed in a form field. */
+function wholeNumberIn(min: number, max: number, message: string) {
+  return z.union([z.number(), z.string()], { error: message }).transform((value, ctx): number => {
+    const text = String(value).trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+export const FlapWindowSeconds = wholeNumberIn(FLAP_WINDOW_MIN, FLAP_WINDOW_MAX, FLAP_WINDOW_MESSAGE);
+export const DisableAfterHours = wholeNumberIn(DISABLE_AFTER_MIN, DISABLE_AFTER_MAX, DISABLE_AFTER_MESSAGE);
+
 export const UpdateSettingsInput = z.object({
   name: z.string().trim().min(1, { error: 'is required' }).max(100, { error: 'must be at most 100 characters' }),
   /** The page's public address; empty to use PUBLIC_URL or the address it is visited at. */
@@ -99,6 +122,12 @@ export const UpdateSettingsInput = z.object({
   postmortemDueHours: PostmortemDueHoursInput.optional(),
   /** The Markdown a new postmortem starts from; "" or null: Herald's default. Left out: unchanged. */
   postmortemTemplate: PostmortemTemplateInput.optional(),
+  /** Tell subscribers of component status changes outside incidents. Left out: unchanged. */
+  componentNotifications: z.boolean({ error: 'must be true or false' }).optional(),
+  /** A component change reverted within this many seconds sends nothing (10..3600). Left out: unchanged. */
+  componentFlapWindowSeconds: FlapWindowSeconds.optional(),
+  /** Hours a webhook or chat subscriber may fail without a success before it is disabled (1..720). Left out: unchanged. */
+  channelDisableAfterHours: DisableAfterHours.optional(),
 });
 export type UpdateSettingsInput = z.input<typeof UpdateSettingsInput>;
 
@@ -126,7 +155,8 @@ const FIELDS = ['name', 'url', 'timeZone', 'logoUrl', 'accentColor'] as const;
 
 /**
  * Saves the page settings (name, address, time zone, logo, accent colour;
- * internal cadence and reminders, alert escalation, postmortem due hours and template when sent). Returns the saved row.
+ * internal cadence and reminders, alert escalation, postmortem due hours and template, component
+ * notifications and the webhook and chat disabling delay when sent). Returns the saved row.
  */
 export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateSettingsInput): Promise<SettingsRow> {
   authorize(actor, 'settings:write');
@@ -181,6 +211,13 @@ export async function updateSettings(deps: WriteDeps, actor: Actor, raw: UpdateS
     before.postmortemTemplate = current.postmortemTemplate === null ? 'default' : 'custom';
     after.postmortemTemplate = input.postmortemTemplate === null ? 'default' : 'custom';
     patch.postmortemTemplate = input.postmortemTemplate;
+  }
+  for (const field of ['componentNotifications', 'componentFlapWindowSeconds', 'channelDisableAfterHours'] as const) {
+    const value = input[field];
+    if (value === undefined || value === current[field]) continue;
+    before[field] = current[field];
+    after[field] = value;
+    Object.assign(patch, { [field]: value });
   }
   if (Object.keys(patch).length === 0) return current;
   const now = deps.clock.now();

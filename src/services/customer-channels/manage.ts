@@ -1,0 +1,48 @@
+import type { Deps } from '../../deps.js';
+import { ConflictError } from '../../lib/errors.js';
+import { maskUrl } from '../../lib/mask.js';
+import type { ChannelSubscriberRow } from '../../db/schema.js';
+import { auditEntry, authorize, type Actor } from '../auth/actor.js';
+import { CHANNEL_MANAGE, channelSubscriberRow, channelSubscriberView, hostOf, type ChannelSubscriberView } from './reads.js';
+
+/*
+ * The team's changes to customers' webhook and chat subscriptions: removing
+ * one, and re-enabling one Herald disabled after it kept failing. Each is
+ * audited in the same write, naming the endpoint by type, host and masked
+ * URL only (the URL is a secret).
+ */
+
+type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
+
+/** What the audit log says of a subscriber: never the URL itself. */
+function auditDetails(row: ChannelSubscriberRow): Record<string, unknown> {
+  return { type: row.type, host: hostOf(row.url), url: maskUrl(row.url), contactEmail: row.contactEmail, status: row.status };
+}
+
+/** Deletes a subscriber, with its queued messages and its delivery log. */
+export async function removeChannelSubscriber(deps: WriteDeps, actor: Actor, id: string): Promise<void> {
+  authorize(actor, CHANNEL_MANAGE);
+  const row = await channelSubscriberRow(deps, id);
+  await deps.db.atomic([
+    deps.repos.channelSubscribers.delete(row.id),
+    auditEntry(deps, actor, { action: 'channel_subscriber.remove', targetType: 'channel_subscriber', targetId: row.id, details: auditDetails(row) }),
+  ]);
+}
+
+/**
+ * Turns a disabled subscriber back on: confirmed again, its failure streak
+ * forgotten (the last failure stays on record), so the next notice goes to
+ * it. 409 unless it is disabled.
+ */
+export async function enableChannelSubscriber(deps: WriteDeps, actor: Actor, id: string): Promise<ChannelSubscriberView> {
+  authorize(actor, CHANNEL_MANAGE);
+  const row = await channelSubscriberRow(deps, id);
+  if (row.status !== 'disabled') throw new ConflictError('Only a disabled subscriber can be re-enabled; this one is not disabled.');
+  const now = deps.clock.now();
+  const patch = { status: 'confirmed' as const, failingSince: null, disabledAt: null, disabledNoticeAt: null, updatedAt: now };
+  await deps.db.atomic([
+    deps.repos.channelSubscribers.update(row.id, patch),
+    auditEntry(deps, actor, { action: 'channel_subscriber.enable', targetType: 'channel_subscriber', targetId: row.id, details: auditDetails(row) }),
+  ]);
+  return channelSubscriberView({ ...row, ...patch });
+}
