@@ -32,7 +32,8 @@ export async function addChannelSubscriber(
   await deps.db.atomic([
     deps.repos.channelSubscribers.insert({
       id,
-      url: URLS[fields.type],
+      // One subscription per URL: each gets its own query string, the secret path stays.
+      url: `${URLS[fields.type]}?n=${id}`,
       contactEmail: `${fields.type}-${id}@customer.example`,
       status: 'confirmed',
       secret: randomToken(24),

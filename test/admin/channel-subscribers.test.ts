@@ -131,7 +131,7 @@ describe('one subscriber', () => {
     expect(text).toContain('https://discord.com/api/…');
     const rows = [...res.text.matchAll(/<td>(Sent|Failed)<\/td>/g)].map((m) => m[1]);
     expect(rows).toEqual(['Failed', 'Sent']);
-    expect(text).toContain('HTTP 500 from https://discord.com/api/…');
+    expect(text).toContain('HTTP 500 from https://discord.com/…');
     expect(text).toContain('42 ms');
     expect((await adminGet(deps, '/admin/channel-subscribers/nosuchsubscriber', comms)).status).toBe(404);
     expect((await adminGet(deps, '/admin/channel-subscribers/..%2Fx', comms)).status).toBe(404);

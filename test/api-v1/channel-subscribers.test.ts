@@ -113,7 +113,7 @@ describe('one channel subscriber', () => {
       update_id: updateId,
       component_id: null,
       response_status: 429,
-      error: 'rate limited at https://discord.com/api/…',
+      error: 'rate limited at https://discord.com/…',
     });
     expectError(await comms.raw('GET', '/api/v1/channel-subscribers/nosuchone'), 404, 'not_found');
   });

@@ -81,14 +81,15 @@ export function hostOf(url: string): string {
 export function withoutUrl(text: string | null, url: string): string | null {
   if (text === null) return null;
   let masked = text.split(url).join(maskUrl(url));
-  let secretPart = '';
+  let secretParts: string[] = [];
   try {
     const parsed = new URL(url);
-    secretPart = `${parsed.pathname}${parsed.search}`;
+    // The path with its query, then the path alone (an error may quote either).
+    secretParts = [`${parsed.pathname}${parsed.search}`, parsed.pathname];
   } catch {
     // Not a URL: only the whole text above can be found.
   }
-  if (secretPart.length > 1) masked = masked.split(secretPart).join('/…');
+  for (const part of secretParts) if (part.length > 1) masked = masked.split(part).join('/…');
   return masked;
 }
 
