@@ -1,0 +1,116 @@
+/*
+ * The pool both outbound drainers send through (the destinations',
+ * services/destinations/deliveries.ts, and the customer channels',
+ * services/customer-channels/deliveries.ts):
+ * - at most `globalLimit` sends in flight, at most `hostLimit` to one host,
+ *   and at most one per queue (a destination, a subscriber), so each queue
+ *   gets its messages in order;
+ * - a slot that frees up is refilled at once, so a hanging receiver holds
+ *   one slot for at most its timeout and delays nobody else;
+ * - first tries go before retries, so when there are more queues with work
+ *   than slots, the failing ones wait, not the healthy ones.
+ * The pool knows nothing of rows or HTTP: the source lists what is due,
+ * claims one item (the database decides who wins) and sends it.
+ */
+
+export interface SendPoolLimits {
+  globalLimit: number;
+  hostLimit: number;
+  /** Milliseconds of real time, for the drain budget. */
+  elapsed: () => number;
+}
+
+export interface SendSource<T> {
+  /** Up to `limit` due items, in queue order. */
+  due(limit: number): Promise<T[]>;
+  /** The item's queue: one send per queue at a time. */
+  queueOf(item: T): string;
+  /** The host it goes to ("hooks.slack.com"), for the per-host limit. */
+  hostOf(item: T): string;
+  /** Whether it was tried before (retries wait behind first tries). */
+  isRetry(item: T): boolean;
+  /** Takes the item under a lease; null when another drainer has it. */
+  claim(item: T): Promise<string | null>;
+  /** One attempt, recorded under the lease. Rejections are logged through `failed`. */
+  send(item: T, lease: string): Promise<void>;
+  /** A send rejected (recording its result failed). */
+  failed(item: T, error: unknown): void;
+}
+
+export interface SendPool {
+  /**
+   * Claims and sends until nothing is due or `budgetMs` of real time is
+   * spent (sends in flight are finished); how many sends it started.
+   * Overlapping calls share the limits.
+   */
+  drain<T>(source: SendSource<T>, budgetMs: number): Promise<number>;
+}
+
+/** "host:port" of a URL, lower-cased; "(invalid)" when it is not one. */
+export function urlHost(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return '(invalid)';
+  }
+}
+
+export function createSendPool(limits: SendPoolLimits): SendPool {
+  /** Sends in flight across overlapping drain() calls (the Worker may start several). */
+  const inFlight = new Set<Promise<void>>();
+  const hosts = new Map<string, number>();
+  const queuesBusy = new Set<string>();
+
+  async function fill<T>(source: SendSource<T>): Promise<number> {
+    if (inFlight.size >= limits.globalLimit) return 0;
+    // Stable sort: otherwise in queue order.
+    const candidates = (await source.due(limits.globalLimit * 4)).sort((a, b) => Number(source.isRetry(a)) - Number(source.isRetry(b)));
+    let started = 0;
+    for (const item of candidates) {
+      if (inFlight.size >= limits.globalLimit) break;
+      const host = source.hostOf(item);
+      const queue = source.queueOf(item);
+      if (queuesBusy.has(queue) || (hosts.get(host) ?? 0) >= limits.hostLimit) continue;
+      const lease = await source.claim(item);
+      if (lease === null) continue;
+      started++;
+      queuesBusy.add(queue);
+      hosts.set(host, (hosts.get(host) ?? 0) + 1);
+      const task: Promise<void> = source
+        .send(item, lease)
+        .catch((error: unknown) => source.failed(item, error))
+        .finally(() => {
+          inFlight.delete(task);
+          queuesBusy.delete(queue);
+          const left = (hosts.get(host) ?? 1) - 1;
+          if (left > 0) hosts.set(host, left);
+          else hosts.delete(host);
+        });
+      inFlight.add(task);
+    }
+    return started;
+  }
+
+  return {
+    async drain(source, budgetMs) {
+      const deadline = limits.elapsed() + budgetMs;
+      let total = 0;
+      for (;;) {
+        const started = limits.elapsed() < deadline ? await fill(source) : 0;
+        total += started;
+        if (inFlight.size === 0) {
+          // Nothing running: done unless this round started something (it finished already).
+          if (started === 0) break;
+          continue;
+        }
+        if (started === 0 && limits.elapsed() >= deadline) {
+          await Promise.all([...inFlight]);
+          break;
+        }
+        // Wait for any send to end: its slot, its host's share and its queue's next message are free again.
+        await Promise.race(inFlight);
+      }
+      return total;
+    },
+  };
+}
