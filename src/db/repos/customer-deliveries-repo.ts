@@ -58,6 +58,7 @@ export interface DisabledSubscriber {
   contactEmail: string;
   secret: string;
   failingSince: number | null;
+  disabledAt: number | null;
   lastFailureAt: number | null;
   lastFailureStatus: number | null;
   lastFailureError: string | null;
@@ -373,6 +374,7 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
           contactEmail: cs.contactEmail,
           secret: cs.secret,
           failingSince: cs.failingSince,
+          disabledAt: cs.disabledAt,
           lastFailureAt: cs.lastFailureAt,
           lastFailureStatus: cs.lastFailureStatus,
           lastFailureError: cs.lastFailureError,

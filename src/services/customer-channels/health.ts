@@ -93,7 +93,8 @@ async function emailDisabled(deps: HealthDeps, subscriber: DisabledSubscriber): 
     manageUrl: channelManageUrl(base, subscriber),
   });
   await sendTeamEmail({ log: deps.log, mail: deps.mail }, email, {
-    key: `herald-channel-disabled/${subscriber.id}`,
+    // Once per disabling: a repeat of this send is the same email, a later disabling a new one.
+    key: `herald-channel-disabled/${subscriber.id}/${subscriber.disabledAt ?? 0}`,
     log: fields,
     what: 'channel disabled email',
   });
