@@ -61,18 +61,20 @@ export function createSendPool(limits: SendPoolLimits): SendPool {
   const hosts = new Map<string, number>();
   const queuesBusy = new Set<string>();
 
-  async function fill<T>(source: SendSource<T>): Promise<number> {
-    if (inFlight.size >= limits.globalLimit) return 0;
-    // Stable sort: otherwise in queue order.
-    const candidates = (await source.due(limits.globalLimit * 4)).sort((a, b) => Number(source.isRetry(a)) - Number(source.isRetry(b)));
+  /** Claims and starts the items of `buffer` that fit the limits (taking them out of it); how many it started. */
+  async function startFrom<T>(source: SendSource<T>, buffer: T[]): Promise<number> {
     let started = 0;
-    for (const item of candidates) {
-      if (inFlight.size >= limits.globalLimit) break;
+    for (let i = 0; i < buffer.length && inFlight.size < limits.globalLimit; ) {
+      const item = buffer[i]!;
       const host = source.hostOf(item);
       const queue = source.queueOf(item);
-      if (queuesBusy.has(queue) || (hosts.get(host) ?? 0) >= limits.hostLimit) continue;
+      if (queuesBusy.has(queue) || (hosts.get(host) ?? 0) >= limits.hostLimit) {
+        i++;
+        continue;
+      }
+      buffer.splice(i, 1);
       const lease = await source.claim(item);
-      if (lease === null) continue;
+      if (lease === null) continue; // another drainer has it, or it is no longer due
       started++;
       queuesBusy.add(queue);
       hosts.set(host, (hosts.get(host) ?? 0) + 1);
@@ -91,12 +93,31 @@ export function createSendPool(limits: SendPoolLimits): SendPool {
     return started;
   }
 
+  /**
+   * Starts what is due and fits: first from `buffer`, the due items read
+   * before (each claim checks its row again, so a stale one is only a lost
+   * claim; one read serves many sends), then, when none of those could
+   * start, from a fresh read. How many it started.
+   */
+  async function fill<T>(source: SendSource<T>, buffer: T[]): Promise<number> {
+    if (inFlight.size >= limits.globalLimit) return 0;
+    let started = await startFrom(source, buffer);
+    if (started === 0 && inFlight.size < limits.globalLimit) {
+      // Stable sort: first tries before retries, otherwise in queue order.
+      const due = (await source.due(limits.globalLimit * 4)).sort((a, b) => Number(source.isRetry(a)) - Number(source.isRetry(b)));
+      buffer.splice(0, buffer.length, ...due);
+      started = await startFrom(source, buffer);
+    }
+    return started;
+  }
+
   return {
-    async drain(source, budgetMs) {
+    async drain<T>(source: SendSource<T>, budgetMs: number) {
       const deadline = limits.elapsed() + budgetMs;
+      const buffer: T[] = [];
       let total = 0;
       for (;;) {
-        const started = limits.elapsed() < deadline ? await fill(source) : 0;
+        const started = limits.elapsed() < deadline ? await fill(source, buffer) : 0;
         total += started;
         if (inFlight.size === 0) {
           // Nothing running: done unless this round started something (it finished already).

@@ -6,7 +6,6 @@ import { newId } from '../../lib/ids.js';
 import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
 import { createSendPool, urlHost } from '../../lib/send-pool.js';
 import { MAX_ATTEMPTS, retryDelayMs, unbuildable } from '../destinations/deliveries.js';
-import { heraldBaseUrl } from '../destinations/notify.js';
 import { expandNotices } from './expand.js';
 import { channelManageUrl, channelUnsubscribeUrl, disableFailingSubscribers } from './health.js';
 
@@ -92,12 +91,15 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
     return found;
   }
 
-  async function attempt(row: DueCustomerDelivery, lease: string, base: string, report: CustomerDrainReport): Promise<void> {
+  async function attempt(row: DueCustomerDelivery, lease: string, report: CustomerDrainReport): Promise<void> {
     const attemptAt = deps.clock.now();
     const attempts = row.attempts + 1;
     let result: OutboundResult;
     try {
-      const request = await renderForSubscriber({ type: row.type, signingSecret: row.signingSecret }, await notification(row.noticeId), {
+      const n = await notification(row.noticeId);
+      // Links from the address stored with the notification: every attempt sends the same body.
+      const base = n.baseUrl;
+      const request = await renderForSubscriber({ type: row.type, signingSecret: row.signingSecret }, n, {
         messageId: row.messageId,
         manageUrl: channelManageUrl(base, { id: row.subscriberId, secret: row.secret }),
         unsubscribeUrl: channelUnsubscribeUrl(base, { id: row.subscriberId, secret: row.secret }),
@@ -142,7 +144,6 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
       const report: CustomerDrainReport = { chunks: 0, attempts: 0, sent: 0, retried: 0, failed: 0 };
       const deadline = elapsed() + budgetMs;
       report.chunks = await expandNotices(deps, () => elapsed() >= deadline, options.chunkSize);
-      const base = await heraldBaseUrl(deps);
       await pool.drain<DueCustomerDelivery>(
         {
           due: (limit) => deps.repos.customerDeliveries.due(deps.clock.now(), limit),
@@ -155,7 +156,7 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
             const won = await deps.db.claim(deps.repos.customerDeliveries.claim(row.id, lease, now, now + CUSTOMER_LEASE_MS));
             return won ? lease : null;
           },
-          send: (row, lease) => attempt(row, lease, base, report),
+          send: (row, lease) => attempt(row, lease, report),
           failed: (row, error) =>
             deps.log.error('customer channels: recording a delivery failed', {
               delivery: row.messageId,
