@@ -9,22 +9,23 @@
 // Herald runs for real, as `npm start` does (tsx src/entry/node.ts, HERALD_ENV=production,
 // OUTBOUND_ALLOW_LOOPBACK=1), on a seeded page (bench/seed.ts). The receivers listen on
 // CHANNELS_PORTS ports of 127.0.0.1 (subscribers spread over them in turn: each port is one host
-// for the per-host limit of 8) in this process, beside autocannon.
+// for the per-host limit of 8) in a child process (channels/receivers-child.ts); autocannon runs
+// in this one.
 //
 // A benchmark, not a test: it exits non-zero only when it could not measure.
 import Database from 'better-sqlite3';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { generateWebhookSecret } from '../src/channels/webhook.js';
 import { createAdminToken, post, type HeraldApi } from './fanout/api.js';
+import type { CountReply } from './channels/receivers-child.js';
 import { inheritedEnv, startHerald } from './fanout/children.js';
 import { loadPage, pageStats, publishUnderLoad, type PageStats } from './fanout/page-load.js';
 import { readSettings } from './fanout/settings.js';
 import { envNumber, envWholeNumber } from './lib/env.js';
 import { Lifetime } from './lib/lifetime.js';
-import { RESULTS_DIR } from './lib/paths.js';
+import { BENCH_DIR, RESULTS_DIR } from './lib/paths.js';
 import { freePort } from './lib/ports.js';
 import { gitState, loadAverage, machineFacts, writeResults } from './lib/provenance.js';
 import { round } from './lib/stats.js';
@@ -39,51 +40,44 @@ const ANSWER_MS = envNumber(env, 'CHANNELS_ANSWER_MS', 50, 0);
 const PAGE_SECONDS = envNumber(env, 'CHANNELS_PAGE_SECONDS', 10, 1);
 const pageSettings = { ...readSettings(env), connections: envWholeNumber(env, 'CHANNELS_CONNECTIONS', 50, 1), leadSeconds: 2, drainTimeoutSeconds: 600 };
 
-/** Receivers on PORTS ports: record each webhook-id with its arrival time, answer 200 after ANSWER_MS. */
+/** The receivers child (bench/channels/receivers-child.ts). */
 class Receivers {
-  readonly arrivals = new Map<string, number>();
-  requests = 0;
-  open = 0;
+  urls: string[] = [];
   maxOpen = 0;
-  private readonly servers: Server[] = [];
-  readonly urls: string[] = [];
+  requests = 0;
+  private child: ChildProcess | null = null;
 
   async start(): Promise<void> {
-    for (let i = 0; i < PORTS; i++) {
-      const server = createServer((req, res) => {
-        this.open++;
-        this.maxOpen = Math.max(this.maxOpen, this.open);
-        req.resume();
-        req.on('end', () => {
-          this.requests++;
-          const id = String(req.headers['webhook-id']);
-          if (!this.arrivals.has(id)) this.arrivals.set(id, Date.now());
-          setTimeout(() => {
-            this.open--;
-            res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-          }, ANSWER_MS);
-        });
-      });
-      await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-      this.servers.push(server);
-      this.urls.push(`http://${HOST}:${(server.address() as AddressInfo).port}/hooks/${i}/SECRET`);
-    }
+    const child = fork(join(BENCH_DIR, 'channels', 'receivers-child.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...inheritedEnv(), CHANNELS_PORTS: String(PORTS), CHANNELS_ANSWER_MS: String(ANSWER_MS) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    this.urls = await new Promise<string[]>((resolve, reject) => {
+      child.once('message', (message: { type: string; urls: string[] }) => resolve(message.urls));
+      child.once('exit', () => reject(new Error('the receivers exited during start-up')));
+    });
   }
 
   /** Arrivals of one notice's messages ("msg_<notice>_<subscriber>"). */
-  of(noticeId: string): number[] {
-    return [...this.arrivals].filter(([id]) => id.startsWith(`msg_${noticeId}_`)).map(([, at]) => at);
+  async count(noticeId: string): Promise<CountReply> {
+    const child = this.child!;
+    const reply = await new Promise<CountReply>((resolve) => {
+      child.once('message', (message: CountReply) => resolve(message));
+      child.send({ type: 'count', prefix: `msg_${noticeId}_` });
+    });
+    this.maxOpen = reply.maxOpen;
+    this.requests = reply.requests;
+    return reply;
   }
 
   async stop(): Promise<void> {
-    for (const server of this.servers) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    this.kill();
   }
 
   kill(): void {
-    for (const server of this.servers) server.closeAllConnections();
+    if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
   }
 }
 
@@ -103,13 +97,13 @@ function noticeOfLatestUpdate(db: Database.Database): string {
   return id;
 }
 
-async function waitForAll(receivers: Receivers, noticeId: () => string | null, timeoutMs = 600_000): Promise<number[]> {
+async function waitForAll(receivers: Receivers, noticeId: () => string | null, timeoutMs = 600_000): Promise<CountReply> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const id = noticeId();
-    const arrivals = id ? receivers.of(id) : [];
-    if (arrivals.length >= SUBSCRIBERS) return arrivals;
-    if (Date.now() > end) throw new Error(`only ${arrivals.length} of ${SUBSCRIBERS} deliveries arrived`);
+    const count = id ? await receivers.count(id) : null;
+    if (count && count.count >= SUBSCRIBERS) return count;
+    if (Date.now() > end) throw new Error(`only ${count?.count ?? 0} of ${SUBSCRIBERS} deliveries arrived`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -120,10 +114,9 @@ interface Drain {
   firstArrivalMs: number;
 }
 
-function drainOf(publishedAt: number, arrivals: number[]): Drain {
-  const last = Math.max(...arrivals);
-  const seconds = (last - publishedAt) / 1000;
-  return { seconds: round(seconds, 1), deliveriesPerSecond: round(SUBSCRIBERS / seconds), firstArrivalMs: Math.min(...arrivals) - publishedAt };
+function drainOf(publishedAt: number, arrivals: CountReply): Drain {
+  const seconds = (arrivals.last! - publishedAt) / 1000;
+  return { seconds: round(seconds, 1), deliveriesPerSecond: round(SUBSCRIBERS / seconds), firstArrivalMs: arrivals.first! - publishedAt };
 }
 
 async function publish(api: HeraldApi, db: Database.Database, title: string): Promise<{ at: number; notice: string }> {
@@ -171,7 +164,7 @@ async function main(): Promise<void> {
   const idle = pageStats(await loadPage(url, pageSettings, { seconds: PAGE_SECONDS }));
   console.log(`  page idle: ${idle.requestsPerSecond} req/s, p50 ${idle.latencyMs.p50} ms, p99 ${idle.latencyMs.p99} ms`);
   let loaded: { at: number; notice: string } | null = null;
-  let loadedArrivals: number[] = [];
+  let loadedArrivals: CountReply | null = null;
   const run = await publishUnderLoad(
     url,
     pageSettings,
@@ -185,8 +178,8 @@ async function main(): Promise<void> {
     },
   );
   const at = (loaded as { at: number } | null)!.at;
-  const loadedDrain = drainOf(at, loadedArrivals);
-  const during: PageStats = pageStats(run.run, at, Math.max(...loadedArrivals));
+  const loadedDrain = drainOf(at, loadedArrivals!);
+  const during: PageStats = pageStats(run.run, at, loadedArrivals!.last!);
   console.log(`  drain under load: ${loadedDrain.seconds} s, ${loadedDrain.deliveriesPerSecond} deliveries/s`);
   console.log(`  page while draining: ${during.requestsPerSecond} req/s, p50 ${during.latencyMs.p50} ms, p99 ${during.latencyMs.p99} ms, max ${during.latencyMs.max} ms, longest gap ${during.longestGapMs} ms`);
 
