@@ -25,7 +25,11 @@ export interface DisabledEndpoint {
 export function composeChannelDisabledEmail(views: Views, page: EmailPage, to: string, endpoint: DisabledEndpoint): ComposedEmail {
   const ctx = emailContext(page, { email: to, token: '' });
   const label = CHANNEL_SUBSCRIBER_TYPE_LABELS[endpoint.type];
-  const lastError = oneLine(endpoint.lastFailureError ?? '') || null;
+  const lastStatus = endpoint.lastFailureStatus === null ? null : String(endpoint.lastFailureStatus);
+  // "HTTP 404" adds nothing to the status; a network error or a refusal says what happened.
+  const error = oneLine(endpoint.lastFailureError ?? '');
+  const lastError = error && error !== `HTTP ${lastStatus}` ? error : null;
+  const kind = endpoint.type === 'webhook' ? 'webhook' : label;
   const data = {
     ...ctx.common,
     subject: `${label} notifications from ${ctx.pageName} were disabled`,
@@ -33,11 +37,11 @@ export function composeChannelDisabledEmail(views: Views, page: EmailPage, to: s
     label,
     host: oneLine(endpoint.host),
     failingSince: formatterFor(page.timeZone).dateTime(endpoint.failingSince).text,
-    lastStatus: endpoint.lastFailureStatus === null ? null : String(endpoint.lastFailureStatus),
+    lastStatus,
     lastError,
     manageUrl: endpoint.manageUrl,
     footerLinks: false,
-    reason: `You get this email because ${ctx.to} is the contact of a ${label.toLowerCase()} subscription to the ${ctx.pageName} status page.`,
+    reason: `You get this email because ${ctx.to} is the contact of a ${kind} subscription to the ${ctx.pageName} status page.`,
   };
   return renderTransactionalEmail(views, 'channel-disabled', ctx, data);
 }

@@ -147,6 +147,30 @@ describe('disabling an endpoint that keeps failing', () => {
   });
 });
 
+describe('exactly one email', () => {
+  it('racing checks disable once and email once', async () => {
+    const id = await failingEndpoint();
+    await publish();
+    await drain();
+    deps.clock.advance(72 * HOUR);
+    const results = await Promise.all([customerChannelsTick(deps), customerChannelsTick(deps), customerChannelsTick(deps)]);
+    expect(results.map((r) => r.disabled).reduce((a, b) => a! + b!, 0)).toBe(1);
+    expect((await subscriber(id)).status).toBe('disabled');
+    expect(resend.deliveries.filter((d) => d.to.includes('oncall@customer.test'))).toHaveLength(1);
+  });
+
+  it('the tick tells the contact of an endpoint disabled by a process that died before emailing', async () => {
+    const id = await failingEndpoint();
+    const queued = await publish();
+    await expandNotices(deps, () => false);
+    await deps.db.atomic([deps.repos.channelSubscribers.update(id, { status: 'disabled', disabledAt: deps.clock.now(), updatedAt: deps.clock.now() })]);
+    await customerChannelsTick(deps);
+    expect(resend.deliveries.filter((d) => d.to.includes('oncall@customer.test'))).toHaveLength(1);
+    expect(await deps.repos.customerDeliveries.find(queued, id)).toMatchObject({ status: 'failed', error: 'subscriber disabled' });
+    expect((await subscriber(id)).disabledNoticeAt).toBe(deps.clock.now());
+  });
+});
+
 describe('re-enabling', () => {
   it('sends again once the subscriber is confirmed again, with healthy fields', async () => {
     const id = await failingEndpoint();

@@ -117,8 +117,8 @@ export interface CustomerDeliveriesRepo {
   toDisable(failingBefore: number, limit: number, subscriberId?: string): Promise<string[]>;
   /** Disables one of them, if it still qualifies (db.claim: 1 when this call disabled it). */
   disable(subscriberId: string, failingBefore: number, now: number): Statement;
-  /** Fails the queued deliveries of disabled subscribers (db.claim: how many). */
-  failDisabledQueue(now: number): Statement;
+  /** Fails the queued deliveries of disabled subscribers, or of one of them (db.claim: how many). */
+  failDisabledQueue(now: number, subscriberId?: string): Statement;
   /** Disabled subscribers whose contact was not told yet (at most `limit`). */
   disabledUntold(limit: number): Promise<DisabledSubscriber[]>;
   /** Claims the one "disabled" email of a subscriber (db.claim: 1 when this call may send it). */
@@ -359,11 +359,15 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
         .set({ status: 'disabled', disabledAt: now, disabledNoticeAt: null, updatedAt: now })
         .where(and(eq(cs.id, subscriberId), disableWhere(failingBefore)));
     },
-    failDisabledQueue(now) {
+    failDisabledQueue(now, subscriberId) {
+      const whose =
+        subscriberId === undefined
+          ? sql`${d.subscriberId} IN (SELECT id FROM channel_subscribers WHERE status = 'disabled')`
+          : and(eq(d.subscriberId, subscriberId), sql`EXISTS (SELECT 1 FROM channel_subscribers WHERE id = ${subscriberId} AND status = 'disabled')`);
       return orm
         .update(d)
         .set({ status: 'failed', error: 'subscriber disabled', lease: null, dueAt: now, finishedAt: now })
-        .where(and(eq(d.status, 'queued'), sql`${d.subscriberId} IN (SELECT id FROM channel_subscribers WHERE status = 'disabled')`));
+        .where(and(eq(d.status, 'queued'), whose));
     },
     async disabledUntold(limit) {
       return orm

@@ -56,10 +56,13 @@ export async function disableFailingSubscribers(deps: HealthDeps, options: { sub
     if ((await deps.db.claim(customerDeliveries.disable(id, failingBefore, now))) === 0) continue;
     disabled++;
     deps.log.info('customer channels: subscriber disabled after failing too long', { subscriber: id, afterHours: settings.channelDisableAfterHours });
+    await deps.db.claim(customerDeliveries.failDisabledQueue(now, id));
   }
-  // Also what a crash between the disabling and this left queued.
-  await deps.db.claim(customerDeliveries.failDisabledQueue(now));
-  await tellDisabledContacts(deps);
+  if (options.subscriberId === undefined) {
+    // The tick: also what a crash between a disabling and the steps after it left behind.
+    await deps.db.claim(customerDeliveries.failDisabledQueue(now));
+  }
+  if (disabled > 0 || options.subscriberId === undefined) await tellDisabledContacts(deps);
   return disabled;
 }
 
