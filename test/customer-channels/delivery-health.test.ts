@@ -169,6 +169,22 @@ describe('exactly one email', () => {
     expect(await deps.repos.customerDeliveries.find(queued, id)).toMatchObject({ status: 'failed', error: 'subscriber disabled' });
     expect((await subscriber(id)).disabledNoticeAt).toBe(deps.clock.now());
   });
+
+  it('tries again at the next tick when the provider did not take the email, and sends it once', async () => {
+    const id = await failingEndpoint();
+    await publish();
+    await drain();
+    deps.clock.advance(72 * HOUR);
+    resend.script({ status: 503 }, { status: 503 });
+    await customerChannelsTick(deps);
+    expect(await subscriber(id)).toMatchObject({ status: 'disabled', disabledNoticeAt: null });
+    expect(resend.deliveries).toHaveLength(0);
+    deps.clock.advance(30_000);
+    await customerChannelsTick(deps);
+    await customerChannelsTick(deps);
+    expect(resend.deliveries.filter((d) => d.to.includes('oncall@customer.test'))).toHaveLength(1);
+    expect((await subscriber(id)).disabledNoticeAt).toBe(deps.clock.now());
+  });
 });
 
 describe('re-enabling', () => {

@@ -123,6 +123,8 @@ export interface CustomerDeliveriesRepo {
   disabledUntold(limit: number): Promise<DisabledSubscriber[]>;
   /** Claims the one "disabled" email of a subscriber (db.claim: 1 when this call may send it). */
   claimDisabledNotice(subscriberId: string, now: number): Statement;
+  /** Gives the claim back after the provider did not take the email (a later tick tries again, same idempotency key). */
+  releaseDisabledNotice(subscriberId: string, claimedAt: number): Statement;
 
   /* ---- Pruning ---- */
   /** Deletes up to `limit` deliveries finished before `before` (db.claim: how many). */
@@ -394,6 +396,12 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
         .update(cs)
         .set({ disabledNoticeAt: now })
         .where(and(eq(cs.id, subscriberId), eq(cs.status, 'disabled'), sql`${cs.disabledNoticeAt} IS NULL`));
+    },
+    releaseDisabledNotice(subscriberId, claimedAt) {
+      return orm
+        .update(cs)
+        .set({ disabledNoticeAt: null })
+        .where(and(eq(cs.id, subscriberId), eq(cs.status, 'disabled'), eq(cs.disabledNoticeAt, claimedAt)));
     },
 
     prune(before, limit) {

@@ -17,7 +17,8 @@ import { loadEmailPage, loadSettings } from '../settings/reads.js';
  * (default 72), whose failures include a delivery that failed for good since
  * then (it keeps failing, not merely retrying), is disabled: a claim, so it
  * happens once; its queued deliveries fail ("subscriber disabled"). Then its
- * contact gets one email (claimed by disabled_notice_at) naming the endpoint
+ * contact gets one email (claimed by disabled_notice_at, given back when the
+ * provider did not take it, sent with an idempotency key) naming the endpoint
  * by type and host, with the link to re-enable it. The check runs after each
  * final failure (the drainer) and in the customer channels' tick.
  */
@@ -71,19 +72,22 @@ export async function tellDisabledContacts(deps: HealthDeps): Promise<number> {
   const untold = await deps.repos.customerDeliveries.disabledUntold(DISABLE_PER_TICK);
   let told = 0;
   for (const subscriber of untold) {
-    if ((await deps.db.claim(deps.repos.customerDeliveries.claimDisabledNotice(subscriber.id, deps.clock.now()))) === 0) continue;
-    told++;
-    await emailDisabled(deps, subscriber);
+    const claimedAt = deps.clock.now();
+    if ((await deps.db.claim(deps.repos.customerDeliveries.claimDisabledNotice(subscriber.id, claimedAt))) === 0) continue;
+    if (await emailDisabled(deps, subscriber)) told++;
+    // Not taken: the next tick tries again; the idempotency key keeps a late acceptance from making it two.
+    else if (deps.mail) await deps.db.claim(deps.repos.customerDeliveries.releaseDisabledNotice(subscriber.id, claimedAt));
   }
   return told;
 }
 
-async function emailDisabled(deps: HealthDeps, subscriber: DisabledSubscriber): Promise<void> {
+/** Whether the provider took the email (false also without a transport: then it is logged). */
+async function emailDisabled(deps: HealthDeps, subscriber: DisabledSubscriber): Promise<boolean> {
   const host = urlHost(subscriber.url);
   const fields = { subscriber: subscriber.id, type: subscriber.type, host };
   if (!deps.mail) {
     deps.log.error('customer channels: no email transport, the contact of a disabled subscriber was not told', fields);
-    return;
+    return false;
   }
   const base = await heraldBaseUrl(deps);
   const page = await loadEmailPage(deps, base);
@@ -95,7 +99,7 @@ async function emailDisabled(deps: HealthDeps, subscriber: DisabledSubscriber): 
     lastFailureError: subscriber.lastFailureError,
     manageUrl: channelManageUrl(base, subscriber),
   });
-  await sendTeamEmail({ log: deps.log, mail: deps.mail }, email, {
+  return sendTeamEmail({ log: deps.log, mail: deps.mail }, email, {
     // Once per disabling: a repeat of this send is the same email, a later disabling a new one.
     key: `herald-channel-disabled/${subscriber.id}/${subscriber.disabledAt ?? 0}`,
     log: fields,
