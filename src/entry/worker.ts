@@ -57,6 +57,8 @@ export interface Env {
 /** Wall time one drain may take: after a publishing request (waitUntil), and per cron run. */
 const DRAIN_AFTER_REQUEST_MS = 20_000;
 const DRAIN_PER_CRON_MS = 45_000;
+/** Customer channel sends per drain, under Workers' subrequests per invocation (1,000 on the paid plan; the email and destination drains share it). */
+const CHANNEL_SENDS_PER_DRAIN = 500;
 /** After a write, this cookie (and the X-D1-Bookmark header) carries the D1 bookmark: read-your-writes. */
 const BOOKMARK_COOKIE = 'herald_d1_bookmark';
 const BOOKMARK_HEADER = 'X-D1-Bookmark';
@@ -138,8 +140,10 @@ function buildDeps(env: Env): Built {
   const drainer = mail ? createDrainer({ ...deps, mail }) : null;
   // One per isolate, so its per-destination and per-host limits hold across requests.
   const deliveries = createDeliveryDrainer(deps);
-  // The customer channels' (expansion, then sends), one per isolate for the same reason.
-  const channels = createCustomerDrainer(deps);
+  // The customer channels' (expansion, then sends), one per isolate for the same reason. Each
+  // send is a subrequest, and an invocation may make a limited number (1,000 on the paid plan):
+  // a drain stops starting sends below it, and the next request or cron minute goes on.
+  const channels = createCustomerDrainer(deps, { sendsPerDrain: CHANNEL_SENDS_PER_DRAIN });
   const purger = edge.purge
     ? createPurger({ config: edge.purge, db, repo: edgePurgesRepo(db.orm), clock: systemClock, log, fetch: (input, init) => fetch(input, init) })
     : null;

@@ -39,11 +39,11 @@ export interface SendSource<T> {
 
 export interface SendPool {
   /**
-   * Claims and sends until nothing is due or `budgetMs` of real time is
-   * spent (sends in flight are finished); how many sends it started.
-   * Overlapping calls share the limits.
+   * Claims and sends until nothing is due, `budgetMs` of real time is
+   * spent or `maxSends` were started (sends in flight are finished); how
+   * many sends it started. Overlapping calls share the limits.
    */
-  drain<T>(source: SendSource<T>, budgetMs: number): Promise<number>;
+  drain<T>(source: SendSource<T>, budgetMs: number, maxSends?: number): Promise<number>;
 }
 
 /** "host:port" of a URL, lower-cased; "(invalid)" when it is not one. */
@@ -62,9 +62,9 @@ export function createSendPool(limits: SendPoolLimits): SendPool {
   const queuesBusy = new Set<string>();
 
   /** Claims and starts the items of `buffer` that fit the limits (taking them out of it); how many it started. */
-  async function startFrom<T>(source: SendSource<T>, buffer: T[]): Promise<number> {
+  async function startFrom<T>(source: SendSource<T>, buffer: T[], room: number): Promise<number> {
     let started = 0;
-    for (let i = 0; i < buffer.length && inFlight.size < limits.globalLimit; ) {
+    for (let i = 0; i < buffer.length && inFlight.size < limits.globalLimit && started < room; ) {
       const item = buffer[i]!;
       const host = source.hostOf(item);
       const queue = source.queueOf(item);
@@ -99,32 +99,33 @@ export function createSendPool(limits: SendPoolLimits): SendPool {
    * claim; one read serves many sends), then, when none of those could
    * start, from a fresh read. How many it started.
    */
-  async function fill<T>(source: SendSource<T>, buffer: T[]): Promise<number> {
+  async function fill<T>(source: SendSource<T>, buffer: T[], room: number): Promise<number> {
     if (inFlight.size >= limits.globalLimit) return 0;
-    let started = await startFrom(source, buffer);
+    let started = await startFrom(source, buffer, room);
     if (started === 0 && inFlight.size < limits.globalLimit) {
       // Stable sort: first tries before retries, otherwise in queue order.
       const due = (await source.due(limits.globalLimit * 4)).sort((a, b) => Number(source.isRetry(a)) - Number(source.isRetry(b)));
       buffer.splice(0, buffer.length, ...due);
-      started = await startFrom(source, buffer);
+      started = await startFrom(source, buffer, room);
     }
     return started;
   }
 
   return {
-    async drain<T>(source: SendSource<T>, budgetMs: number) {
+    async drain<T>(source: SendSource<T>, budgetMs: number, maxSends = Infinity) {
       const deadline = limits.elapsed() + budgetMs;
       const buffer: T[] = [];
       let total = 0;
+      const open = () => limits.elapsed() < deadline && total < maxSends;
       for (;;) {
-        const started = limits.elapsed() < deadline ? await fill(source, buffer) : 0;
+        const started = open() ? await fill(source, buffer, maxSends - total) : 0;
         total += started;
         if (inFlight.size === 0) {
           // Nothing running: done unless this round started something (it finished already).
           if (started === 0) break;
           continue;
         }
-        if (started === 0 && limits.elapsed() >= deadline) {
+        if (started === 0 && !open()) {
           await Promise.all([...inFlight]);
           break;
         }

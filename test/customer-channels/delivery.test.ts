@@ -201,3 +201,15 @@ describe('sharing the pool', () => {
     expect(r.maxConcurrent).toBeGreaterThan(1);
   });
 });
+
+describe('a cap on sends per drain (the Worker)', () => {
+  it('starts at most sendsPerDrain sends, and the next drain goes on', async () => {
+    const r = await webhook();
+    for (let i = 0; i < 5; i++) await subscriberOf(r);
+    await publish();
+    expect(await drainer({ sendsPerDrain: 2 }).drain(30_000)).toMatchObject({ attempts: 2, sent: 2 });
+    expect(await drainer({ sendsPerDrain: 2 }).drain(30_000)).toMatchObject({ attempts: 2, sent: 2 });
+    expect(await drainer({ sendsPerDrain: 2 }).drain(30_000)).toMatchObject({ attempts: 1, sent: 1 });
+    expect(r.received).toHaveLength(5);
+  });
+});

@@ -51,6 +51,8 @@ export interface CustomerDrainerOptions {
   timeoutMs?: number;
   /** Subscribers per expansion write (default CUSTOMER_FANOUT_CHUNK). */
   chunkSize?: number;
+  /** Sends started per drain() at most (the Worker: its subrequests per invocation are limited). */
+  sendsPerDrain?: number;
 }
 
 export interface CustomerDrainReport {
@@ -164,6 +166,7 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
             }),
         },
         Math.max(0, deadline - elapsed()),
+        options.sendsPerDrain,
       );
       return report;
     },
