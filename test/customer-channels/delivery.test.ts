@@ -213,3 +213,16 @@ describe('a cap on sends per drain (the Worker)', () => {
     expect(r.received).toHaveLength(5);
   });
 });
+
+describe('a message that cannot be built', () => {
+  it('fails its delivery at once and leaves the health of the endpoint alone', async () => {
+    const r = await webhook();
+    const id = await makeChannelSubscriber(deps, { url: r.url, signingSecret: null });
+    const noticeId = await publish();
+    expect(await drainer().drain(30_000)).toMatchObject({ attempts: 1, failed: 1 });
+    expect(await delivery(noticeId, id)).toMatchObject({ status: 'failed', responseStatus: null });
+    expect((await delivery(noticeId, id)).error).toMatch(/^cannot build the message: /);
+    expect(r.received).toHaveLength(0);
+    expect(await subscriber(id)).toMatchObject({ failingSince: null, lastFailureAt: null, status: 'confirmed' });
+  });
+});

@@ -101,8 +101,11 @@ export interface CustomerDeliveriesRepo {
   claim(id: number, lease: string, now: number, leaseUntil: number): Statement;
   /** The attempt succeeded; the subscriber is healthy (one write; nothing when the lease was lost). */
   markSent(row: DueCustomerDelivery, lease: string, now: number, result: CustomerAttemptResult): Statement[];
-  /** The attempt failed for good; the subscriber's failure recorded. */
-  markFailed(row: DueCustomerDelivery, lease: string, now: number, result: CustomerAttemptResult): Statement[];
+  /**
+   * The attempt failed for good; the subscriber's failure recorded, unless
+   * `endpoint` is false (the message could not be built: Herald's fault, not the endpoint's).
+   */
+  markFailed(row: DueCustomerDelivery, lease: string, now: number, result: CustomerAttemptResult, options?: { endpoint: boolean }): Statement[];
   /** The attempt failed; queued again, not before `dueAt`; the subscriber's failure recorded. */
   postpone(row: DueCustomerDelivery, lease: string, now: number, dueAt: number, result: CustomerAttemptResult): Statement[];
   /** Makes every held delivery due now (a Node process starting knows no drainer is running). */
@@ -305,9 +308,9 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
           .where(held(row.id, lease)),
       ];
     },
-    markFailed(row, lease, now, result) {
+    markFailed(row, lease, now, result, options = { endpoint: true }) {
       return [
-        failure(row, lease, now, result),
+        ...(options.endpoint ? [failure(row, lease, now, result)] : []),
         orm
           .update(d)
           .set({ status: 'failed', lease: null, dueAt: now, finishedAt: now, ...result })

@@ -97,6 +97,7 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
     const attemptAt = deps.clock.now();
     const attempts = row.attempts + 1;
     let result: OutboundResult;
+    let built = false;
     try {
       const n = await notification(row.noticeId);
       // Links from the address stored with the notification: every attempt sends the same body.
@@ -106,6 +107,7 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
         manageUrl: channelManageUrl(base, { id: row.subscriberId, secret: row.secret }),
         unsubscribeUrl: channelUnsubscribeUrl(base, { id: row.subscriberId, secret: row.secret }),
       }, attemptAt);
+      built = true;
       result = await postOutbound(row.url, {
         body: request.body,
         headers: request.headers,
@@ -136,8 +138,9 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
       report.failed++;
       const error = result.outcome === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
       deps.log.error('customer channels: delivery failed', { ...where, error });
-      await deps.db.atomic(repo.markFailed(row, lease, now, { ...fields, error }));
-      await disableFailingSubscribers(deps, { subscriberId: row.subscriberId });
+      // A message that cannot be built says nothing about the endpoint: its health stays as it is.
+      await deps.db.atomic(repo.markFailed(row, lease, now, { ...fields, error }, { endpoint: built }));
+      if (built) await disableFailingSubscribers(deps, { subscriberId: row.subscriberId });
     }
   }
 
