@@ -120,7 +120,7 @@ export interface CustomerDeliveriesRepo {
   toDisable(failingBefore: number, limit: number, subscriberId?: string): Promise<string[]>;
   /** Disables one of them, if it still qualifies (db.claim: 1 when this call disabled it). */
   disable(subscriberId: string, failingBefore: number, now: number): Statement;
-  /** Fails the queued deliveries of disabled subscribers, or of one of them (db.claim: how many). */
+  /** Fails the waiting deliveries of disabled subscribers, or of one of them (db.claim: how many). */
   failDisabledQueue(now: number, subscriberId?: string): Statement;
   /** Disabled subscribers whose contact was not told yet (at most `limit`). */
   disabledUntold(limit: number): Promise<DisabledSubscriber[]>;
@@ -369,10 +369,12 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
         subscriberId === undefined
           ? sql`${d.subscriberId} IN (SELECT id FROM channel_subscribers WHERE status = 'disabled')`
           : and(eq(d.subscriberId, subscriberId), sql`EXISTS (SELECT 1 FROM channel_subscribers WHERE id = ${subscriberId} AND status = 'disabled')`);
+      // Queued, or held by a drainer that died (its lease ran out): nothing sends to a disabled subscriber.
+      const waiting = sql`(${d.status} = 'queued' OR (${d.status} = 'sending' AND ${d.dueAt} <= ${now}))`;
       return orm
         .update(d)
         .set({ status: 'failed', error: 'subscriber disabled', lease: null, dueAt: now, finishedAt: now })
-        .where(and(eq(d.status, 'queued'), whose));
+        .where(and(waiting, whose));
     },
     async disabledUntold(limit) {
       return orm
