@@ -63,6 +63,8 @@ export interface NodeDeps extends Deps {
   outboxWakeup: Wakeup;
   /** Woken by `wakeOutbox` too; the destinations' delivery loop sleeps on it. */
   destinationsWakeup: Wakeup;
+  /** Woken by `wakeOutbox` too; the customer channels' delivery loop sleeps on it. */
+  channelsWakeup: Wakeup;
   /** Answers repeated public GETs from the render cache before Hono (see node-fast-path.ts). */
   fastPath: CachedFastPath;
 }
@@ -126,6 +128,7 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
   const pending = new Set<Promise<unknown>>();
   const outboxWakeup = new Wakeup();
   const destinationsWakeup = new Wakeup();
+  const channelsWakeup = new Wakeup();
   const clock = options.clock ?? systemClock;
   const renderCache = new RenderCache();
   const fastPath = new CachedFastPath({ repos, renderCache, clock }, options.config.publicUrl?.startsWith('https:') === true);
@@ -143,9 +146,11 @@ export function createNodeDeps(options: NodeDepsOptions): NodeDeps {
     mail: nodeMailTransport(options.config, options.mailDir ?? './data/mail', log),
     outboxWakeup,
     destinationsWakeup,
+    channelsWakeup,
     wakeOutbox: () => {
       outboxWakeup.wake();
       destinationsWakeup.wake();
+      channelsWakeup.wake();
     },
     outbound: nodeOutbound,
     passwordChecks: passwordCheckGate(),

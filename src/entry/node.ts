@@ -21,6 +21,8 @@ import { runBackgroundTick } from '../services/background.js';
 import { createDrainer } from '../services/notifications/outbox.js';
 import type { Wakeup } from '../lib/wakeup.js';
 import { createDeliveryDrainer } from '../services/destinations/deliveries.js';
+import { createCustomerDrainer } from '../services/customer-channels/deliveries.js';
+import { customerChannelsTick } from '../services/customer-channels/health.js';
 import { initializePage } from '../services/settings/initialize.js';
 import { createNodeDeps, type NodeDeps } from './node-deps.js';
 import { createNodeServer } from './node-fast-path.js';
@@ -107,7 +109,7 @@ async function prepare(config: NodeConfig): Promise<NodeDeps> {
 /**
  * Background work, in one process only: the maintenance clock and outbox pruning (now, then
  * every 30 s; a tick still running when the next is due is not doubled;
- * errors are logged by the tick itself) and the outbox loop. unref: the timer
+ * errors are logged by the tick itself) and the drain loops (email, destinations, customer channels). unref: the timer
  * alone never keeps the process alive.
  */
 function startBackground(deps: NodeDeps): { stop(): Promise<void> } {
@@ -122,10 +124,11 @@ function startBackground(deps: NodeDeps): { stop(): Promise<void> } {
   tick();
   const outbox = startOutbox(deps);
   const destinations = startDestinations(deps);
+  const channels = startCustomerChannels(deps);
   return {
     async stop() {
       clearInterval(timer);
-      await Promise.all([running, outbox.stop(), destinations.stop()]);
+      await Promise.all([running, outbox.stop(), destinations.stop(), channels.stop()]);
     },
   };
 }
@@ -182,6 +185,36 @@ function startDestinations(deps: NodeDeps): { stop(): Promise<void> } {
     async idleMs() {
       const next = await deps.repos.deliveries.nextDueAt();
       return next === null ? DESTINATIONS_POLL_MS : Math.max(0, Math.min(DESTINATIONS_POLL_MS, next - deps.clock.now()));
+    },
+  });
+}
+
+/**
+ * The customer channels' loop (webhook, Slack, Teams and Discord
+ * subscribers), like the destinations': releases what a killed process held,
+ * expands notices and sends while there is work, sleeps until woken, the next
+ * retry is due, or DESTINATIONS_POLL_MS. Every BACKGROUND_INTERVAL_MS it also
+ * runs the customer channels' tick (disable check, pruning).
+ */
+function startCustomerChannels(deps: NodeDeps): { stop(): Promise<void> } {
+  const drainer = createCustomerDrainer(deps);
+  let lastTick = -Infinity;
+  return startDrainLoop(deps, {
+    name: 'customer channels: delivery',
+    wakeup: deps.channelsWakeup,
+    release: () => deps.db.atomic([deps.repos.customerDeliveries.releaseAll(deps.clock.now())]),
+    async drain() {
+      if (performance.now() - lastTick >= BACKGROUND_INTERVAL_MS) {
+        lastTick = performance.now();
+        await customerChannelsTick(deps);
+      }
+      const report = await drainer.drain(5_000);
+      return report.attempts > 0 || report.chunks > 0;
+    },
+    async idleMs() {
+      const next = await deps.repos.customerDeliveries.nextDueAt();
+      const poll = Math.min(DESTINATIONS_POLL_MS, Math.max(0, lastTick + BACKGROUND_INTERVAL_MS - performance.now()));
+      return next === null ? poll : Math.max(0, Math.min(poll, next - deps.clock.now()));
     },
   });
 }

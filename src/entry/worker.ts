@@ -23,6 +23,8 @@ import { resendTransport } from '../mail/resend-transport.js';
 import { runBackgroundTick } from '../services/background.js';
 import { createDrainer, type Drainer } from '../services/notifications/outbox.js';
 import { createDeliveryDrainer, type DeliveryDrainer } from '../services/destinations/deliveries.js';
+import { createCustomerDrainer, type CustomerDrainer } from '../services/customer-channels/deliveries.js';
+import { customerChannelsTick } from '../services/customer-channels/health.js';
 import { initializePage } from '../services/settings/initialize.js';
 
 /** The bindings declared in wrangler.toml ([vars] and [[d1_databases]]). */
@@ -55,6 +57,8 @@ export interface Env {
 /** Wall time one drain may take: after a publishing request (waitUntil), and per cron run. */
 const DRAIN_AFTER_REQUEST_MS = 20_000;
 const DRAIN_PER_CRON_MS = 45_000;
+/** Customer channel sends per drain, under Workers' subrequests per invocation (1,000 on the paid plan; the email and destination drains share it). */
+const CHANNEL_SENDS_PER_DRAIN = 500;
 /** After a write, this cookie (and the X-D1-Bookmark header) carries the D1 bookmark: read-your-writes. */
 const BOOKMARK_COOKIE = 'herald_d1_bookmark';
 const BOOKMARK_HEADER = 'X-D1-Bookmark';
@@ -79,6 +83,7 @@ interface Built {
   deps: Deps;
   drainer: Drainer | null;
   deliveries: DeliveryDrainer;
+  channels: CustomerDrainer;
   edge: EdgeConfig;
   sessions: D1Sessions;
   purger: Purger | null;
@@ -104,6 +109,7 @@ function buildDeps(env: Env): Built {
     wakeOutbox: () => {
       if (drainer) deps.defer(drainer.drain(DRAIN_AFTER_REQUEST_MS));
       deps.defer(deliveries.drain(DRAIN_AFTER_REQUEST_MS));
+      deps.defer(channels.drain(DRAIN_AFTER_REQUEST_MS));
     },
     // No resolver: a Worker cannot resolve names itself. Cloudflare's egress
     // does not reach private networks, and IP literals are still checked.
@@ -134,10 +140,14 @@ function buildDeps(env: Env): Built {
   const drainer = mail ? createDrainer({ ...deps, mail }) : null;
   // One per isolate, so its per-destination and per-host limits hold across requests.
   const deliveries = createDeliveryDrainer(deps);
+  // The customer channels' (expansion, then sends), one per isolate for the same reason. Each
+  // send is a subrequest, and an invocation may make a limited number (1,000 on the paid plan):
+  // a drain stops starting sends below it, and the next request or cron minute goes on.
+  const channels = createCustomerDrainer(deps, { sendsPerDrain: CHANNEL_SENDS_PER_DRAIN });
   const purger = edge.purge
     ? createPurger({ config: edge.purge, db, repo: edgePurgesRepo(db.orm), clock: systemClock, log, fetch: (input, init) => fetch(input, init) })
     : null;
-  return { deps, drainer, deliveries, edge, sessions, purger };
+  return { deps, drainer, deliveries, channels, edge, sessions, purger };
 }
 
 interface State {
@@ -161,7 +171,7 @@ function build(env: Env): State | { configError: string } {
     if (!(error instanceof ConfigError)) throw error;
     return (built = { configError: error.message.replace(/\s+/g, ' ') });
   }
-  const { deps, drainer, deliveries, edge, sessions, purger } = parts;
+  const { deps, drainer, deliveries, channels, edge, sessions, purger } = parts;
   const app = createApp(deps);
   const initialize = (): Promise<void> =>
     (initialized ??= initializePage(deps).then(
@@ -319,6 +329,7 @@ function build(env: Env): State | { configError: string } {
         const before = await deps.repos.settings.revision().catch(() => null);
         const startedAt = Date.now();
         await runBackgroundTick(deps);
+        await customerChannelsTick(deps);
         const after = await deps.repos.settings.revision().catch(() => null);
         // The maintenance clock publishes too.
         if (purger && deps.config.publicUrl && before !== null && after !== null && before !== after) {
@@ -326,7 +337,12 @@ function build(env: Env): State | { configError: string } {
             log.error('purge after the tick failed', { error: describe(error) }),
           );
         }
-        await Promise.all([drainer?.drain(DRAIN_PER_CRON_MS), deliveries.drain(DRAIN_PER_CRON_MS), purger?.drain(DRAIN_PER_CRON_MS)]);
+        await Promise.all([
+          drainer?.drain(DRAIN_PER_CRON_MS),
+          deliveries.drain(DRAIN_PER_CRON_MS),
+          channels.drain(DRAIN_PER_CRON_MS),
+          purger?.drain(DRAIN_PER_CRON_MS),
+        ]);
       });
       await result;
     },

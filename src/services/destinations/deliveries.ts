@@ -6,6 +6,7 @@ import { DAY, MINUTE } from '../../domain/calendar.js';
 import type { Deps } from '../../deps.js';
 import { newId } from '../../lib/ids.js';
 import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
+import { createSendPool, urlHost } from '../../lib/send-pool.js';
 
 /*
  * The destinations' drainer: sends what notify.ts queued in the publishing
@@ -20,7 +21,7 @@ import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
  *   the Standard Webhooks `webhook-id` (the row's message id) too.
  * - In order per destination: a destination's next message waits until the
  *   one before it is finished (sent or failed for good).
- * - Never blocking: sends run in a pool (GLOBAL_CONCURRENCY at a time, at most
+ * - Never blocking: sends run in a pool (lib/send-pool.ts; GLOBAL_CONCURRENCY at a time, at most
  *   PER_HOST_CONCURRENCY per host, one per destination); a slot that frees up
  *   is refilled at once, so a hanging destination holds one slot for at most
  *   the 10 s timeout and delays nobody else. Messages not tried yet go before
@@ -94,24 +95,15 @@ export interface DeliveryDrainer {
   drain(budgetMs: number): Promise<DeliveryReport>;
 }
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    return '(invalid)';
-  }
-}
-
 export function createDeliveryDrainer(deps: DeliveryDeps, options: DeliveryDrainerOptions = {}): DeliveryDrainer {
-  const globalLimit = options.globalConcurrency ?? GLOBAL_CONCURRENCY;
-  const hostLimit = options.perHostConcurrency ?? PER_HOST_CONCURRENCY;
   const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
   const random = options.random ?? Math.random;
-  const elapsed = options.elapsed ?? (() => performance.now());
-  /** Sends of this drainer in flight, across overlapping drain() calls (the Worker may start several). */
-  const inFlight = new Set<Promise<void>>();
-  const hosts = new Map<string, number>();
-  const destinationsBusy = new Set<string>();
+  // One pool per drainer, across overlapping drain() calls (the Worker may start several).
+  const pool = createSendPool({
+    globalLimit: options.globalConcurrency ?? GLOBAL_CONCURRENCY,
+    hostLimit: options.perHostConcurrency ?? PER_HOST_CONCURRENCY,
+    elapsed: options.elapsed ?? (() => performance.now()),
+  });
 
   async function attempt(row: DueDelivery, lease: string, report: DeliveryReport): Promise<void> {
     const attemptAt = deps.clock.now();
@@ -136,16 +128,7 @@ export function createDeliveryDrainer(deps: DeliveryDeps, options: DeliveryDrain
       });
     } catch (error) {
       // A message that cannot be built (no signing secret, a corrupt row) never will be.
-      result = {
-        outcome: 'permanent',
-        status: null,
-        latencyMs: 0,
-        body: '',
-        bodyTruncated: false,
-        retryAfterSeconds: null,
-        error: `cannot build the message: ${error instanceof Error ? error.message : String(error)}`,
-        target: '',
-      };
+      result = unbuildable(error);
     }
     report.attempts++;
     const now = deps.clock.now();
@@ -168,62 +151,46 @@ export function createDeliveryDrainer(deps: DeliveryDeps, options: DeliveryDrain
     }
   }
 
-  /** Claims and starts what is due and fits the limits; how many it started. */
-  async function fill(report: DeliveryReport): Promise<number> {
-    if (inFlight.size >= globalLimit) return 0;
-    const now = deps.clock.now();
-    // First tries before retries (stable: otherwise in queue order): a failing destination waits, a healthy one does not.
-    const candidates = (await deps.repos.deliveries.due(now, globalLimit * 4)).sort((a, b) => Number(a.attempts > 0) - Number(b.attempts > 0));
-    let started = 0;
-    for (const row of candidates) {
-      if (inFlight.size >= globalLimit) break;
-      const host = hostOf(row.url);
-      if (destinationsBusy.has(row.destinationId) || (hosts.get(host) ?? 0) >= hostLimit) continue;
-      const lease = newId(16);
-      const won = await deps.db.claim(deps.repos.deliveries.claim(row.id, lease, now, now + DELIVERY_LEASE_MS));
-      if (!won) continue; // another drainer has it
-      started++;
-      destinationsBusy.add(row.destinationId);
-      hosts.set(host, (hosts.get(host) ?? 0) + 1);
-      const task: Promise<void> = attempt(row, lease, report)
-        .catch((error: unknown) =>
-          deps.log.error('destinations: recording a delivery failed', {
-            delivery: row.messageId,
-            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-          }),
-        )
-        .finally(() => {
-          inFlight.delete(task);
-          destinationsBusy.delete(row.destinationId);
-          const left = (hosts.get(host) ?? 1) - 1;
-          if (left > 0) hosts.set(host, left);
-          else hosts.delete(host);
-        });
-      inFlight.add(task);
-    }
-    return started;
-  }
-
   return {
     async drain(budgetMs) {
       const report: DeliveryReport = { attempts: 0, sent: 0, retried: 0, failed: 0 };
-      const deadline = elapsed() + budgetMs;
-      for (;;) {
-        const started = elapsed() < deadline ? await fill(report) : 0;
-        if (inFlight.size === 0) {
-          // Nothing running: done unless this round started something (it finished already) .
-          if (started === 0) break;
-          continue;
-        }
-        if (started === 0 && elapsed() >= deadline) {
-          await Promise.all([...inFlight]);
-          break;
-        }
-        // Wait for any send to end: its slot, its host's share and its destination's next message are free again.
-        await Promise.race(inFlight);
-      }
+      await pool.drain<DueDelivery>(
+        {
+          due: (limit) => deps.repos.deliveries.due(deps.clock.now(), limit),
+          queueOf: (row) => row.destinationId,
+          hostOf: (row) => urlHost(row.url),
+          isRetry: (row) => row.attempts > 0,
+          async claim(row) {
+            const now = deps.clock.now();
+            const lease = newId(16);
+            const won = await deps.db.claim(deps.repos.deliveries.claim(row.id, lease, now, now + DELIVERY_LEASE_MS));
+            return won ? lease : null; // 0: another drainer has it
+          },
+          send: (row, lease) => attempt(row, lease, report),
+          failed: (row, error) =>
+            deps.log.error('destinations: recording a delivery failed', {
+              delivery: row.messageId,
+              error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+            }),
+        },
+        budgetMs,
+      );
       return report;
     },
+  };
+}
+
+/** The result of a message that cannot be built (no signing secret, a corrupt row): it never will be, so it fails for good. */
+export function unbuildable(error: unknown): OutboundResult {
+  return {
+    outcome: 'permanent',
+    status: null,
+    latencyMs: 0,
+    body: '',
+    bodyTruncated: false,
+    retryAfterSeconds: null,
+    error: `cannot build the message: ${error instanceof Error ? error.message : String(error)}`,
+    target: '',
   };
 }
 
