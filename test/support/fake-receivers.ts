@@ -79,7 +79,11 @@ export interface FakeReceiver<K extends AnyReceiverKind = ReceiverKind> {
   url: string;
   /** "http://127.0.0.1:<port>". */
   origin: string;
-  /** The Standard Webhooks secret a `webhook` receiver verifies with. */
+  /**
+   * The Standard Webhooks secret a `webhook` or `statuspage` receiver verifies
+   * with; settable, for a secret Herald generates (a customer's webhook secret,
+   * shown once on confirming).
+   */
   secret: string;
   /** Every request, in arrival order (valid or not). */
   received: ReceivedRequest[];
@@ -330,7 +334,7 @@ export function statuspageProblems(body: unknown): string[] {
 }
 
 export async function startReceiver<K extends AnyReceiverKind>(kind: K, options: { secret?: string } = {}): Promise<FakeReceiver<K>> {
-  const secret = options.secret ?? generateWebhookSecret();
+  let secret = options.secret ?? generateWebhookSecret();
   const received: ReceivedRequest[] = [];
   const queue: Reply[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -400,7 +404,12 @@ export async function startReceiver<K extends AnyReceiverKind>(kind: K, options:
     kind,
     origin,
     url: `${origin}/hooks/${kind}/SECRET-TOKEN`,
-    secret,
+    get secret() {
+      return secret;
+    },
+    set secret(value: string) {
+      secret = value;
+    },
     received,
     get valid() {
       return received.filter((r) => r.problems.length === 0);
