@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   const confirmedAt = Date.now() - 60_000;
   db.transaction(() => {
     for (let i = 0; i < SUBSCRIBERS; i++) {
-      insert.run(`cs${String(i).padStart(6, '0')}`, receivers.urls[i % PORTS], `ops${i}@customer.test`, `s${i}`, secret, confirmedAt, confirmedAt, confirmedAt);
+      insert.run(`cs${String(i).padStart(6, '0')}`, `${receivers.urls[i % PORTS]}?subscriber=${i}`, `ops${i}@customer.test`, `s${i}`, secret, confirmedAt, confirmedAt, confirmedAt);
     }
   })();
 

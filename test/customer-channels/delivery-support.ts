@@ -18,10 +18,11 @@ export async function makeChannelSubscriber(deps: WriteDeps, fields: Partial<Cha
   // Ids in creation order, so keyset chunks follow it.
   const id = fields.id ?? `cs${String(++counter).padStart(6, '0')}${newId(6)}`;
   const now = deps.clock.now();
+  // One subscription per endpoint URL (a unique index): subscribers sharing a receiver differ by a query parameter.
+  const url = fields.url ?? 'https://hooks.example.com/SECRET-PATH';
   await deps.db.atomic([
     deps.repos.channelSubscribers.insert({
       type: 'webhook',
-      url: 'https://hooks.example.com/SECRET-PATH',
       contactEmail: `ops-${id.toLowerCase()}@customer.test`,
       status: 'confirmed',
       secret: newId(24),
@@ -33,6 +34,7 @@ export async function makeChannelSubscriber(deps: WriteDeps, fields: Partial<Cha
       updatedAt: now - 3_600_000,
       confirmedAt: now - 3_600_000,
       ...fields,
+      url: `${url}${url.includes('?') ? '&' : '?'}subscriber=${id}`,
       id,
     }),
   ]);

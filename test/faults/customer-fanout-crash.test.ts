@@ -100,7 +100,7 @@ describe('kill -9 mid fan-out to 10,000 webhook subscribers', { timeout: 240_000
       for (let i = 0; i < SUBSCRIBERS; i++) {
         const id = `cs${String(i).padStart(5, '0')}`;
         ids.push(id);
-        insert.run(id, urls[i % PORTS], `ops${i}@customer.test`, `secret${i}`, secret, confirmedAt, confirmedAt, confirmedAt);
+        insert.run(id, `${urls[i % PORTS]}?subscriber=${i}`, `ops${i}@customer.test`, `secret${i}`, secret, confirmedAt, confirmedAt, confirmedAt);
       }
     })();
 
