@@ -119,10 +119,17 @@ describe.each(drivers)('customer deliveries on %s', (_name, open) => {
     expect(await db.claim(repo.claim(second!.id, 'lease-3', NOW, NOW + 60_000))).toBe(1);
     await db.atomic(repo.markFailed(second!, 'lease-3', NOW, { responseStatus: 410, latencyMs: 5, error: 'HTTP 410' }));
     expect(await repos.channelSubscribers.findById('s2')).toMatchObject({ failingSince: NOW, lastFailureStatus: 410, lastFailureError: 'HTTP 410' });
+    const period = 72 * 3_600_000;
     const later = NOW + 73 * 3_600_000;
-    expect(await repo.toDisable(later - 72 * 3_600_000, 10)).toEqual(['s2']);
-    expect(await db.claim(repo.disable('s2', later - 72 * 3_600_000, later))).toBe(1);
-    expect(await db.claim(repo.disable('s2', later - 72 * 3_600_000, later))).toBe(0);
+    // One failure and nothing since (a quiet page): nobody is disabled.
+    expect(await repo.toDisable(period, 10)).toEqual([]);
+    // Another delivery failed for good past the period: disabled, once.
+    await db.atomic([
+      db.orm.insert(customerDeliveries).values({ messageId: 'msg_n1_s2_later', noticeId: 'n1', subscriberId: 's2', status: 'failed', attempts: 1, dueAt: later, createdAt: later, finishedAt: later, error: 'HTTP 410' }),
+    ]);
+    expect(await repo.toDisable(period, 10)).toEqual(['s2']);
+    expect(await db.claim(repo.disable('s2', period, later))).toBe(1);
+    expect(await db.claim(repo.disable('s2', period, later))).toBe(0);
     expect((await repo.disabledUntold(10)).map((s) => s.id)).toEqual(['s2']);
     expect(await db.claim(repo.claimDisabledNotice('s2', later))).toBe(1);
     expect(await db.claim(repo.claimDisabledNotice('s2', later))).toBe(0);

@@ -116,10 +116,10 @@ export interface CustomerDeliveriesRepo {
   hasExpandable(): Promise<boolean>;
 
   /* ---- Health ---- */
-  /** Confirmed subscribers failing since before `failingBefore`, with a delivery failed for good since then (at most `limit`). */
-  toDisable(failingBefore: number, limit: number, subscriberId?: string): Promise<string[]>;
+  /** Confirmed subscribers with a delivery failed for good `periodMs` or more after their first failure, no success since (at most `limit`). */
+  toDisable(periodMs: number, limit: number, subscriberId?: string): Promise<string[]>;
   /** Disables one of them, if it still qualifies (db.claim: 1 when this call disabled it). */
-  disable(subscriberId: string, failingBefore: number, now: number): Statement;
+  disable(subscriberId: string, periodMs: number, now: number): Statement;
   /** Fails the waiting deliveries of disabled subscribers, or of one of them (db.claim: how many). */
   failDisabledQueue(now: number, subscriberId?: string): Statement;
   /** Disabled subscribers whose contact was not told yet (at most `limit`). */
@@ -188,12 +188,14 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
     signingSecret: cs.signingSecret,
     secret: cs.secret,
   };
-  const disableWhere = (failingBefore: number) =>
+  // Failing for the whole period: a delivery failed for good at least `periodMs` after the first failure, with no
+  // success since (a success clears failing_since). One failure followed by a quiet page disables nobody.
+  const disableWhere = (periodMs: number) =>
     and(
       eq(cs.status, 'confirmed'),
-      sql`${cs.failingSince} IS NOT NULL AND ${cs.failingSince} <= ${failingBefore}`,
+      sql`${cs.failingSince} IS NOT NULL`,
       sql`EXISTS (SELECT 1 FROM customer_deliveries f WHERE f.subscriber_id = ${cs.id} AND f.status = 'failed'
-            AND f.finished_at >= ${cs.failingSince} AND f.error IS NOT 'subscriber disabled')`,
+            AND f.finished_at >= ${cs.failingSince} + ${periodMs} AND f.error IS NOT 'subscriber disabled')`,
     );
 
   return {
@@ -348,21 +350,21 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
       return row !== undefined;
     },
 
-    async toDisable(failingBefore, limit, subscriberId) {
+    async toDisable(periodMs, limit, subscriberId) {
       const rows = await orm
         .select({ id: cs.id })
         .from(cs)
-        .where(and(disableWhere(failingBefore), subscriberId === undefined ? undefined : eq(cs.id, subscriberId)))
+        .where(and(disableWhere(periodMs), subscriberId === undefined ? undefined : eq(cs.id, subscriberId)))
         .orderBy(asc(cs.failingSince))
         .limit(limit)
         .all();
       return rows.map((r) => r.id);
     },
-    disable(subscriberId, failingBefore, now) {
+    disable(subscriberId, periodMs, now) {
       return orm
         .update(cs)
         .set({ status: 'disabled', disabledAt: now, disabledNoticeAt: null, updatedAt: now })
-        .where(and(eq(cs.id, subscriberId), disableWhere(failingBefore)));
+        .where(and(eq(cs.id, subscriberId), disableWhere(periodMs)));
     },
     failDisabledQueue(now, subscriberId) {
       const whose =

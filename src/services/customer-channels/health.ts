@@ -49,12 +49,12 @@ export function channelUnsubscribeUrl(base: string, subscriber: { id: string; se
 export async function disableFailingSubscribers(deps: HealthDeps, options: { subscriberId?: string } = {}): Promise<number> {
   const settings = await loadSettings(deps);
   const now = deps.clock.now();
-  const failingBefore = now - settings.channelDisableAfterHours * HOUR;
+  const period = settings.channelDisableAfterHours * HOUR;
   const { customerDeliveries } = deps.repos;
-  const candidates = await customerDeliveries.toDisable(failingBefore, DISABLE_PER_TICK, options.subscriberId);
+  const candidates = await customerDeliveries.toDisable(period, DISABLE_PER_TICK, options.subscriberId);
   let disabled = 0;
   for (const id of candidates) {
-    if ((await deps.db.claim(customerDeliveries.disable(id, failingBefore, now))) === 0) continue;
+    if ((await deps.db.claim(customerDeliveries.disable(id, period, now))) === 0) continue;
     disabled++;
     deps.log.info('customer channels: subscriber disabled after failing too long', { subscriber: id, afterHours: settings.channelDisableAfterHours });
     await deps.db.claim(customerDeliveries.failDisabledQueue(now, id));
