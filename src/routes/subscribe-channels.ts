@@ -9,7 +9,6 @@ import {
   channelSubscriberByToken,
   describeChannelHealth,
   reEnableChannel,
-  rotateChannelSecret,
   subscribeChannel,
   unsubscribeChannel,
   updateChannelScope,
@@ -165,13 +164,13 @@ export function channelSubscriberRoutes(deps: Deps): Hono {
     c: Context,
     token: string,
     subscriber: ChannelSubscriberRow,
-    extra: { choice?: Choice; errors?: FormErrors; saved?: boolean; enabled?: boolean; signingSecret?: string } = {},
+    extra: { choice?: Choice; errors?: FormErrors; saved?: boolean; enabled?: boolean } = {},
     status: 200 | 400 = 200,
   ): Promise<Response> {
     const settings = await loadSettings(deps);
     return c.html(
       deps.views.render('channel-manage', {
-        ...(await pageData(deps, extra.signingSecret ? 'Your new signing secret' : 'Your subscription')),
+        ...(await pageData(deps, 'Your subscription')),
         forms: true,
         token,
         ...facts(subscriber),
@@ -182,7 +181,6 @@ export function channelSubscriberRoutes(deps: Deps): Hono {
         errors: extra.errors,
         saved: extra.saved === true,
         enabled: extra.enabled === true,
-        signingSecret: extra.signingSecret ?? null,
       }),
       status,
     );
@@ -214,18 +212,6 @@ export function channelSubscriberRoutes(deps: Deps): Hono {
     const before = await channelSubscriberByToken(deps, token);
     const after = await reEnableChannel(deps, token);
     return renderManage(c, token, after, { enabled: before.status === 'disabled' && after.status === 'confirmed' });
-  });
-
-  app.post('/subscribe/channels/manage/:token/rotate-secret', async (c) => {
-    const token = c.req.param('token');
-    const subscriber = await channelSubscriberByToken(deps, token);
-    try {
-      const signingSecret = await rotateChannelSecret(deps, token);
-      return renderManage(c, token, subscriber, { signingSecret });
-    } catch (error) {
-      if (error instanceof ValidationError) return renderManage(c, token, subscriber, { errors: { summary: error.message, fields: {} } }, 400);
-      throw error;
-    }
   });
 
   /* ---- Unsubscribe ---- */

@@ -184,16 +184,6 @@ export async function reEnableChannel(deps: Pick<Deps, 'repos' | 'db' | 'clock'>
   return channelSubscriberByToken(deps, token);
 }
 
-/** A new signing secret for a confirmed webhook, returned to be shown once; the old one stops working at once. */
-export async function rotateChannelSecret(deps: Pick<Deps, 'repos' | 'db' | 'clock'>, token: string): Promise<string> {
-  const subscriber = await channelSubscriberByToken(deps, token);
-  if (subscriber.type !== 'webhook') throw new ValidationError(`A ${CHANNEL_SUBSCRIBER_TYPE_LABELS[subscriber.type]} subscription has no signing secret.`);
-  if (subscriber.status === 'pending') throw new ValidationError('Confirm the subscription first: the signing secret is shown when you confirm it.');
-  const signingSecret = generateWebhookSecret();
-  await deps.db.atomic([deps.repos.channelSubscribers.update(subscriber.id, { signingSecret, updatedAt: deps.clock.now() })]);
-  return signingSecret;
-}
-
 /** Unsubscribing removes the subscription (and, by cascade, its queued deliveries). Returns what was removed. */
 export async function unsubscribeChannel(deps: Pick<Deps, 'repos' | 'db'>, token: string): Promise<ChannelSubscriberRow> {
   const subscriber = await channelSubscriberByToken(deps, token);
