@@ -164,6 +164,22 @@ describe('subscribing an endpoint', () => {
     expect(await channelRows(f)).toHaveLength(1);
   });
 
+  it('a corrected contact while pending: the new contact is emailed at once, and the old contact\u2019s link stops working', async () => {
+    const f = await fixture();
+    const url = 'https://hooks.slack.com/services/T1/B1/typo';
+    await subscribeChannel(f, { type: 'slack', url, contactEmail: 'opz@customer.example' });
+    const oldToken = linkIn(f.mail.sent[0]!, 'confirm');
+    // Within the interval: the correction is emailed anyway, to the corrected address.
+    await subscribeChannel(f, { type: 'slack', url, contactEmail: 'ops@customer.example' });
+    expect(f.mail.sent.map((m) => m.to)).toEqual(['opz@customer.example', 'ops@customer.example']);
+    const newToken = linkIn(f.mail.sent[1]!, 'confirm');
+    expect(newToken).not.toBe(oldToken);
+    expect((await post(f, `/subscribe/channels/confirm/${oldToken}`)).status).toBe(404);
+    expect((await channelRows(f))[0]).toMatchObject({ status: 'pending', contactEmail: 'ops@customer.example' });
+    expect((await post(f, `/subscribe/channels/confirm/${newToken}`)).status).toBe(200);
+    expect((await channelRows(f))[0]).toMatchObject({ status: 'confirmed' });
+  });
+
   it('stores one subscription and sends one email when a new endpoint is submitted twice at once', async () => {
     const f = await fixture();
     const fields = { type: 'webhook', url: 'https://hooks.customer.example/race', contactEmail: 'ops@customer.example', scope: 'all' };

@@ -109,14 +109,16 @@ export async function subscribeChannel(
   }
   const existing = await deps.repos.channelSubscribers.findByUrl(url);
   if (!existing) return;
+  let current = existing;
   if (existing.status === 'pending') {
-    await deps.db.atomic([
-      deps.repos.channelSubscribers.update(existing.id, { type: input.type, contactEmail: input.contactEmail, ...scopeColumns, updatedAt: now }),
-    ]);
+    // A corrected contact: the old contact's link stops working, and the new one is emailed now (not spaced).
+    const newContact = existing.contactEmail !== input.contactEmail ? { secret: randomToken(24), lastNoticeAt: null } : {};
+    const patch = { type: input.type, contactEmail: input.contactEmail, ...scopeColumns, ...newContact, updatedAt: now };
+    await deps.db.atomic([deps.repos.channelSubscribers.update(existing.id, patch)]);
+    current = { ...existing, ...patch };
   }
   // Spaced: one email per endpoint per interval, however often (or concurrently) the form is sent.
   if ((await deps.db.claim(deps.repos.channelSubscribers.claimNotice(existing.id, now, now - NOTICE_INTERVAL_MS))) !== 1) return;
-  const current = existing.status === 'pending' ? { ...existing, type: input.type, contactEmail: input.contactEmail, ...scopeColumns } : existing;
   deps.defer(emailContact(deps, existing.status === 'pending' ? 'confirm' : 'already_subscribed', current, client.baseUrl));
 }
 
