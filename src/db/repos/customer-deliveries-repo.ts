@@ -22,7 +22,8 @@ export interface ExpandableNotice {
   id: string;
   kind: 'incident' | 'component';
   cursor: string;
-  createdAt: number;
+  /** When it became ready (an update's publication; the end of a component change's flap window): whoever was confirmed by then hears of it, as on the email side. */
+  readyAt: number;
   /** Kind incident: the incident of the announced update. */
   incidentId: string | null;
   componentId: string | null;
@@ -90,7 +91,7 @@ export interface CustomerDeliveriesRepo {
    */
   expand(notice: ExpandableNotice, end: string | null, now: number, payload: Record<string, unknown> | null): Statement[];
   /** A notice with nothing left to announce: done, nothing sent (db.claim: 1 when this call ended it). */
-  dropNotice(noticeId: string, now: number): Statement;
+  dropNotice(noticeId: string): Statement;
 
   /* ---- Drainer ---- */
   /** Up to `limit` due deliveries that head their subscriber's queue, oldest due first; only confirmed subscribers. */
@@ -212,7 +213,7 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
           id: n.id,
           kind: n.kind,
           cursor: n.cursor,
-          createdAt: n.createdAt,
+          readyAt: n.dueAt,
           incidentId: incidentUpdates.incidentId,
           componentId: n.componentId,
           hasPayload: sql<number>`${n.payload} IS NOT NULL`,
@@ -245,15 +246,15 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
         FROM channel_subscribers s
         WHERE s.id > ${notice.cursor} ${upTo}
           AND EXISTS (SELECT 1 FROM customer_notices cn WHERE cn.id = ${notice.id} AND cn.cursor = ${notice.cursor} AND cn.state = 'ready')
-          AND +s.status = 'confirmed' AND s.confirmed_at IS NOT NULL AND s.confirmed_at <= ${notice.createdAt}
+          AND +s.status = 'confirmed' AND s.confirmed_at IS NOT NULL AND s.confirmed_at <= ${notice.readyAt}
           AND ${scopeOf(notice)}`;
       const statements: Statement[] = [];
-      if (payload) statements.push(orm.update(n).set({ payload, updatedAt: now }).where(and(current, sql`${n.payload} IS NULL`)));
+      if (payload) statements.push(orm.update(n).set({ payload }).where(and(current, sql`${n.payload} IS NULL`)));
       statements.push(
         orm.insert(d).select(chunk).onConflictDoNothing(),
         orm
           .update(n)
-          .set({ cursor: end ?? EXPANDED, updatedAt: now })
+          .set({ cursor: end ?? EXPANDED })
           .where(current),
       );
       if (end === null) {
@@ -261,16 +262,16 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
         statements.push(
           orm
             .update(n)
-            .set({ state: 'done', updatedAt: now })
+            .set({ state: 'done' })
             .where(and(eq(n.id, notice.id), eq(n.state, 'ready'), eq(n.cursor, EXPANDED), sql`(${n.kind} = 'incident' OR ${n.emailCursor} = ${EXPANDED})`)),
         );
       }
       return statements;
     },
-    dropNotice(noticeId, now) {
+    dropNotice(noticeId) {
       return orm
         .update(n)
-        .set({ state: 'done', cursor: EXPANDED, emailCursor: EXPANDED, updatedAt: now })
+        .set({ state: 'done', cursor: EXPANDED, emailCursor: EXPANDED })
         .where(and(eq(n.id, noticeId), eq(n.state, 'ready')));
     },
 
@@ -296,7 +297,16 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
       return orm
         .update(d)
         .set({ status: 'sending', lease, dueAt: leaseUntil, attempts: sql`${d.attempts} + 1`, lastAttemptAt: now })
-        .where(and(eq(d.id, id), inArray(d.status, UNFINISHED), lte(d.dueAt, now), headOfQueue()));
+        .where(
+          and(
+            eq(d.id, id),
+            inArray(d.status, UNFINISHED),
+            lte(d.dueAt, now),
+            headOfQueue(),
+            // Never to a subscriber disabled since the row was read (its queue is failed by the disabling).
+            sql`EXISTS (SELECT 1 FROM channel_subscribers c WHERE c.id = ${d.subscriberId} AND c.status = 'confirmed')`,
+          ),
+        );
     },
     markSent(row, lease, now, result) {
       return [

@@ -33,7 +33,7 @@ export async function expandNoticeChunk(deps: ExpandDeps, chunkSize: number = CU
       payload = (await noticePayload(deps, row, now)) as unknown as Record<string, unknown>;
     } catch (error) {
       if (!(error instanceof NoticeGoneError)) throw error;
-      await deps.db.claim(customerDeliveries.dropNotice(notice.id, now));
+      await deps.db.claim(customerDeliveries.dropNotice(notice.id));
       deps.log.info('customer channels: notice has nothing left to announce, nothing sent', { notice: notice.id, reason: error.message });
       return 'dropped';
     }
