@@ -38,11 +38,10 @@ export async function enableChannelSubscriber(deps: WriteDeps, actor: Actor, id:
   authorize(actor, CHANNEL_MANAGE);
   const row = await channelSubscriberRow(deps, id);
   if (row.status !== 'disabled') throw new ConflictError('Only a disabled subscriber can be re-enabled; this one is not disabled.');
-  const now = deps.clock.now();
-  const patch = { status: 'confirmed' as const, failingSince: null, disabledAt: null, disabledNoticeAt: null, updatedAt: now };
+  // The same conditional write as the customer's own re-enable link (only while disabled).
   await deps.db.atomic([
-    deps.repos.channelSubscribers.update(row.id, patch),
+    deps.repos.channelSubscribers.reEnable(row.id, deps.clock.now()),
     auditEntry(deps, actor, { action: 'channel_subscriber.enable', targetType: 'channel_subscriber', targetId: row.id, details: auditDetails(row) }),
   ]);
-  return channelSubscriberView({ ...row, ...patch });
+  return channelSubscriberView(await channelSubscriberRow(deps, id));
 }
