@@ -3,9 +3,9 @@ import type { DueCustomerDelivery } from '../../db/repos/customer-deliveries-rep
 import { MINUTE } from '../../domain/calendar.js';
 import type { Deps } from '../../deps.js';
 import { newId } from '../../lib/ids.js';
-import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
+import type { OutboundResult } from '../../lib/outbound.js';
 import { createSendPool, urlHost } from '../../lib/send-pool.js';
-import { MAX_ATTEMPTS, retryDelayMs, unbuildable } from '../destinations/deliveries.js';
+import { judgeAttempt, MAX_ATTEMPTS, postRendered, unbuildable } from '../destinations/deliveries.js';
 import { expandNotices } from './expand.js';
 import { channelManageUrl, channelUnsubscribeUrl, disableFailingSubscribers } from './health.js';
 
@@ -108,38 +108,28 @@ export function createCustomerDrainer(deps: CustomerDrainDeps, options: Customer
         unsubscribeUrl: channelUnsubscribeUrl(base, { id: row.subscriberId, secret: row.secret }),
       }, attemptAt);
       built = true;
-      result = await postOutbound(row.url, {
-        body: request.body,
-        headers: request.headers,
-        resolve: deps.outbound.resolve,
-        send: deps.outbound.send,
-        allowLoopback: deps.config.outbound.allowLoopback,
-        allowPrivate: false,
-        timeoutMs: options.timeoutMs,
-        now: () => deps.clock.now(),
-      });
+      // Customers never reach private networks.
+      result = await postRendered(deps, row.url, request, { allowPrivate: false, timeoutMs: options.timeoutMs });
     } catch (error) {
       result = unbuildable(error);
     }
     report.attempts++;
     const now = deps.clock.now();
-    const fields = { responseStatus: result.status, latencyMs: Math.round(result.latencyMs), error: result.error };
+    const verdict = judgeAttempt(result, attempts, maxAttempts, random);
     const where = { delivery: row.messageId, subscriber: row.subscriberId, target: result.target, attempt: attempts, status: result.status };
     const repo = deps.repos.customerDeliveries;
-    if (result.outcome === 'ok') {
+    if (verdict.kind === 'sent') {
       report.sent++;
-      await deps.db.atomic(repo.markSent(row, lease, now, fields));
-    } else if (result.outcome === 'retry' && attempts < maxAttempts) {
+      await deps.db.atomic(repo.markSent(row, lease, now, verdict.fields));
+    } else if (verdict.kind === 'retry') {
       report.retried++;
-      const delay = retryDelayMs(attempts, result.retryAfterSeconds, random);
-      deps.log.info('customer channels: delivery will be retried', { ...where, retryInMs: delay, error: result.error });
-      await deps.db.atomic(repo.postpone(row, lease, now, now + delay, fields));
+      deps.log.info('customer channels: delivery will be retried', { ...where, retryInMs: verdict.delayMs, error: result.error });
+      await deps.db.atomic(repo.postpone(row, lease, now, now + verdict.delayMs, verdict.fields));
     } else {
       report.failed++;
-      const error = result.outcome === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
-      deps.log.error('customer channels: delivery failed', { ...where, error });
+      deps.log.error('customer channels: delivery failed', { ...where, error: verdict.fields.error });
       // A message that cannot be built says nothing about the endpoint: its health stays as it is.
-      await deps.db.atomic(repo.markFailed(row, lease, now, { ...fields, error }, { endpoint: built }));
+      await deps.db.atomic(repo.markFailed(row, lease, now, verdict.fields, { endpoint: built }));
       if (built) await disableFailingSubscribers(deps, { subscriberId: row.subscriberId });
     }
   }

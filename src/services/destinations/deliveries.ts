@@ -116,38 +116,27 @@ export function createDeliveryDrainer(deps: DeliveryDeps, options: DeliveryDrain
         { messageId: row.messageId, createdAt: row.createdAt },
         attemptAt,
       );
-      result = await postOutbound(row.url, {
-        body: request.body,
-        headers: request.headers,
-        resolve: deps.outbound.resolve,
-        send: deps.outbound.send,
-        allowLoopback: deps.config.outbound.allowLoopback,
-        allowPrivate: row.allowPrivate,
-        timeoutMs: options.timeoutMs,
-        now: () => deps.clock.now(),
-      });
+      result = await postRendered(deps, row.url, request, { allowPrivate: row.allowPrivate, timeoutMs: options.timeoutMs });
     } catch (error) {
       // A message that cannot be built (no signing secret, a corrupt row) never will be.
       result = unbuildable(error);
     }
     report.attempts++;
     const now = deps.clock.now();
-    const fields = { responseStatus: result.status, latencyMs: Math.round(result.latencyMs), error: result.error };
+    const verdict = judgeAttempt(result, attempts, maxAttempts, random);
     const where = { delivery: row.messageId, destination: row.destinationId, target: result.target, attempt: attempts, status: result.status };
     const { deliveries } = deps.repos;
-    if (result.outcome === 'ok') {
+    if (verdict.kind === 'sent') {
       report.sent++;
-      await deps.db.claim(deliveries.markSent(row.id, lease, now, fields));
-    } else if (result.outcome === 'retry' && attempts < maxAttempts) {
+      await deps.db.claim(deliveries.markSent(row.id, lease, now, verdict.fields));
+    } else if (verdict.kind === 'retry') {
       report.retried++;
-      const delay = retryDelayMs(attempts, result.retryAfterSeconds, random);
-      deps.log.info('destinations: delivery will be retried', { ...where, retryInMs: delay, error: result.error });
-      await deps.db.claim(deliveries.postpone(row.id, lease, now, now + delay, fields));
+      deps.log.info('destinations: delivery will be retried', { ...where, retryInMs: verdict.delayMs, error: result.error });
+      await deps.db.claim(deliveries.postpone(row.id, lease, now, now + verdict.delayMs, verdict.fields));
     } else {
       report.failed++;
-      const error = result.outcome === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
-      deps.log.error('destinations: delivery failed', { ...where, error });
-      await deps.db.claim(deliveries.markFailed(row.id, lease, now, { ...fields, error }));
+      deps.log.error('destinations: delivery failed', { ...where, error: verdict.fields.error });
+      await deps.db.claim(deliveries.markFailed(row.id, lease, now, verdict.fields));
     }
   }
 
@@ -192,6 +181,47 @@ export function unbuildable(error: unknown): OutboundResult {
     error: `cannot build the message: ${error instanceof Error ? error.message : String(error)}`,
     target: '',
   };
+}
+
+/** What one attempt's answer means for its row: sent, retried after `delayMs`, or failed for good with `error`. */
+export type AttemptVerdict =
+  | { kind: 'sent'; fields: AttemptFields }
+  | { kind: 'retry'; fields: AttemptFields; delayMs: number }
+  | { kind: 'failed'; fields: AttemptFields };
+
+/** What a delivery row records of its last attempt. */
+export interface AttemptFields {
+  responseStatus: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** The verdict on attempt number `attempts` (1-based), for both outbound drainers (destinations, customers' channels). */
+export function judgeAttempt(result: OutboundResult, attempts: number, maxAttempts: number, random: () => number): AttemptVerdict {
+  const fields = { responseStatus: result.status, latencyMs: Math.round(result.latencyMs), error: result.error };
+  if (result.outcome === 'ok') return { kind: 'sent', fields };
+  if (result.outcome === 'retry' && attempts < maxAttempts) return { kind: 'retry', fields, delayMs: retryDelayMs(attempts, result.retryAfterSeconds, random) };
+  const error = result.outcome === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
+  return { kind: 'failed', fields: { ...fields, error } };
+}
+
+/** POSTs a rendered request under the SSRF rules, with the runtime's resolver and pinned transport. Never throws. */
+export function postRendered(
+  deps: Pick<Deps, 'config' | 'outbound' | 'clock'>,
+  url: string,
+  request: { body: string; headers: Record<string, string> },
+  options: { allowPrivate: boolean; timeoutMs?: number },
+): Promise<OutboundResult> {
+  return postOutbound(url, {
+    body: request.body,
+    headers: request.headers,
+    resolve: deps.outbound.resolve,
+    send: deps.outbound.send,
+    allowLoopback: deps.config.outbound.allowLoopback,
+    allowPrivate: options.allowPrivate,
+    timeoutMs: options.timeoutMs,
+    now: () => deps.clock.now(),
+  });
 }
 
 /** Deletes finished deliveries older than DELIVERY_RETENTION_MS, in chunks; how many. For the background tick. */
