@@ -23,3 +23,12 @@ export function maskUrl(url: string): string {
   const showFirst = first !== undefined && segments.length > 1 && first.length <= MAX_SHOWN_SEGMENT;
   return `${parsed.protocol}//${parsed.host}/${showFirst ? `${first}/` : ''}…`;
 }
+
+/** "hooks.slack.com" (with the port, if any): the part of an endpoint's URL that may be shown and logged. */
+export function urlHost(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase() || '(unknown host)';
+  } catch {
+    return '(unknown host)';
+  }
+}

@@ -46,14 +46,6 @@ export interface SendPool {
   drain<T>(source: SendSource<T>, budgetMs: number, maxSends?: number): Promise<number>;
 }
 
-/** "host:port" of a URL, lower-cased; "(invalid)" when it is not one. */
-export function urlHost(url: string): string {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    return '(invalid)';
-  }
-}
 
 export function createSendPool(limits: SendPoolLimits): SendPool {
   /** Sends in flight across overlapping drain() calls (the Worker may start several). */

@@ -4,6 +4,7 @@ import { CHANNEL_SUBSCRIBER_TYPE_LABELS } from '../domain/constants.js';
 import { DAY } from '../domain/calendar.js';
 import type { Deps } from '../deps.js';
 import { retryAfterHeader, TooManyRequestsError, ValidationError } from '../lib/errors.js';
+import { urlHost } from '../lib/mask.js';
 import {
   confirmChannel,
   channelSubscriberByToken,
@@ -13,7 +14,7 @@ import {
   unsubscribeChannel,
   updateChannelScope,
 } from '../services/customer-channels/subscriptions.js';
-import { endpointHost, MAX_ENDPOINT_URL_LENGTH } from '../services/customer-channels/endpoint-rules.js';
+import { MAX_ENDPOINT_URL_LENGTH } from '../services/customer-channels/endpoint-rules.js';
 import { webhookExamples } from '../services/customer-channels/webhook-examples.js';
 import { loadSettings } from '../services/settings/reads.js';
 import { loadNames, namesOf } from '../services/subscribers/subscriptions.js';
@@ -80,7 +81,7 @@ function facts(subscriber: ChannelSubscriberRow) {
   return {
     type: subscriber.type,
     typeLabel: CHANNEL_SUBSCRIBER_TYPE_LABELS[subscriber.type],
-    host: endpointHost(subscriber.url),
+    host: urlHost(subscriber.url),
     contactEmail: subscriber.contactEmail,
     status: subscriber.status,
     statusText: STATUS_TEXT[subscriber.status],

@@ -76,11 +76,3 @@ export async function endpointAddressProblem(url: URL, rules: EndpointRules): Pr
   return null;
 }
 
-/** What a page or an email may show of an endpoint: its host (and port), never the path (a chat URL's path is its secret). */
-export function endpointHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '(unknown host)';
-  }
-}

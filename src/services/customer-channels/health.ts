@@ -1,7 +1,7 @@
 import type { DisabledSubscriber } from '../../db/repos/customer-deliveries-repo.js';
 import { DAY, HOUR } from '../../domain/calendar.js';
 import type { Deps } from '../../deps.js';
-import { urlHost } from '../../lib/send-pool.js';
+import { urlHost } from '../../lib/mask.js';
 import { composeChannelDisabledEmail } from '../../mail/channel-disabled-mail.js';
 import { sendTeamEmail } from '../auth/password-mail.js';
 import { heraldBaseUrl } from '../destinations/notify.js';

@@ -1,9 +1,9 @@
 import type { Deps } from '../../deps.js';
 import { ConflictError } from '../../lib/errors.js';
-import { maskUrl } from '../../lib/mask.js';
+import { maskUrl, urlHost } from '../../lib/mask.js';
 import type { ChannelSubscriberRow } from '../../db/schema.js';
 import { auditEntry, authorize, type Actor } from '../auth/actor.js';
-import { CHANNEL_MANAGE, channelSubscriberRow, channelSubscriberView, hostOf, type ChannelSubscriberView } from './reads.js';
+import { CHANNEL_MANAGE, channelSubscriberRow, channelSubscriberView, type ChannelSubscriberView } from './reads.js';
 
 /*
  * The team's changes to customers' webhook and chat subscriptions: removing
@@ -16,7 +16,7 @@ type WriteDeps = Pick<Deps, 'repos' | 'db' | 'clock'>;
 
 /** What the audit log says of a subscriber: never the URL itself. */
 function auditDetails(row: ChannelSubscriberRow): Record<string, unknown> {
-  return { type: row.type, host: hostOf(row.url), url: maskUrl(row.url), contactEmail: row.contactEmail, status: row.status };
+  return { type: row.type, host: urlHost(row.url), url: maskUrl(row.url), contactEmail: row.contactEmail, status: row.status };
 }
 
 /** Deletes a subscriber, with its queued messages and its delivery log. */

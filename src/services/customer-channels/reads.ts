@@ -14,7 +14,7 @@ import type { Permission } from '../../domain/roles.js';
 import type { Deps } from '../../deps.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { ID_PATTERN } from '../../lib/ids.js';
-import { maskUrl } from '../../lib/mask.js';
+import { maskUrl, urlHost } from '../../lib/mask.js';
 import { authorize, type Actor } from '../auth/actor.js';
 import { parseInput } from '../validation.js';
 
@@ -68,14 +68,6 @@ export interface ChannelSubscriberView {
 
 export type ChannelDeliveryView = ChannelDeliveryLogRow;
 
-/** "hooks.slack.com"; "…" when the stored URL does not parse. */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host || '…';
-  } catch {
-    return '…';
-  }
-}
 
 /** A text that might quote the URL or its path (an error message), with them masked. */
 export function withoutUrl(text: string | null, url: string): string | null {
@@ -105,7 +97,7 @@ export function channelSubscriberView(row: ChannelSubscriberRow): ChannelSubscri
     type: row.type,
     typeLabel: CHANNEL_SUBSCRIBER_TYPE_LABELS[row.type],
     contactEmail: row.contactEmail,
-    host: hostOf(row.url),
+    host: urlHost(row.url),
     urlMasked: maskUrl(row.url),
     status: row.status,
     health: healthOf(row),

@@ -6,11 +6,12 @@ import type { Deps } from '../../deps.js';
 import { constantTimeEqual, randomToken } from '../../lib/crypto.js';
 import { NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { urlHost } from '../../lib/mask.js';
 import { composeChannelAlreadySubscribedEmail, composeChannelConfirmEmail, type ChannelMailTarget } from '../../mail/channel-subscriber-mail.js';
 import type { ComposedEmail } from '../../mail/frame.js';
 import type { MailTransport } from '../../mail/transport.js';
 import { sendTeamEmail } from '../auth/password-mail.js';
-import { endpointAddressProblem, endpointHost, endpointShapeProblem, MAX_ENDPOINT_URL_LENGTH, type EndpointRules } from './endpoint-rules.js';
+import { endpointAddressProblem, endpointShapeProblem, MAX_ENDPOINT_URL_LENGTH, type EndpointRules } from './endpoint-rules.js';
 import { reserveAttempts } from '../auth/throttle.js';
 import { loadEmailPage } from '../settings/reads.js';
 import { checkedScope, EmailAddress, loadNames, namesOf, NOTICE_INTERVAL_MS, ScopeInput, SUBSCRIBE_LIMIT } from '../subscribers/subscriptions.js';
@@ -134,7 +135,7 @@ async function emailContact(
     email: subscriber.contactEmail,
     token: channelSubscriberToken(subscriber),
     type: subscriber.type,
-    host: endpointHost(subscriber.url),
+    host: urlHost(subscriber.url),
   };
   let email: ComposedEmail;
   if (kind === 'confirm') {

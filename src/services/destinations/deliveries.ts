@@ -6,7 +6,8 @@ import { DAY, MINUTE } from '../../domain/calendar.js';
 import type { Deps } from '../../deps.js';
 import { newId } from '../../lib/ids.js';
 import { postOutbound, type OutboundResult } from '../../lib/outbound.js';
-import { createSendPool, urlHost } from '../../lib/send-pool.js';
+import { urlHost } from '../../lib/mask.js';
+import { createSendPool } from '../../lib/send-pool.js';
 
 /*
  * The destinations' drainer: sends what notify.ts queued in the publishing
