@@ -81,20 +81,12 @@ class Receivers {
   }
 }
 
-/** The customer notice of the newest update: the one publishing wrote, or (a tree without that part) one written here. */
+/** The customer notice publishing wrote for the newest update. */
 function noticeOfLatestUpdate(db: Database.Database): string {
-  const update = db.prepare('SELECT id, created_at AS createdAt FROM incident_updates ORDER BY created_at DESC LIMIT 1').get() as { id: string; createdAt: number };
+  const update = db.prepare('SELECT id FROM incident_updates ORDER BY created_at DESC LIMIT 1').get() as { id: string };
   const found = db.prepare("SELECT id FROM customer_notices WHERE update_id = ? AND kind = 'incident'").get(update.id) as { id: string } | undefined;
-  if (found) return found.id;
-  const id = `bench${update.createdAt}`;
-  db.prepare("INSERT INTO customer_notices (id, kind, update_id, state, due_at, created_at, updated_at) VALUES (?, 'incident', ?, 'ready', ?, ?, ?)").run(
-    id,
-    update.id,
-    update.createdAt,
-    update.createdAt,
-    update.createdAt,
-  );
-  return id;
+  if (!found) throw new Error('publishing wrote no customer notice for the update');
+  return found.id;
 }
 
 async function waitForAll(receivers: Receivers, noticeId: () => string | null, timeoutMs = 600_000): Promise<CountReply> {
