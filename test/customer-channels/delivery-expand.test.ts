@@ -3,7 +3,7 @@
 // nothing left to announce. Real SQLite, no network.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXPANDED } from '../../src/db/repos/customer-deliveries-repo.js';
-import { customerDeliveries } from '../../src/db/schema.js';
+import { customerDeliveries, customerNotices } from '../../src/db/schema.js';
 import { expandNoticeChunk, expandNotices } from '../../src/services/customer-channels/expand.js';
 import { updateComponent } from '../../src/services/components/components.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
@@ -93,6 +93,19 @@ describe('who a notice reaches', () => {
     expect(await expandNoticeChunk(deps)).toBe('dropped');
     expect(await notice(deps, id)).toMatchObject({ state: 'done', payload: null });
     expect(await reached(id)).toEqual([]);
+  });
+});
+
+describe('a notice from before anyone subscribed', () => {
+  it('finishes its channel side in one write, building nothing; its email side stays to do', async () => {
+    const c = await makeComponent(deps);
+    const early = await componentNotice(deps, c, 'operational', 'major_outage');
+    await deps.db.atomic([deps.db.orm.update(customerNotices).set({ emailCursor: '' }).where(eq(customerNotices.id, early))]);
+    await makeChannelSubscriber(deps, { confirmedAt: deps.clock.now() + 60_000 });
+    expect(await expandNoticeChunk(deps)).toBe('expanded');
+    expect(await notice(deps, early)).toMatchObject({ state: 'ready', cursor: EXPANDED, payload: null });
+    expect(await reached(early)).toEqual([]);
+    expect(await expandNoticeChunk(deps)).toBe('none');
   });
 });
 

@@ -81,6 +81,8 @@ export interface CustomerDeliveriesRepo {
   /* ---- Expansion ---- */
   /** The ready notice due first whose channel subscribers are not all expanded. */
   nextNotice(): Promise<ExpandableNotice | undefined>;
+  /** Whether any channel subscriber was confirmed by `at` (else a notice of then has nobody to tell). */
+  anyConfirmedBy(at: number): Promise<boolean>;
   /** The last id of the next `size` channel subscribers after `cursor` (null: fewer are left). */
   chunkEnd(cursor: string, size: number): Promise<string | null>;
   /**
@@ -349,6 +351,15 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
         .where(and(inArray(d.status, UNFINISHED), eq(cs.status, 'confirmed'), headOfQueue()))
         .get();
       return typeof row?.at === 'number' ? row.at : null;
+    },
+    async anyConfirmedBy(at) {
+      const row = await orm
+        .select({ id: cs.id })
+        .from(cs)
+        .where(and(eq(cs.status, 'confirmed'), lte(cs.confirmedAt, at)))
+        .limit(1)
+        .get();
+      return row !== undefined;
     },
     async hasExpandable() {
       const row = await orm

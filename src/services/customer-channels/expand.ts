@@ -26,6 +26,11 @@ export async function expandNoticeChunk(deps: ExpandDeps, chunkSize: number = CU
   if (!notice) return 'none';
   const now = deps.clock.now();
   let payload: Record<string, unknown> | null = null;
+  if (!notice.hasPayload && !(await customerDeliveries.anyConfirmedBy(notice.readyAt))) {
+    // Nobody was subscribed when it was published: the channel side is finished in one write, nothing built.
+    await deps.db.atomic(customerDeliveries.expand(notice, null, now, null));
+    return 'expanded';
+  }
   if (!notice.hasPayload) {
     const row = await deps.repos.customerNotices.findById(notice.id);
     if (!row) return 'expanded'; // deleted meanwhile: look again
