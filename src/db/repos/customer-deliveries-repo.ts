@@ -83,6 +83,8 @@ export interface CustomerDeliveriesRepo {
   nextNotice(): Promise<ExpandableNotice | undefined>;
   /** Whether any channel subscriber was confirmed by `at` (else a notice of then has nobody to tell). */
   anyConfirmedBy(at: number): Promise<boolean>;
+  /** Marks a notice's channel side finished with nothing queued (nobody to tell), and the notice done if its email side is. */
+  skipChannelSide(notice: ExpandableNotice): Statement[];
   /** The last id of the next `size` channel subscribers after `cursor` (null: fewer are left). */
   chunkEnd(cursor: string, size: number): Promise<string | null>;
   /**
@@ -201,6 +203,13 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
             AND f.finished_at >= ${cs.failingSince} + ${periodMs} AND f.error IS NOT 'subscriber disabled')`,
     );
 
+  /** Done once both sides are expanded (the email side, component notices only, moves email_cursor). */
+  const finishIfBothSides = (noticeId: string) =>
+    orm
+      .update(n)
+      .set({ state: 'done' })
+      .where(and(eq(n.id, noticeId), eq(n.state, 'ready'), eq(n.cursor, EXPANDED), sql`(${n.kind} = 'incident' OR ${n.emailCursor} = ${EXPANDED})`));
+
   return {
     async find(noticeId, subscriberId) {
       return orm.select().from(d).where(and(eq(d.noticeId, noticeId), eq(d.subscriberId, subscriberId))).get();
@@ -259,16 +268,14 @@ export function customerDeliveriesRepo(orm: Orm): CustomerDeliveriesRepo {
           .set({ cursor: end ?? EXPANDED })
           .where(current),
       );
-      if (end === null) {
-        // Done once both sides are expanded (the email side, component notices only, moves email_cursor).
-        statements.push(
-          orm
-            .update(n)
-            .set({ state: 'done' })
-            .where(and(eq(n.id, notice.id), eq(n.state, 'ready'), eq(n.cursor, EXPANDED), sql`(${n.kind} = 'incident' OR ${n.emailCursor} = ${EXPANDED})`)),
-        );
-      }
+      if (end === null) statements.push(finishIfBothSides(notice.id));
       return statements;
+    },
+    skipChannelSide(notice) {
+      return [
+        orm.update(n).set({ cursor: EXPANDED }).where(and(eq(n.id, notice.id), eq(n.cursor, notice.cursor), eq(n.state, 'ready'))),
+        finishIfBothSides(notice.id),
+      ];
     },
     dropNotice(noticeId) {
       return orm

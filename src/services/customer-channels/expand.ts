@@ -28,7 +28,7 @@ export async function expandNoticeChunk(deps: ExpandDeps, chunkSize: number = CU
   let payload: Record<string, unknown> | null = null;
   if (!notice.hasPayload && !(await customerDeliveries.anyConfirmedBy(notice.readyAt))) {
     // Nobody was subscribed when it was published: the channel side is finished in one write, nothing built.
-    await deps.db.atomic(customerDeliveries.expand(notice, null, now, null));
+    await deps.db.atomic(customerDeliveries.skipChannelSide(notice));
     return 'expanded';
   }
   if (!notice.hasPayload) {
