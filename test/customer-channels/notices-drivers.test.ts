@@ -85,7 +85,7 @@ describe.each(drivers)('customer notices on %s', (_name, open) => {
     expect(await promoteComponentNotices(deps, clock.now())).toBe(0);
 
     const notice = (await deps.repos.customerNotices.nextEmailExpansion())!;
-    const end = await deps.repos.customerNotices.emailChunkEnd(notice.emailCursor, 10);
+    const end = await deps.repos.outbox.fanoutChunkEnd(notice.emailCursor, 10);
     await db.atomic(deps.repos.customerNotices.expandEmail(notice, end));
     // The same chunk again from the stale read: nothing.
     await db.atomic(deps.repos.customerNotices.expandEmail(notice, end));

@@ -142,7 +142,7 @@ describe('component emails', () => {
     expect(await expandComponentEmailChunk(deps)).toBe(true);
     expect(await componentEmails(deps)).toHaveLength(COMPONENT_EMAIL_CHUNK);
     // A drainer that read the notice before that write replays the same chunk: it writes nothing.
-    const staleEnd = await deps.repos.customerNotices.emailChunkEnd(before!.emailCursor, COMPONENT_EMAIL_CHUNK);
+    const staleEnd = await deps.repos.outbox.fanoutChunkEnd(before!.emailCursor, COMPONENT_EMAIL_CHUNK);
     await deps.db.atomic(deps.repos.customerNotices.expandEmail(before!, staleEnd));
     expect(await componentEmails(deps)).toHaveLength(COMPONENT_EMAIL_CHUNK);
     expect(await expandComponentEmailChunk(deps)).toBe(true);

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, lte, ne, sql } from 'drizzle-orm';
 import type { ComponentStatus } from '../../domain/constants.js';
 import type { Orm, Statement } from '../database.js';
-import { customerNotices, mailOutbox, subscribers, type CustomerNoticeRow } from '../schema.js';
+import { customerNotices, mailOutbox, type CustomerNoticeRow } from '../schema.js';
 
 export type NewCustomerNotice = typeof customerNotices.$inferInsert;
 
@@ -55,8 +55,6 @@ export interface CustomerNoticesRepo {
   promoteDue(now: number, options: { announce: boolean }): Statement;
   /** The oldest ready component notice whose email side is not finished. */
   nextEmailExpansion(): Promise<EmailExpansion | undefined>;
-  /** The subscriber id that ends the chunk of `size` after `cursor`; null when the rest is smaller. */
-  emailChunkEnd(cursor: string, size: number): Promise<string | null>;
   /**
    * Writes the component emails of the subscribers after the notice's email
    * cursor up to `end` (null: to the last) and moves the cursor there (to
@@ -126,17 +124,6 @@ export function customerNoticesRepo(orm: Orm): CustomerNoticesRepo {
         .limit(1)
         .get();
       return row?.componentId ? { ...row, componentId: row.componentId } : undefined;
-    },
-    async emailChunkEnd(cursor, size) {
-      const row = await orm
-        .select({ id: subscribers.id })
-        .from(subscribers)
-        .where(gt(subscribers.id, cursor))
-        .orderBy(asc(subscribers.id))
-        .limit(1)
-        .offset(size - 1)
-        .get();
-      return row?.id ?? null;
     },
     expandEmail(notice, end) {
       // Only while the cursor is where this drainer read it: of two drainers

@@ -73,7 +73,7 @@ export async function promoteComponentNotices(deps: Pick<Deps, 'repos' | 'db'>, 
 export async function expandComponentEmailChunk(deps: Pick<Deps, 'repos' | 'db'>): Promise<boolean> {
   const notice = await deps.repos.customerNotices.nextEmailExpansion();
   if (!notice) return false;
-  const end = await deps.repos.customerNotices.emailChunkEnd(notice.emailCursor, COMPONENT_EMAIL_CHUNK);
+  const end = await deps.repos.outbox.fanoutChunkEnd(notice.emailCursor, COMPONENT_EMAIL_CHUNK);
   await deps.db.atomic(deps.repos.customerNotices.expandEmail(notice, end));
   if (end === null) await deps.db.claim(deps.repos.customerNotices.finishNotice(notice.id));
   return true;

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.js';
 import type { OutboundResult } from '../../lib/outbound.js';
 import { urlHost } from '../../lib/mask.js';
 import { createSendPool } from '../../lib/send-pool.js';
-import { judgeAttempt, MAX_ATTEMPTS, postRendered, unbuildable } from '../destinations/deliveries.js';
+import { judgeAttempt, MAX_ATTEMPTS, postRendered, unbuildable, type DeliveryDrainerOptions, type DeliveryReport } from '../destinations/deliveries.js';
 import { expandNotices } from './expand.js';
 import { channelManageUrl, channelUnsubscribeUrl, disableFailingSubscribers } from './health.js';
 
@@ -41,28 +41,17 @@ export const CUSTOMER_LEASE_MS = 2 * MINUTE;
 
 export type CustomerDrainDeps = Pick<Deps, 'repos' | 'db' | 'clock' | 'log' | 'config' | 'outbound' | 'views' | 'mail'>;
 
-export interface CustomerDrainerOptions {
-  globalConcurrency?: number;
-  perHostConcurrency?: number;
-  maxAttempts?: number;
-  random?: () => number;
-  /** Milliseconds of real time, for the drain budget (deps.clock dates the rows). */
-  elapsed?: () => number;
-  /** Per-request timeout (default 10 s). */
-  timeoutMs?: number;
+/** The destinations drainer's options, plus the expansion's chunk size and a cap on sends per drain. */
+export interface CustomerDrainerOptions extends DeliveryDrainerOptions {
   /** Subscribers per expansion write (default CUSTOMER_FANOUT_CHUNK). */
   chunkSize?: number;
   /** Sends started per drain() at most (the Worker: its subrequests per invocation are limited). */
   sendsPerDrain?: number;
 }
 
-export interface CustomerDrainReport {
+export interface CustomerDrainReport extends DeliveryReport {
   /** Expansion writes. */
   chunks: number;
-  attempts: number;
-  sent: number;
-  retried: number;
-  failed: number;
 }
 
 export interface CustomerDrainer {
